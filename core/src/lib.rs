@@ -1,0 +1,32 @@
+//! # zkpot-core
+//!
+//! The shared foundation of zkpot, a library for recursive zero-knowledge proofs of
+//! training: the numbers every other crate computes with and the Fiat-Shamir transcript
+//! every protocol draws its challenges from.
+//!
+//! | module | contents |
+//! |---|---|
+//! | [`field`] | BN254 aliases: `Fr` (scalars), `Fq` (base field), `G1`, `G1Affine` |
+//! | [`fixed`] | the fixed-point codec (`i64` to `Fr` and back, range-checked) and [`rescale`], the one rounding rule shared by trainer and prover |
+//! | [`mle`] | [`MultilinearTable`], `eq` tables, and the variable order all crates use |
+//! | [`transcript`] | the [`Transcript`] trait and [`PoseidonTranscript`], with the fixed [`poseidon_config`] the in-circuit verifier reproduces |
+//! | [`error`] | the crate's [`Error`] |
+//!
+//! ## Where it sits
+//!
+//! `zkpot-core` depends only on arkworks; every other zkpot crate (`trainer`, `pcs`, `gkr`,
+//! `folding`, `gpu`, and the `zkpot` facade) depends on it.
+
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod field;
+pub mod fixed;
+pub mod mle;
+pub mod transcript;
+
+pub use error::Error;
+pub use field::{Fq, Fr, G1Affine, G1};
+pub use fixed::{field_to_i128, i128_to_field, i64_to_field, rescale, FixedPoint, Rescaled};
+pub use mle::{eq_eval, eq_table, MultilinearTable};
+pub use transcript::{point_to_fields, poseidon_config, PoseidonTranscript, Transcript};

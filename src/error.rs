@@ -1,0 +1,36 @@
+//! Errors of the facade and the command line.
+
+use std::path::PathBuf;
+
+use zkpot_trainer::{DataError, SpecError, TrainError};
+
+/// Anything that stops a `zkpot` command.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The spec is unusable.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// Training stopped.
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    /// The dataset could not be loaded.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// A command-line value is malformed.
+    #[error("invalid {flag}: {reason}")]
+    Usage {
+        /// The flag.
+        flag: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,21 @@
+//! # zkpot
+//!
+//! Recursive zero-knowledge proofs of training. This crate is the facade: it
+//! re-exports the member crates and holds what the `zkpot` command line runs.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`core`] | `zkpot-core`: field, fixed-point codec, multilinear tables, transcript |
+//! | [`trainer`] | `zkpot-trainer`: exact fixed-point training with witnesses, datasets, `f32` reference |
+//! | [`run`] | a whole training run as `zkpot train` does it, with its [`run::TrainReport`] |
+//!
+//! Proving is not available yet: `zkpot train` trains, evaluates and reports.
+
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod run;
+
+pub use error::Error;
+pub use zkpot_core as core;
+pub use zkpot_trainer as trainer;
