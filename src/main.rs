@@ -11,7 +11,11 @@ use zkpot::trainer::{DatasetSource, TrainSpec};
 use zkpot::Error;
 
 #[derive(Parser)]
-#[command(name = "zkpot", version, about = "Recursive zero-knowledge proofs of training")]
+#[command(
+    name = "zkpot",
+    version,
+    about = "Recursive zero-knowledge proofs of training"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

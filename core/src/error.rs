@@ -17,7 +17,7 @@ pub enum Error {
     },
 
     /// An integer lies outside `[-2^(bits-1), 2^(bits-1))`.
-    #[error("value {value} is out of the signed {bits}-bit range [-2^{}, 2^{})", bits - 1, bits - 1)]
+    #[error("value {value} is out of the signed {bits}-bit range")]
     OutOfRange {
         /// The offending value.
         value: i128,

@@ -9,7 +9,7 @@
 //! [`rescale`] is the rounding used after every product, shared by the trainer (which
 //! computes it) and the prover (which proves the identity it documents).
 
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::PrimeField;
 
 use crate::{error::Error, field::Fr};
 

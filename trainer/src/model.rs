@@ -106,7 +106,10 @@ impl Mlp {
 
     /// Number of parameters.
     pub fn num_params(&self) -> usize {
-        self.layers.iter().map(|l| l.w.data().len() + l.b.len()).sum()
+        self.layers
+            .iter()
+            .map(|l| l.w.data().len() + l.b.len())
+            .sum()
     }
 }
 
@@ -218,7 +221,10 @@ pub(crate) fn dense_forward(
         z,
         (a.rows(), n_out),
         spec.frac_bits,
-        &format!("q_{l} (layer {l} pre-activation, rescale(A_{} W_{l} + 2^f b_{l}))", l - 1),
+        &format!(
+            "q_{l} (layer {l} pre-activation, rescale(A_{} W_{l} + 2^f b_{l}))",
+            l - 1
+        ),
         iteration,
     )
 }

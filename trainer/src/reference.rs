@@ -27,8 +27,11 @@ pub struct ReferenceMlp {
 /// A fixed-point matrix as `f32` real values.
 pub fn to_f32(m: &Matrix, frac_bits: u32) -> Array2<f32> {
     let scale = 1.0 / (1u64 << frac_bits) as f32;
-    Array2::from_shape_vec(m.shape(), m.data().iter().map(|&v| v as f32 * scale).collect())
-        .expect("shape matches data")
+    Array2::from_shape_vec(
+        m.shape(),
+        m.data().iter().map(|&v| v as f32 * scale).collect(),
+    )
+    .expect("shape matches data")
 }
 
 impl ReferenceMlp {
@@ -146,7 +149,10 @@ impl<'d> ReferenceTrainer<'d> {
     /// The batch of iteration `t` in `f32`.
     pub fn batch(&self, t: u64) -> (Array2<f32>, Array2<f32>) {
         let (x, y) = gather(self.data, &self.schedule.batch_rows(t));
-        (to_f32(&x, self.spec.frac_bits), to_f32(&y, self.spec.frac_bits))
+        (
+            to_f32(&x, self.spec.frac_bits),
+            to_f32(&y, self.spec.frac_bits),
+        )
     }
 
     /// Runs the next iteration on a prepared batch (see [`ReferenceTrainer::batch`]),

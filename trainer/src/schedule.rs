@@ -1,18 +1,15 @@
 //! The batch schedule (DESIGN section 4, Batches).
 //!
 //! The training set is shuffled once with the public seed
-//! ([`crate::data::permutation`] on stream 0), then cut into chunks of
+//! ([`crate::data::permutation`] on stream [`TRAIN_STREAM`]), then cut into chunks of
 //! `k * batch` rows, one chunk per fold; the last chunk is padded cyclically with
 //! rows from the start of the shuffled order. Fold `j` uses chunk
 //! `j mod num_chunks`, and iteration `t` the `(t mod k)`-th block of `batch`
 //! consecutive rows of its fold's chunk. An epoch is one pass over all chunks.
 
-use crate::data::{permutation, Dataset};
+use crate::data::{permutation, Dataset, TRAIN_STREAM};
 use crate::spec::TrainSpec;
 use crate::tensor::Matrix;
-
-/// ChaCha stream of the training order.
-pub const ORDER_STREAM: u64 = 0;
 
 /// Which dataset rows every iteration uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +25,7 @@ impl BatchSchedule {
     pub fn new(spec: &TrainSpec, train_len: usize) -> Self {
         let chunk = (spec.steps_per_fold * spec.batch_size).max(1);
         BatchSchedule {
-            order: permutation(train_len, spec.seed, ORDER_STREAM),
+            order: permutation(train_len, spec.seed, TRAIN_STREAM),
             batch: spec.batch_size,
             steps_per_fold: spec.steps_per_fold,
             num_chunks: train_len.div_ceil(chunk).max(1),

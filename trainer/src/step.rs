@@ -117,7 +117,10 @@ pub fn sgd_step(
     model.check(spec)?;
     let batch = spec.batch_size;
     let n_last = spec.layers[spec.num_layers()];
-    for (name, m, cols) in [("X (batch)", &x, spec.layers[0]), ("Y (targets)", &y, n_last)] {
+    for (name, m, cols) in [
+        ("X (batch)", &x, spec.layers[0]),
+        ("Y (targets)", &y, n_last),
+    ] {
         if m.shape() != (batch, cols) {
             return Err(TrainError::Shape {
                 tensor: name.into(),
@@ -151,7 +154,12 @@ pub fn sgd_step(
         .zip(y.data())
         .map(|(&a, &t)| a - t)
         .collect();
-    check_range(spec, &format!("G_{num_layers} (loss gradient A_L - Y)"), it, &g_data)?;
+    check_range(
+        spec,
+        &format!("G_{num_layers} (loss gradient A_L - Y)"),
+        it,
+        &g_data,
+    )?;
     let mut g = Matrix::from_vec(batch, n_last, g_data).expect("shape of A_L");
 
     // Backward, last layer first.
@@ -190,14 +198,24 @@ pub fn sgd_step(
             .zip(dw.quotient.data())
             .map(|(&w, &d)| w - d)
             .collect();
-        check_range(spec, &format!("W_{l}' (updated weights of layer {l})"), it, &w_new_data)?;
+        check_range(
+            spec,
+            &format!("W_{l}' (updated weights of layer {l})"),
+            it,
+            &w_new_data,
+        )?;
         let b_new: Vec<i64> = layer
             .b
             .iter()
             .zip(db.quotient.data())
             .map(|(&b, &d)| b - d)
             .collect();
-        check_range(spec, &format!("b_{l}' (updated biases of layer {l})"), it, &b_new)?;
+        check_range(
+            spec,
+            &format!("b_{l}' (updated biases of layer {l})"),
+            it,
+            &b_new,
+        )?;
 
         let (back, g_prev) = if l >= 2 {
             let back_in = product(&g, Op::N, &layer.w, Op::T).expect("widths agree");
@@ -206,7 +224,10 @@ pub fn sgd_step(
                 back_in,
                 (batch, layer.w.rows()),
                 spec.frac_bits,
-                &format!("rescale(G_{l} W_{l}^T) (backward gradient into layer {})", l - 1),
+                &format!(
+                    "rescale(G_{l} W_{l}^T) (backward gradient into layer {})",
+                    l - 1
+                ),
                 it,
             )?;
             let sign = &fwd[l - 2].1;
@@ -238,19 +259,21 @@ pub fn sgd_step(
         .iter()
         .zip(fwd)
         .zip(back_layers)
-        .map(|((layer, (z, sign, a)), (back, dw, db, w_new, b_new, g))| LayerWitness {
-            w: layer.w.clone(),
-            b: layer.b.clone(),
-            z,
-            sign,
-            a,
-            g,
-            back,
-            dw,
-            db,
-            w_new,
-            b_new,
-        })
+        .map(
+            |((layer, (z, sign, a)), (back, dw, db, w_new, b_new, g))| LayerWitness {
+                w: layer.w.clone(),
+                b: layer.b.clone(),
+                z,
+                sign,
+                a,
+                g,
+                back,
+                dw,
+                db,
+                w_new,
+                b_new,
+            },
+        )
         .collect();
     Ok(StepWitness {
         iteration,

@@ -117,7 +117,10 @@ fn dims(m: &Matrix, op: Op) -> (usize, usize) {
 }
 
 fn max_abs(xs: &[i64]) -> u128 {
-    xs.iter().map(|x| x.unsigned_abs() as u128).max().unwrap_or(0)
+    xs.iter()
+        .map(|x| x.unsigned_abs() as u128)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The exact product `op(a) * op(b)` as row-major `i128` entries, or `None` if the
@@ -151,7 +154,13 @@ fn view<'a>(m: &Matrix, op: Op, data: &'a [f64]) -> ArrayView2<'a, f64> {
     }
 }
 
-fn product_f64(a: &Matrix, op_a: Op, b: &Matrix, op_b: Op, shape: (usize, usize, usize)) -> Vec<i128> {
+fn product_f64(
+    a: &Matrix,
+    op_a: Op,
+    b: &Matrix,
+    op_b: Op,
+    shape: (usize, usize, usize),
+) -> Vec<i128> {
     let af: Vec<f64> = a.data.iter().map(|&x| x as f64).collect();
     let bf: Vec<f64> = b.data.iter().map(|&x| x as f64).collect();
     let c = view(a, op_a, &af).dot(&view(b, op_b, &bf));
@@ -160,7 +169,13 @@ fn product_f64(a: &Matrix, op_a: Op, b: &Matrix, op_b: Op, shape: (usize, usize,
     c.iter().map(|&x| x as i128).collect()
 }
 
-fn product_i128(a: &Matrix, op_a: Op, b: &Matrix, op_b: Op, (m, n, p): (usize, usize, usize)) -> Vec<i128> {
+fn product_i128(
+    a: &Matrix,
+    op_a: Op,
+    b: &Matrix,
+    op_b: Op,
+    (m, n, p): (usize, usize, usize),
+) -> Vec<i128> {
     use rayon::prelude::*;
     let at = |i: usize, k: usize| match op_a {
         Op::N => a.data[i * a.cols + k],

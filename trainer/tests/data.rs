@@ -29,8 +29,8 @@ fn shared(sub: &str) -> Option<PathBuf> {
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
+    enc.write_all(bytes).expect("gzip into memory");
+    enc.finish().expect("gzip into memory")
 }
 
 fn image_file(count: u32, rows: u32, cols: u32, pixels: &[u8]) -> Vec<u8> {
@@ -67,16 +67,22 @@ fn write_mnist_dir(dir: &Path, n_train: usize, n_test: usize, gz: [bool; 4]) -> 
     let train_lab: Vec<u8> = (0..n_train).map(|i| (i % 10) as u8).collect();
     let test_lab: Vec<u8> = (0..n_test).map(|i| ((i * 3) % 10) as u8).collect();
     let files = [
-        ("train-images-idx3-ubyte", image_file(n_train as u32, rows, cols, &train_px)),
+        (
+            "train-images-idx3-ubyte",
+            image_file(n_train as u32, rows, cols, &train_px),
+        ),
         ("train-labels-idx1-ubyte", label_file(&train_lab)),
-        ("t10k-images-idx3-ubyte", image_file(n_test as u32, rows, cols, &test_px)),
+        (
+            "t10k-images-idx3-ubyte",
+            image_file(n_test as u32, rows, cols, &test_px),
+        ),
         ("t10k-labels-idx1-ubyte", label_file(&test_lab)),
     ];
     for ((name, bytes), gz) in files.into_iter().zip(gz) {
         if gz {
-            fs::write(dir.join(format!("{name}.gz")), gzip(&bytes)).unwrap();
+            fs::write(dir.join(format!("{name}.gz")), gzip(&bytes)).expect("write test file");
         } else {
-            fs::write(dir.join(name), bytes).unwrap();
+            fs::write(dir.join(name), bytes).expect("write test file");
         }
     }
     (train_px, test_px)
@@ -91,7 +97,11 @@ fn idx_round_trip_raw_and_gzip() {
     let labels = [3u8, 1, 4, 1, 5];
     for gz in [false, true] {
         let (img, lab) = (image_file(5, 4, 3, &pixels), label_file(&labels));
-        let (img, lab) = if gz { (gzip(&img), gzip(&lab)) } else { (img, lab) };
+        let (img, lab) = if gz {
+            (gzip(&img), gzip(&lab))
+        } else {
+            (img, lab)
+        };
         // Names that lie about the compression: the content decides.
         let img_path = dir.path().join(format!("images-{gz}.gz"));
         let lab_path = dir.path().join(format!("labels-{gz}"));
@@ -117,12 +127,26 @@ fn idx_wrong_magic() {
     bytes[3] = 0x01;
     let err = idx::parse_images(&bytes, Path::new("x")).unwrap_err();
     assert!(
-        matches!(err, DataError::BadMagic { expected: 0x803, found: 0x801, .. }),
+        matches!(
+            err,
+            DataError::BadMagic {
+                expected: 0x803,
+                found: 0x801,
+                ..
+            }
+        ),
         "{err}"
     );
     let err = idx::parse_labels(&image_file(1, 1, 1, &[0]), Path::new("x")).unwrap_err();
     assert!(
-        matches!(err, DataError::BadMagic { expected: 0x801, found: 0x803, .. }),
+        matches!(
+            err,
+            DataError::BadMagic {
+                expected: 0x801,
+                found: 0x803,
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -138,7 +162,17 @@ fn idx_truncated_header() {
         );
     }
     let err = idx::parse_labels(&label_file(&[1, 2])[..6], Path::new("x")).unwrap_err();
-    assert!(matches!(err, DataError::Truncated { part: "header", expected_bytes: 8, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::Truncated {
+                part: "header",
+                expected_bytes: 8,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -146,15 +180,34 @@ fn idx_truncated_data() {
     let bytes = image_file(2, 2, 2, &[0; 8]);
     let err = idx::parse_images(&bytes[..23], Path::new("x")).unwrap_err();
     assert!(
-        matches!(err, DataError::Truncated { part: "data", expected_bytes: 24, found_bytes: 23, .. }),
+        matches!(
+            err,
+            DataError::Truncated {
+                part: "data",
+                expected_bytes: 24,
+                found_bytes: 23,
+                ..
+            }
+        ),
         "{err}"
     );
     // Also through gzip: the stream is complete, its content is short.
     let err = idx::parse_images(&gzip(&bytes[..20]), Path::new("x")).unwrap_err();
-    assert!(matches!(err, DataError::Truncated { part: "data", .. }), "{err}");
+    assert!(
+        matches!(err, DataError::Truncated { part: "data", .. }),
+        "{err}"
+    );
     let err = idx::parse_labels(&label_file(&[1, 2, 3])[..10], Path::new("x")).unwrap_err();
     assert!(
-        matches!(err, DataError::Truncated { part: "data", expected_bytes: 11, found_bytes: 10, .. }),
+        matches!(
+            err,
+            DataError::Truncated {
+                part: "data",
+                expected_bytes: 11,
+                found_bytes: 10,
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -165,19 +218,39 @@ fn idx_trailing_garbage() {
     bytes.push(0);
     let err = idx::parse_images(&bytes, Path::new("x")).unwrap_err();
     assert!(
-        matches!(err, DataError::TrailingBytes { expected_bytes: 24, found_bytes: 25, .. }),
+        matches!(
+            err,
+            DataError::TrailingBytes {
+                expected_bytes: 24,
+                found_bytes: 25,
+                ..
+            }
+        ),
         "{err}"
     );
     let mut bytes = label_file(&[1, 2]);
     bytes.extend_from_slice(b"junk");
     let err = idx::parse_labels(&gzip(&bytes), Path::new("x")).unwrap_err();
-    assert!(matches!(err, DataError::TrailingBytes { expected_bytes: 10, found_bytes: 14, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::TrailingBytes {
+                expected_bytes: 10,
+                found_bytes: 14,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn idx_absurd_header_is_refused() {
-    let err = idx::parse_images(&image_file(u32::MAX, u32::MAX, u32::MAX, &[1, 2, 3]), Path::new("x"))
-        .unwrap_err();
+    let err = idx::parse_images(
+        &image_file(u32::MAX, u32::MAX, u32::MAX, &[1, 2, 3]),
+        Path::new("x"),
+    )
+    .unwrap_err();
     assert!(matches!(err, DataError::BadDimensions { .. }), "{err}");
 }
 
@@ -208,7 +281,10 @@ fn idx_missing_file_is_io_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nope");
     let err = idx::read_images(&path).unwrap_err();
-    assert!(matches!(&err, DataError::Io { path: p, .. } if *p == path), "{err}");
+    assert!(
+        matches!(&err, DataError::Io { path: p, .. } if *p == path),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------- MNIST folders
@@ -224,13 +300,21 @@ fn mnist_dir_loads_any_mix_of_raw_and_gz() {
     assert_eq!(split.train.name(), "mnist/train");
     assert_eq!(split.test.name(), "mnist/test");
     let expect = |px: &[u8]| -> Vec<i64> {
-        px.iter().map(|&p| (2 * i64::from(p) * 256 + 255) / 510).collect()
+        px.iter()
+            .map(|&p| (2 * i64::from(p) * 256 + 255) / 510)
+            .collect()
     };
     assert_eq!(split.train.samples(), expect(&train_px));
     assert_eq!(split.test.samples(), expect(&test_px));
     assert_eq!(split.test.labels(), &[0, 3, 6]);
     // The official order is kept: the seed plays no part.
-    assert_eq!(load(&DatasetSource::Fashion(dir.path().into()), 8, 99).unwrap().train.samples(), split.train.samples());
+    assert_eq!(
+        load(&DatasetSource::Fashion(dir.path().into()), 8, 99)
+            .unwrap()
+            .train
+            .samples(),
+        split.train.samples()
+    );
 }
 
 #[test]
@@ -238,7 +322,12 @@ fn mnist_dir_prefers_gz() {
     let dir = tempfile::tempdir().unwrap();
     write_mnist_dir(dir.path(), 4, 2, [true; 4]);
     // A broken raw twin next to every .gz is never read.
-    for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+    for name in [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ] {
         fs::write(dir.path().join(name), b"garbage").unwrap();
     }
     let split = load(&DatasetSource::Mnist(dir.path().into()), 16, 0).unwrap();
@@ -255,34 +344,79 @@ fn mnist_dir_missing_file() {
         matches!(&err, DataError::NotFound { path } if path.ends_with("t10k-labels-idx1-ubyte")),
         "{err}"
     );
-    assert!(err.to_string().contains("t10k-labels-idx1-ubyte.gz nor"), "{err}");
+    assert!(
+        err.to_string().contains("t10k-labels-idx1-ubyte.gz nor"),
+        "{err}"
+    );
 }
 
 #[test]
 fn mnist_dir_count_mismatch() {
     let dir = tempfile::tempdir().unwrap();
     write_mnist_dir(dir.path(), 4, 3, [false; 4]);
-    fs::write(dir.path().join("t10k-labels-idx1-ubyte"), label_file(&[1, 2])).unwrap();
+    fs::write(
+        dir.path().join("t10k-labels-idx1-ubyte"),
+        label_file(&[1, 2]),
+    )
+    .unwrap();
     let err = load(&DatasetSource::Mnist(dir.path().into()), 16, 0).unwrap_err();
-    assert!(matches!(err, DataError::Mismatch { expected: 3, found: 2, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::Mismatch {
+                expected: 3,
+                found: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn mnist_dir_image_size_mismatch() {
     let dir = tempfile::tempdir().unwrap();
     write_mnist_dir(dir.path(), 4, 2, [false; 4]);
-    fs::write(dir.path().join("t10k-images-idx3-ubyte"), image_file(2, 2, 2, &[0; 8])).unwrap();
+    fs::write(
+        dir.path().join("t10k-images-idx3-ubyte"),
+        image_file(2, 2, 2, &[0; 8]),
+    )
+    .unwrap();
     let err = load(&DatasetSource::Mnist(dir.path().into()), 16, 0).unwrap_err();
-    assert!(matches!(err, DataError::Mismatch { expected: 6, found: 4, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::Mismatch {
+                expected: 6,
+                found: 4,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn mnist_dir_bad_label() {
     let dir = tempfile::tempdir().unwrap();
     write_mnist_dir(dir.path(), 4, 2, [false; 4]);
-    fs::write(dir.path().join("train-labels-idx1-ubyte"), label_file(&[1, 2, 10, 3])).unwrap();
+    fs::write(
+        dir.path().join("train-labels-idx1-ubyte"),
+        label_file(&[1, 2, 10, 3]),
+    )
+    .unwrap();
     let err = load(&DatasetSource::Mnist(dir.path().into()), 16, 0).unwrap_err();
-    assert!(matches!(err, DataError::BadLabel { index: 2, label: 10, classes: 10 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::BadLabel {
+                index: 2,
+                label: 10,
+                classes: 10
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -298,7 +432,9 @@ fn mnist_dir_empty() {
 fn csv_rows(n: usize, features: usize) -> String {
     (0..n)
         .map(|r| {
-            let mut row: Vec<String> = (0..features).map(|c| ((r * 37 + c * 11) % 256).to_string()).collect();
+            let mut row: Vec<String> = (0..features)
+                .map(|c| ((r * 37 + c * 11) % 256).to_string())
+                .collect();
             row.push((r % 10).to_string());
             row.join(",") + "\n"
         })
@@ -307,7 +443,7 @@ fn csv_rows(n: usize, features: usize) -> String {
 
 fn write_csv(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
-    fs::write(&path, bytes).unwrap();
+    fs::write(&path, bytes).expect("write test file");
     path
 }
 
@@ -325,7 +461,10 @@ fn csv_good_file_plain_and_gzip() {
     assert_eq!(a.name(), "plain.csv.gz");
     assert_eq!((a.len(), a.num_features(), a.num_classes()), (10, 5, 10));
     // Row 1: pixels 37, 48, 59, 70, 81 and label 1.
-    let expect: Vec<i64> = [37i64, 48, 59, 70, 81].iter().map(|p| (2 * p * 65536 + 255) / 510).collect();
+    let expect: Vec<i64> = [37i64, 48, 59, 70, 81]
+        .iter()
+        .map(|p| (2 * p * 65536 + 255) / 510)
+        .collect();
     assert_eq!(a.sample(1), &expect[..]);
     assert_eq!(a.label(1), 1);
 
@@ -345,7 +484,10 @@ fn csv_error(text: &str) -> (usize, String) {
 fn csv_wrong_column_count_names_the_line() {
     let (line, reason) = csv_error("1,2,3,4\n5,6,7,8\n9,10,11\n1,2,3,4\n");
     assert_eq!(line, 3);
-    assert!(reason.contains("expected 4 columns") && reason.contains("found 3"), "{reason}");
+    assert!(
+        reason.contains("expected 4 columns") && reason.contains("found 3"),
+        "{reason}"
+    );
     let err = data::csv::parse(b"1,2,3,4\n5,6,7,8\n9,10,11\n", Path::new("t.csv"), 16).unwrap_err();
     assert!(err.to_string().contains("t.csv, line 3"), "{err}");
 }
@@ -354,7 +496,10 @@ fn csv_wrong_column_count_names_the_line() {
 fn csv_non_numeric() {
     let (line, reason) = csv_error("1,2,3\n4,x5,6\n");
     assert_eq!(line, 2);
-    assert!(reason.contains("column 2") && reason.contains("`x5`"), "{reason}");
+    assert!(
+        reason.contains("column 2") && reason.contains("`x5`"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -375,9 +520,15 @@ fn csv_label_10() {
 fn csv_empty_and_missing() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_csv(dir.path(), "e.csv", b"\n");
-    assert!(matches!(data::csv::read(&path, 16), Err(DataError::Empty { .. })));
+    assert!(matches!(
+        data::csv::read(&path, 16),
+        Err(DataError::Empty { .. })
+    ));
     let path = dir.path().join("none.csv");
-    assert!(matches!(load(&DatasetSource::Csv(path), 16, 0), Err(DataError::Io { .. })));
+    assert!(matches!(
+        load(&DatasetSource::Csv(path), 16, 0),
+        Err(DataError::Io { .. })
+    ));
 }
 
 // ---------------------------------------------------------------- real data
@@ -387,26 +538,46 @@ fn real_mnist_loads() {
     let Some(dir) = shared("mnist") else { return };
     let split = load(&DatasetSource::Mnist(dir), 16, 0).unwrap();
     assert_eq!((split.train.len(), split.test.len()), (60_000, 10_000));
-    assert_eq!((split.train.num_features(), split.test.num_features()), (784, 784));
-    assert!(split.train.samples().iter().all(|&x| (0..=1 << 16).contains(&x)));
+    assert_eq!(
+        (split.train.num_features(), split.test.num_features()),
+        (784, 784)
+    );
+    assert!(split
+        .train
+        .samples()
+        .iter()
+        .all(|&x| (0..=1 << 16).contains(&x)));
     // The well-known first labels of both sets.
     assert_eq!(&split.train.labels()[..8], &[5, 0, 4, 1, 9, 2, 1, 3]);
     assert_eq!(&split.test.labels()[..8], &[7, 2, 1, 0, 4, 1, 4, 9]);
     let mut counts = [0usize; 10];
-    split.train.labels().iter().for_each(|&l| counts[usize::from(l)] += 1);
-    assert!(counts.iter().all(|&c| (5_000..7_000).contains(&c)), "{counts:?}");
+    split
+        .train
+        .labels()
+        .iter()
+        .for_each(|&l| counts[usize::from(l)] += 1);
+    assert!(
+        counts.iter().all(|&c| (5_000..7_000).contains(&c)),
+        "{counts:?}"
+    );
 }
 
 #[test]
 fn real_mnist5k_csv_loads() {
-    let Some(file) = shared("mnist5k/mnist_5k.csv.gz") else { return };
+    let Some(file) = shared("mnist5k/mnist_5k.csv.gz") else {
+        return;
+    };
     let split = load(&DatasetSource::Csv(file), 16, 0).unwrap();
     assert_eq!((split.train.len(), split.test.len()), (4_000, 1_000));
     assert_eq!(split.train.num_features(), 784);
     assert_eq!(split.train.name(), "mnist_5k.csv.gz/train");
     // The file is sorted by class; the split mixes them.
     let mut counts = [0usize; 10];
-    split.test.labels().iter().for_each(|&l| counts[usize::from(l)] += 1);
+    split
+        .test
+        .labels()
+        .iter()
+        .for_each(|&l| counts[usize::from(l)] += 1);
     assert!(counts.iter().all(|&c| (50..150).contains(&c)), "{counts:?}");
 }
 
@@ -416,27 +587,39 @@ fn real_mnist5k_csv_loads() {
 fn digits_load_and_split_1438_359() {
     for f in [1, 4, 16, 30] {
         let all = data::digits(f).unwrap();
-        assert_eq!((all.len(), all.num_features(), all.num_classes()), (1797, 64, 10));
+        assert_eq!(
+            (all.len(), all.num_features(), all.num_classes()),
+            (1797, 64, 10)
+        );
         assert!(all.samples().iter().all(|&x| (0..=1i64 << f).contains(&x)));
         // Pixel 16 maps to exactly 1.0 and appears in the data.
         assert!(all.samples().contains(&(1i64 << f)));
         let split = load(&DatasetSource::Digits, f, 7).unwrap();
         // round(1797 * 20 / 100) = round(359.4) = 359 test rows.
         assert_eq!((split.train.len(), split.test.len()), (1438, 359));
-        assert_eq!((split.train.name(), split.test.name()), ("digits/train", "digits/test"));
+        assert_eq!(
+            (split.train.name(), split.test.name()),
+            ("digits/train", "digits/test")
+        );
         assert_eq!(split, all.split(20, 7).unwrap());
     }
     // The classic first sample (a zero), pixels * 2^16 / 16.
     let all = data::digits(16).unwrap();
     assert_eq!(all.label(0), 0);
-    assert_eq!(&all.sample(0)[..8], &[0, 0, 5 << 12, 13 << 12, 9 << 12, 1 << 12, 0, 0]);
+    assert_eq!(
+        &all.sample(0)[..8],
+        &[0, 0, 5 << 12, 13 << 12, 9 << 12, 1 << 12, 0, 0]
+    );
 }
 
 #[test]
 fn load_rejects_bad_frac_bits_first() {
     for f in [0, 31] {
         let err = load(&DatasetSource::Csv("/does/not/exist".into()), f, 0).unwrap_err();
-        assert!(matches!(err, DataError::BadFracBits { frac_bits } if frac_bits == f), "{err}");
+        assert!(
+            matches!(err, DataError::BadFracBits { frac_bits } if frac_bits == f),
+            "{err}"
+        );
     }
 }
 
@@ -457,7 +640,10 @@ fn split_is_deterministic_and_partitions_the_rows() {
     assert_eq!((none.train.len(), none.test.len()), (1797, 0));
     let every = all.split(100, 3).unwrap();
     assert_eq!((every.train.len(), every.test.len()), (0, 1797));
-    assert!(matches!(all.split(101, 3), Err(DataError::BadPercent { test_percent: 101 })));
+    assert!(matches!(
+        all.split(101, 3),
+        Err(DataError::BadPercent { test_percent: 101 })
+    ));
     // Round half up: 10 rows at 25% is 2.5, so 3 test rows.
     let ten = all.select(&(0..10).collect::<Vec<_>>());
     assert_eq!(ten.split(25, 0).unwrap().test.len(), 3);
@@ -479,7 +665,8 @@ fn select_batches_and_one_hot() {
 
 fn is_permutation(p: &[usize]) -> bool {
     let mut seen = vec![false; p.len()];
-    p.iter().all(|&i| i < seen.len() && !std::mem::replace(&mut seen[i], true))
+    p.iter()
+        .all(|&i| i < seen.len() && !std::mem::replace(&mut seen[i], true))
 }
 
 #[test]
@@ -498,7 +685,10 @@ fn permutation_differs_between_streams_and_seeds() {
     assert_ne!(base, permutation(100, 1, 1));
     assert_ne!(base, permutation(100, 2, 0));
     assert_ne!(base, (0..100).collect::<Vec<_>>());
-    assert_ne!(permutation(100, 1, SPLIT_STREAM), permutation(100, 2, SPLIT_STREAM));
+    assert_ne!(
+        permutation(100, 1, SPLIT_STREAM),
+        permutation(100, 2, SPLIT_STREAM)
+    );
 }
 
 /// Golden values: the permutation is part of the statement's semantics, so a
@@ -516,9 +706,9 @@ fn permutation_golden() {
     assert_eq!(split.test.sample(0), all.sample(GOLDEN_DIGITS_TEST_ROWS[0]));
 }
 
-const GOLDEN_STREAM_0: [usize; 16] = [0; 16];
-const GOLDEN_STREAM_1: [usize; 16] = [0; 16];
-const GOLDEN_DIGITS_TEST_ROWS: &[usize] = &[0; 8];
+const GOLDEN_STREAM_0: [usize; 16] = [9, 3, 11, 1, 4, 10, 6, 13, 7, 5, 8, 0, 15, 2, 12, 14];
+const GOLDEN_STREAM_1: [usize; 16] = [8, 9, 3, 12, 2, 13, 14, 4, 11, 7, 10, 6, 1, 0, 15, 5];
+const GOLDEN_DIGITS_TEST_ROWS: &[usize] = &[203, 1328, 718, 98, 218, 964, 1491, 38];
 
 // ---------------------------------------------------------------- from_pixels
 
@@ -555,7 +745,10 @@ proptest! {
 fn dataset_source_round_trip() {
     for (text, source) in [
         ("digits", DatasetSource::Digits),
-        ("mnist:../shared/datasets/mnist", DatasetSource::Mnist("../shared/datasets/mnist".into())),
+        (
+            "mnist:../shared/datasets/mnist",
+            DatasetSource::Mnist("../shared/datasets/mnist".into()),
+        ),
         ("fashion:/data/f", DatasetSource::Fashion("/data/f".into())),
         ("csv:a:b.csv", DatasetSource::Csv("a:b.csv".into())),
     ] {
@@ -565,15 +758,34 @@ fn dataset_source_round_trip() {
     }
     let fashion: DatasetSource = "fashion".parse().unwrap();
     assert_eq!(fashion, DatasetSource::Fashion(FASHION_MNIST_DIR.into()));
-    assert_eq!(fashion.to_string().parse::<DatasetSource>().unwrap(), fashion);
+    assert_eq!(
+        fashion.to_string().parse::<DatasetSource>().unwrap(),
+        fashion
+    );
 }
 
 #[test]
 fn dataset_source_errors() {
-    for text in ["", "mnist", "mnist:", "csv:", "Digits", "digits:x", "cifar:dir", " digits", "fashion:"] {
+    for text in [
+        "",
+        "mnist",
+        "mnist:",
+        "csv:",
+        "Digits",
+        "digits:x",
+        "cifar:dir",
+        " digits",
+        "fashion:",
+    ] {
         let err = text.parse::<DatasetSource>().unwrap_err();
-        assert!(matches!(&err, DataError::BadSpec(s) if s == text), "{text:?}: {err}");
+        assert!(
+            matches!(&err, DataError::BadSpec(s) if s == text),
+            "{text:?}: {err}"
+        );
         let msg = err.to_string();
-        assert!(msg.contains("mnist:DIR") && msg.contains("csv:FILE") && msg.contains("digits"), "{msg}");
+        assert!(
+            msg.contains("mnist:DIR") && msg.contains("csv:FILE") && msg.contains("digits"),
+            "{msg}"
+        );
     }
 }

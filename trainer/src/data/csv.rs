@@ -48,7 +48,9 @@ pub fn parse(bytes: &[u8], path: &Path, frac_bits: u32) -> Result<Dataset, DataE
                 if found < 2 {
                     return Err(err(
                         line,
-                        format!("a row needs at least one pixel and a label, found {found} column(s)"),
+                        format!(
+                            "a row needs at least one pixel and a label, found {found} column(s)"
+                        ),
                     ));
                 }
                 shape = Some((found, line));
@@ -98,9 +100,10 @@ pub fn parse(bytes: &[u8], path: &Path, frac_bits: u32) -> Result<Dataset, DataE
             what: path.display().to_string(),
         });
     };
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     Dataset::from_pixels(
         name,
         columns - 1,
@@ -135,10 +138,16 @@ mod tests {
             ("5\n", 1, "at least one pixel"),
             ("1,2\n1,-2\n", 2, "not a non-negative integer"),
             ("1,2\n1,2.5\n", 2, "not a non-negative integer"),
-            ("1,2\n\n1,,2\n", 3, "expected 2 columns (as on line 1), found 3"),
+            (
+                "1,2\n\n1,,2\n",
+                3,
+                "expected 2 columns (as on line 1), found 3",
+            ),
         ] {
             match parse_str(text) {
-                Err(DataError::Csv { line: l, reason, .. }) => {
+                Err(DataError::Csv {
+                    line: l, reason, ..
+                }) => {
                     assert_eq!(l, line, "{text:?}");
                     assert!(reason.contains(needle), "{text:?}: {reason}");
                 }

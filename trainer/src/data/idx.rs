@@ -174,16 +174,37 @@ mod tests {
         for len in [0, 3] {
             let err = parse_images(&image_bytes(1, 1, 1, &[0])[..len], p()).unwrap_err();
             assert!(
-                matches!(err, DataError::Truncated { part: "header", expected_bytes: 16, .. }),
+                matches!(
+                    err,
+                    DataError::Truncated {
+                        part: "header",
+                        expected_bytes: 16,
+                        ..
+                    }
+                ),
                 "{err}"
             );
         }
         // With the magic present but the header cut, still a truncated header.
         let err = parse_images(&image_bytes(1, 1, 1, &[0])[..10], p()).unwrap_err();
-        assert!(matches!(err, DataError::Truncated { part: "header", found_bytes: 10, .. }));
+        assert!(matches!(
+            err,
+            DataError::Truncated {
+                part: "header",
+                found_bytes: 10,
+                ..
+            }
+        ));
         // A label file's magic in an image file is a bad magic, whatever the length.
         let err = parse_images(&LABELS_MAGIC.to_be_bytes(), p()).unwrap_err();
-        assert!(matches!(err, DataError::BadMagic { expected: IMAGES_MAGIC, found: LABELS_MAGIC, .. }));
+        assert!(matches!(
+            err,
+            DataError::BadMagic {
+                expected: IMAGES_MAGIC,
+                found: LABELS_MAGIC,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -198,7 +219,10 @@ mod tests {
         let err = parse_images(&image_bytes(1 << 16, 1 << 16, 1, &[]), p()).unwrap_err();
         assert!(matches!(err, DataError::BadDimensions { .. }), "{err}");
         let err = parse_images(&image_bytes((1 << 16) - 1, 1 << 16, 1, &[]), p()).unwrap_err();
-        assert!(matches!(err, DataError::Truncated { part: "data", .. }), "{err}");
+        assert!(
+            matches!(err, DataError::Truncated { part: "data", .. }),
+            "{err}"
+        );
     }
 
     #[test]

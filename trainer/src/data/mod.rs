@@ -598,9 +598,7 @@ pub fn digits(frac_bits: u32) -> Result<Dataset, DataError> {
     check_frac_bits(frac_bits)?;
     let raw = smartcore::dataset::digits::load_dataset();
     let bad = |reason: String| DataError::EmbeddedDigits { reason };
-    if raw.data.len() != raw.num_samples * raw.num_features
-        || raw.target.len() != raw.num_samples
-    {
+    if raw.data.len() != raw.num_samples * raw.num_features || raw.target.len() != raw.num_samples {
         return Err(bad(format!(
             "{} values and {} targets for {} samples of {} features",
             raw.data.len(),
@@ -822,7 +820,10 @@ mod tests {
     fn accessors_and_one_hot() {
         let d = tiny();
         assert_eq!(d.name(), "tiny");
-        assert_eq!((d.len(), d.num_features(), d.num_classes(), d.frac_bits()), (4, 2, 3, 4));
+        assert_eq!(
+            (d.len(), d.num_features(), d.num_classes(), d.frac_bits()),
+            (4, 2, 3, 4)
+        );
         assert_eq!(d.sample(2), &[5, 6]);
         assert_eq!(d.label(1), 2);
         assert_eq!(d.samples().len(), 8);
@@ -873,7 +874,10 @@ mod tests {
     #[test]
     fn debug_is_a_summary() {
         let text = format!("{:?}", tiny());
-        assert!(text.contains("\"tiny\"") && text.contains("len: 4"), "{text}");
+        assert!(
+            text.contains("\"tiny\"") && text.contains("len: 4"),
+            "{text}"
+        );
     }
 
     #[test]
