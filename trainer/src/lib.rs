@@ -15,7 +15,7 @@
 //! | [`check`] | [`check_witness`]: the integer oracle of every relation |
 //! | [`schedule`] | the public batch schedule (chunks of `k * batch` rows) |
 //! | [`train`] | [`Trainer`], the loop over a dataset, and evaluation |
-//! | [`reference`] | the `f32` reference trainer |
+//! | [`reference`](mod@reference) | the `f32` reference trainer |
 //! | [`data`] | datasets: embedded digits, MNIST-format IDX, CSV |
 //! | [`error`] | typed errors |
 //!
