@@ -159,7 +159,7 @@ impl Rescale {
                 bits: spec.value_bits,
             };
             // The spec's bounds keep `x + h` far from overflow; treat overflow as out of range.
-            let r = rescale(x, shift).ok_or(out_of_range(x))?;
+            let r = rescale(x, shift).ok_or_else(|| out_of_range(x))?;
             if !spec.in_range(r.quotient) {
                 return Err(out_of_range(r.quotient));
             }
