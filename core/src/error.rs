@@ -82,3 +82,52 @@ pub enum Error {
     #[error("cannot bind a variable of a table with 0 variables")]
     NoVariableToBind,
 }
+
+/// Why a sumcheck proof or prover was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SumcheckError {
+    /// The proof has the wrong number of rounds.
+    #[error("sumcheck proof has {got} rounds, expected {expected}")]
+    WrongNumberOfRounds {
+        /// Rounds the statement fixes.
+        expected: usize,
+        /// Rounds in the proof.
+        got: usize,
+    },
+    /// A round polynomial has the wrong number of (compressed) coefficients.
+    #[error("sumcheck round {round} sends {got} coefficients, expected {expected}")]
+    WrongDegree {
+        /// The round.
+        round: usize,
+        /// Coefficients expected (the degree: one fewer than the full polynomial).
+        expected: usize,
+        /// Coefficients sent.
+        got: usize,
+    },
+    /// The reduced claim does not match the summand's value at the random point.
+    #[error("sumcheck check failed after round {round}: claim {expected}, evaluations give {got}")]
+    RoundCheckFailed {
+        /// The round whose claim failed (the last one).
+        round: usize,
+        /// The claim the proof reduced to.
+        expected: Fr,
+        /// What the trusted evaluations give.
+        got: Fr,
+    },
+    /// The degree is 0 or above [`crate::sumcheck::MAX_DEGREE`].
+    #[error("unsupported sumcheck degree {degree}")]
+    UnsupportedDegree {
+        /// The degree.
+        degree: usize,
+    },
+    /// A product sum names a missing table or has a term of 0 or more than 4 factors.
+    #[error("product sum has an empty term, more than 4 factors, or names a missing table")]
+    BadProductSum,
+    /// Tables differ in length or are not a power of two long.
+    #[error("sumcheck tables must all have the same power-of-two length (first has {len})")]
+    BadTableLength {
+        /// Length of the first table.
+        len: usize,
+    },
+}

@@ -10,7 +10,9 @@
 //! | [`fixed`] | the fixed-point codec (`i64` to `Fr` and back, range-checked) and [`rescale`], the one rounding rule shared by trainer and prover |
 //! | [`mle`] | [`MultilinearTable`], `eq` tables, and the variable order all crates use |
 //! | [`transcript`] | the [`Transcript`] trait and [`PoseidonTranscript`], with the fixed [`poseidon_config`] the in-circuit verifier reproduces |
-//! | [`error`] | the crate's [`Error`] |
+//! | [`backend`] | the compute [`Backend`] trait and [`CpuBackend`] (rayon); conformance suite behind `test-utils` |
+//! | [`sumcheck`] | the sumcheck round-oracle trait, the Fiat-Shamir driver, the pure verifier, product provers |
+//! | [`error`] | the crate's [`Error`] and [`SumcheckError`] |
 //!
 //! ## Where it sits
 //!
@@ -19,13 +21,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod error;
 pub mod field;
 pub mod fixed;
 pub mod mle;
+pub mod sumcheck;
 pub mod transcript;
 
-pub use error::Error;
+pub use backend::{Backend, CpuBackend, ProductSum};
+pub use error::{Error, SumcheckError};
 pub use field::{Fq, Fr, G1Affine, G1};
 pub use fixed::{field_to_i128, i128_to_field, i64_to_field, rescale, FixedPoint, Rescaled};
 pub use mle::{eq_eval, eq_table, MultilinearTable};

@@ -1,0 +1,360 @@
+//! The sumcheck protocol: round-oracle provers, one Fiat-Shamir driver, a pure
+//! verifier.
+//!
+//! A prover proves `claim = sum_{x in {0,1}^n} g(x)` for a summand `g` of degree
+//! `d` in each variable. Round `j` binds variable `j` (variable 0 first, the order
+//! of [`crate::mle`]): the prover sends the univariate `p_j(t)`, the verifier checks
+//! `p_j(0) + p_j(1) = claim_j` and sets `claim_{j+1} = p_j(r_j)` for a challenge
+//! `r_j`. After `n` rounds, `claim_n` must equal `g(r)`, which the caller checks
+//! against evaluations it can trust (commitment openings, other sumchecks).
+//!
+//! * [`SumcheckProver`] is a round oracle: no transcript, no randomness.
+//! * [`prove`] owns Fiat-Shamir. Transcript order: `num_rounds`, `degree`, `claim`
+//!   (the statement), then per round the compressed polynomial, then the challenge.
+//! * [`verify`] is a pure function of the proof, the statement and the transcript.
+//!
+//! Round polynomials travel compressed: coefficients `[c_0, c_2, c_3, ..., c_d]`
+//! without the linear one, which the verifier recovers from the claim as
+//! `c_1 = claim - 2 c_0 - c_2 - ... - c_d`. The check `p(0) + p(1) = claim` then
+//! holds by construction; a cheating prover is caught at the final check, which
+//! [`check_final`] reports as [`SumcheckError::RoundCheckFailed`].
+
+use ark_ff::{AdditiveGroup, Field, One, Zero};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+
+use crate::backend::{Backend, ProductSum};
+use crate::error::SumcheckError;
+use crate::field::Fr;
+use crate::transcript::Transcript;
+
+/// Largest supported round-polynomial degree.
+pub const MAX_DEGREE: usize = 8;
+
+/// A sumcheck prover as a round oracle.
+pub trait SumcheckProver {
+    /// Number of rounds (variables).
+    fn num_rounds(&self) -> usize;
+    /// Degree of the round polynomials.
+    fn degree(&self) -> usize;
+    /// This round's polynomial at `t = 0, 2, 3, ..., degree` (`p(1)` is recovered
+    /// from the claim by the driver).
+    fn round_evals(&mut self) -> Vec<Fr>;
+    /// Binds this round's variable to the challenge `r`.
+    fn bind(&mut self, r: Fr);
+    /// After the last round: the values at the random point of whatever the caller
+    /// needs to finish the check (e.g. every table of a product).
+    fn final_evals(&self) -> Vec<Fr>;
+}
+
+/// A sumcheck proof: the compressed round polynomials.
+#[derive(Clone, Debug, Default, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct SumcheckProof {
+    /// Per round, coefficients `[c_0, c_2, ..., c_d]` of `p(t) = sum_k c_k t^k`.
+    pub rounds: Vec<Vec<Fr>>,
+}
+
+/// What the prover obtains from [`prove`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SumcheckOutput {
+    /// The proof.
+    pub proof: SumcheckProof,
+    /// The random point `r` (`r[j]` bound variable `j`).
+    pub point: Vec<Fr>,
+    /// The claim after the last round, `g(r)` for an honest prover.
+    pub final_claim: Fr,
+    /// The prover's [`SumcheckProver::final_evals`].
+    pub final_evals: Vec<Fr>,
+}
+
+/// What the verifier obtains from [`verify`]: the reduced claim `g(point) = value`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SumcheckClaim {
+    /// The random point.
+    pub point: Vec<Fr>,
+    /// The value `g` must take there.
+    pub value: Fr,
+}
+
+/// Coefficients of the polynomial of degree `< evals.len()` through
+/// `(0, evals[0]), (1, evals[1]), ...`.
+pub fn interpolate(evals: &[Fr]) -> Vec<Fr> {
+    let n = evals.len();
+    let mut coeffs = vec![Fr::zero(); n];
+    for (k, &y) in evals.iter().enumerate() {
+        if y.is_zero() {
+            continue;
+        }
+        // L_k(t) = prod_{m != k} (t - m) / (k - m)
+        let mut basis = vec![Fr::one()];
+        let mut denom = Fr::one();
+        for m in (0..n).filter(|&m| m != k) {
+            let mut next = vec![Fr::zero(); basis.len() + 1];
+            for (i, &b) in basis.iter().enumerate() {
+                next[i + 1] += b;
+                next[i] -= b * Fr::from(m as u64);
+            }
+            basis = next;
+            denom *= Fr::from(k as i64 - m as i64);
+        }
+        let scale = y * denom.inverse().unwrap_or_default();
+        for (c, b) in coeffs.iter_mut().zip(basis) {
+            *c += scale * b;
+        }
+    }
+    coeffs
+}
+
+/// Evaluates `sum_k coeffs[k] t^k`.
+pub fn horner(coeffs: &[Fr], t: Fr) -> Fr {
+    coeffs.iter().rev().fold(Fr::zero(), |acc, c| acc * t + c)
+}
+
+/// The full coefficient vector from a compressed one and the round's claim.
+fn decompress(compressed: &[Fr], claim: Fr) -> Vec<Fr> {
+    let Some((&c0, rest)) = compressed.split_first() else {
+        return Vec::new();
+    };
+    let c1 = claim - c0.double() - rest.iter().sum::<Fr>();
+    let mut coeffs = Vec::with_capacity(compressed.len() + 1);
+    coeffs.push(c0);
+    coeffs.push(c1);
+    coeffs.extend_from_slice(rest);
+    coeffs
+}
+
+fn absorb_statement<T: Transcript>(t: &mut T, num_rounds: usize, degree: usize, claim: &Fr) {
+    t.absorb_u64(num_rounds as u64);
+    t.absorb_u64(degree as u64);
+    t.absorb_field(claim);
+}
+
+/// Runs the prover against the transcript (see the module docs for the order).
+pub fn prove<P: SumcheckProver, T: Transcript>(
+    prover: &mut P,
+    claim: Fr,
+    transcript: &mut T,
+) -> SumcheckOutput {
+    let (num_rounds, degree) = (prover.num_rounds(), prover.degree());
+    absorb_statement(transcript, num_rounds, degree, &claim);
+    let mut claim = claim;
+    let mut point = Vec::with_capacity(num_rounds);
+    let mut rounds = Vec::with_capacity(num_rounds);
+    for _ in 0..num_rounds {
+        let evals = prover.round_evals();
+        debug_assert_eq!(evals.len(), degree);
+        let p0 = evals.first().copied().unwrap_or_default();
+        let mut full = Vec::with_capacity(degree + 1);
+        full.push(p0);
+        full.push(claim - p0);
+        full.extend_from_slice(evals.get(1..).unwrap_or(&[]));
+        let mut coeffs = interpolate(&full);
+        coeffs.remove(1);
+        transcript.absorb_fields(&coeffs);
+        let r = transcript.challenge();
+        claim = horner(&decompress(&coeffs, claim), r);
+        prover.bind(r);
+        point.push(r);
+        rounds.push(coeffs);
+    }
+    SumcheckOutput {
+        proof: SumcheckProof { rounds },
+        point,
+        final_claim: claim,
+        final_evals: prover.final_evals(),
+    }
+}
+
+/// Verifies the rounds of a sumcheck proof for `claim` with `num_rounds` rounds of
+/// polynomials of degree `degree`, returning the reduced claim. The caller must
+/// then check the reduced claim's value (see [`check_final`]).
+pub fn verify<T: Transcript>(
+    proof: &SumcheckProof,
+    claim: Fr,
+    num_rounds: usize,
+    degree: usize,
+    transcript: &mut T,
+) -> Result<SumcheckClaim, SumcheckError> {
+    if degree == 0 || degree > MAX_DEGREE {
+        return Err(SumcheckError::UnsupportedDegree { degree });
+    }
+    if proof.rounds.len() != num_rounds {
+        return Err(SumcheckError::WrongNumberOfRounds {
+            expected: num_rounds,
+            got: proof.rounds.len(),
+        });
+    }
+    absorb_statement(transcript, num_rounds, degree, &claim);
+    let mut claim = claim;
+    let mut point = Vec::with_capacity(num_rounds);
+    for (round, coeffs) in proof.rounds.iter().enumerate() {
+        // Compressed: degree + 1 coefficients less the linear one.
+        if coeffs.len() != degree {
+            return Err(SumcheckError::WrongDegree {
+                round,
+                expected: degree,
+                got: coeffs.len(),
+            });
+        }
+        transcript.absorb_fields(coeffs);
+        let r = transcript.challenge();
+        claim = horner(&decompress(coeffs, claim), r);
+        point.push(r);
+    }
+    Ok(SumcheckClaim {
+        point,
+        value: claim,
+    })
+}
+
+/// The final check: the reduced claim `claimed` must equal `computed`, the
+/// summand's value at the point from trusted evaluations.
+pub fn check_final(num_rounds: usize, claimed: Fr, computed: Fr) -> Result<(), SumcheckError> {
+    if claimed == computed {
+        Ok(())
+    } else {
+        Err(SumcheckError::RoundCheckFailed {
+            round: num_rounds.saturating_sub(1),
+            expected: claimed,
+            got: computed,
+        })
+    }
+}
+
+/// Proves `sum_x eq(x) * sum.eval(tables(x))` for tables in a [`Backend`]: every
+/// product of 1 to 4 tables, with or without an `eq` factor.
+/// [`SumcheckProver::final_evals`] returns every table's value at the point, then
+/// the `eq` table's if there is one.
+pub struct ProductProver<'a, B: Backend> {
+    backend: &'a B,
+    sum: ProductSum,
+    tables: Vec<B::Table>,
+    eq: Option<B::Table>,
+    num_rounds: usize,
+}
+
+impl<'a, B: Backend> ProductProver<'a, B> {
+    /// A prover for `sum` over `tables` (all of the same power-of-two length) and
+    /// an optional `eq` table of that length.
+    pub fn new(
+        backend: &'a B,
+        sum: ProductSum,
+        tables: Vec<B::Table>,
+        eq: Option<B::Table>,
+    ) -> Result<Self, SumcheckError> {
+        if !sum.is_valid(tables.len()) {
+            return Err(SumcheckError::BadProductSum);
+        }
+        let len = tables.first().map_or(0, |t| backend.table_len(t));
+        let lens_ok = tables
+            .iter()
+            .chain(eq.as_ref())
+            .all(|t| backend.table_len(t) == len);
+        if !len.is_power_of_two() || !lens_ok {
+            return Err(SumcheckError::BadTableLength { len });
+        }
+        let degree = sum.degree(eq.is_some());
+        if degree > MAX_DEGREE {
+            return Err(SumcheckError::UnsupportedDegree { degree });
+        }
+        Ok(ProductProver {
+            backend,
+            sum,
+            tables,
+            eq,
+            num_rounds: len.trailing_zeros() as usize,
+        })
+    }
+
+    /// The claimed sum, computed directly (for callers that do not know it).
+    pub fn claimed_sum(&self) -> Fr {
+        let tables: Vec<Vec<Fr>> = self.tables.iter().map(|t| self.backend.download(t)).collect();
+        let eq = self.eq.as_ref().map(|e| self.backend.download(e));
+        let len = tables.first().map_or(0, Vec::len);
+        (0..len)
+            .map(|i| {
+                let vals: Vec<Fr> = tables.iter().map(|t| t[i]).collect();
+                self.sum.eval(&vals) * eq.as_ref().map_or(Fr::one(), |e| e[i])
+            })
+            .sum()
+    }
+}
+
+impl<B: Backend> SumcheckProver for ProductProver<'_, B> {
+    fn num_rounds(&self) -> usize {
+        self.num_rounds
+    }
+
+    fn degree(&self) -> usize {
+        self.sum.degree(self.eq.is_some())
+    }
+
+    fn round_evals(&mut self) -> Vec<Fr> {
+        let refs: Vec<&B::Table> = self.tables.iter().collect();
+        self.backend.round_evals(&self.sum, &refs, self.eq.as_ref())
+    }
+
+    fn bind(&mut self, r: Fr) {
+        for t in self.tables.iter_mut().chain(self.eq.as_mut()) {
+            self.backend.bind(t, r);
+        }
+    }
+
+    fn final_evals(&self) -> Vec<Fr> {
+        self.tables
+            .iter()
+            .chain(self.eq.as_ref())
+            .map(|t| self.backend.download(t).first().copied().unwrap_or_default())
+            .collect()
+    }
+}
+
+/// The naive reference prover (tests only): evaluates the round polynomial by
+/// brute force at every point.
+#[cfg(any(test, feature = "test-utils"))]
+pub struct NaiveProver {
+    sum: ProductSum,
+    tables: Vec<Vec<Fr>>,
+    eq: Option<Vec<Fr>>,
+}
+
+#[cfg(any(test, feature = "test-utils"))]
+impl NaiveProver {
+    /// A naive prover for the same statement as [`ProductProver`].
+    pub fn new(sum: ProductSum, tables: Vec<Vec<Fr>>, eq: Option<Vec<Fr>>) -> Self {
+        NaiveProver { sum, tables, eq }
+    }
+}
+
+#[cfg(any(test, feature = "test-utils"))]
+impl SumcheckProver for NaiveProver {
+    fn num_rounds(&self) -> usize {
+        self.tables[0].len().trailing_zeros() as usize
+    }
+    fn degree(&self) -> usize {
+        self.sum.degree(self.eq.is_some())
+    }
+    fn round_evals(&mut self) -> Vec<Fr> {
+        let half = self.tables[0].len() / 2;
+        let at = |s: &Vec<Fr>, i: usize, t: Fr| s[2 * i] * (Fr::one() - t) + s[2 * i + 1] * t;
+        std::iter::once(0u64)
+            .chain(2..=self.degree() as u64)
+            .map(|t| {
+                let t = Fr::from(t);
+                (0..half)
+                    .map(|i| {
+                        let vals: Vec<Fr> = self.tables.iter().map(|s| at(s, i, t)).collect();
+                        self.sum.eval(&vals) * self.eq.as_ref().map_or(Fr::one(), |e| at(e, i, t))
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+    fn bind(&mut self, r: Fr) {
+        for t in self.tables.iter_mut().chain(self.eq.as_mut()) {
+            *t = t.chunks(2).map(|p| p[0] + r * (p[1] - p[0])).collect();
+        }
+    }
+    fn final_evals(&self) -> Vec<Fr> {
+        self.tables.iter().chain(self.eq.as_ref()).map(|t| t[0]).collect()
+    }
+}
