@@ -12,7 +12,7 @@
 //! `(2i, 2i + 1)`.
 
 use ark_ec::VariableBaseMSM;
-use ark_ff::{AdditiveGroup, One, Zero};
+use ark_ff::{One, Zero};
 use rayon::prelude::*;
 
 use crate::field::{Fr, G1Affine, G1};
@@ -92,6 +92,26 @@ pub trait Backend: Send + Sync {
     /// driver recovers it from the claim. All tables have the same even length.
     fn round_evals(&self, sum: &ProductSum, tables: &[&Self::Table], eq: Option<&Self::Table>) -> Vec<Fr>;
 
+    /// Binds variable 0 of every table (and of `eq`) to `r`, then returns the next
+    /// round's [`Backend::round_evals`]. Backends may fuse the two passes; the
+    /// result is the same. The tables must have at least 4 entries.
+    fn bind_round(
+        &self,
+        sum: &ProductSum,
+        tables: &mut [Self::Table],
+        mut eq: Option<&mut Self::Table>,
+        r: Fr,
+    ) -> Vec<Fr> {
+        for t in tables.iter_mut() {
+            self.bind(t, r);
+        }
+        if let Some(e) = eq.as_deref_mut() {
+            self.bind(e, r);
+        }
+        let refs: Vec<&Self::Table> = tables.iter().collect();
+        self.round_evals(sum, &refs, eq.as_deref())
+    }
+
     /// The multilinear extension of the table at `point` (`2^point.len()` entries).
     fn evaluate(&self, table: &Self::Table, point: &[Fr]) -> Fr;
 
@@ -113,44 +133,129 @@ pub struct CpuBackend;
 /// Pairs per rayon task: small enough to balance, large enough to amortise.
 const CHUNK_PAIRS: usize = 1 << 12;
 
+/// Accumulates `[p(0), p(2), ..., p(d)]` of one pair `(lo[t], hi[t])` per factor
+/// into `acc` (`d = acc.len()`).
+#[inline(always)]
+fn accumulate_pair<const N: usize>(lo: &[Fr; N], hi: &[Fr; N], acc: &mut [Fr]) {
+    let mut p = lo[0];
+    for v in &lo[1..] {
+        p *= v;
+    }
+    acc[0] += p;
+    if acc.len() == 1 {
+        return;
+    }
+    // At t = 2: hi + (hi - lo); then one more difference per further point.
+    let mut diff = [Fr::zero(); N];
+    let mut val = [Fr::zero(); N];
+    for k in 0..N {
+        diff[k] = hi[k] - lo[k];
+        val[k] = hi[k] + diff[k];
+    }
+    for (step, slot) in acc[1..].iter_mut().enumerate() {
+        if step > 0 {
+            for k in 0..N {
+                val[k] += diff[k];
+            }
+        }
+        let mut p = val[0];
+        for v in &val[1..] {
+            p *= v;
+        }
+        *slot += p;
+    }
+}
+
+fn add_vecs(mut a: Vec<Fr>, b: Vec<Fr>) -> Vec<Fr> {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+    a
+}
+
 impl CpuBackend {
-    /// Round evaluations of a single product of 1 to 4 tables with an optional `eq`
-    /// factor: the hot case, without the generic term loop.
-    fn product_round(tables: &[&[Fr]], eq: Option<&[Fr]>, degree: usize) -> Vec<Fr> {
-        let pairs = tables[0].len() / 2;
-        // Evaluation points 0, 2, 3, ..., degree: extrapolate each factor linearly.
-        let zero = vec![Fr::zero(); degree];
+    /// Round evaluations of one product of `N` factors (the tables, then `eq`).
+    fn product_round<const N: usize>(factors: &[&[Fr]], degree: usize) -> Vec<Fr> {
+        let pairs = factors[0].len() / 2;
         (0..pairs)
             .into_par_iter()
             .with_min_len(CHUNK_PAIRS)
             .fold(
-                || zero.clone(),
+                || vec![Fr::zero(); degree],
                 |mut acc, i| {
-                    let mut vals = [Fr::zero(); MAX_FACTORS + 1];
-                    let mut diffs = [Fr::zero(); MAX_FACTORS + 1];
-                    let mut n = 0;
-                    for t in tables.iter().copied().chain(eq) {
-                        let (a0, a1) = (t[2 * i], t[2 * i + 1]);
-                        vals[n] = a0;
-                        diffs[n] = a1 - a0;
-                        n += 1;
-                    }
-                    // p(0)
-                    acc[0] += vals[..n].iter().skip(1).fold(vals[0], |p, v| p * v);
-                    // p(2): start at a0 + 2 d, then add d per further point.
-                    for v in 0..n {
-                        vals[v] += diffs[v].double();
-                    }
-                    for slot in acc.iter_mut().skip(1) {
-                        *slot += vals[..n].iter().skip(1).fold(vals[0], |p, v| p * v);
-                        for v in 0..n {
-                            vals[v] += diffs[v];
-                        }
-                    }
+                    let lo: [Fr; N] = std::array::from_fn(|k| factors[k][2 * i]);
+                    let hi: [Fr; N] = std::array::from_fn(|k| factors[k][2 * i + 1]);
+                    accumulate_pair(&lo, &hi, &mut acc);
                     acc
                 },
             )
-            .reduce(|| zero.clone(), |a, b| a.iter().zip(&b).map(|(x, y)| *x + y).collect())
+            .reduce(|| vec![Fr::zero(); degree], add_vecs)
+    }
+
+    /// Binds `N` factors to `r` in place and returns the next round's evaluations of
+    /// their product. Each rayon task owns one chunk of `2c` entries of every factor,
+    /// writes its `c` bound entries to the front of its own chunk (reads of an entry
+    /// always precede writes over it), and accumulates the round over the bound
+    /// pairs; a sequential pass then moves chunk `k`'s results from `2kc` to `kc`
+    /// (ascending order never overwrites an unmoved result).
+    fn product_bind_round<const N: usize>(factors: &mut [&mut Vec<Fr>], r: Fr, degree: usize) -> Vec<Fr> {
+        let len = factors[0].len();
+        let half = len / 2;
+        let chunk = (2 * CHUNK_PAIRS).min(len);
+        let num_chunks = len / chunk;
+        let mut per_chunk: Vec<Vec<&mut [Fr]>> = (0..num_chunks).map(|_| Vec::with_capacity(N)).collect();
+        for f in factors.iter_mut() {
+            for (k, c) in f.chunks_mut(chunk).enumerate() {
+                per_chunk[k].push(c);
+            }
+        }
+        let acc = per_chunk
+            .into_par_iter()
+            .map(|mut chunks| {
+                let mut acc = vec![Fr::zero(); degree];
+                for j in 0..chunk / 4 {
+                    let mut lo = [Fr::zero(); N];
+                    let mut hi = [Fr::zero(); N];
+                    for (k, c) in chunks.iter_mut().enumerate() {
+                        let (a0, a1, a2, a3) = (c[4 * j], c[4 * j + 1], c[4 * j + 2], c[4 * j + 3]);
+                        lo[k] = a0 + r * (a1 - a0);
+                        hi[k] = a2 + r * (a3 - a2);
+                        c[2 * j] = lo[k];
+                        c[2 * j + 1] = hi[k];
+                    }
+                    accumulate_pair(&lo, &hi, &mut acc);
+                }
+                acc
+            })
+            .reduce(|| vec![Fr::zero(); degree], add_vecs);
+        let out = chunk / 2;
+        for f in factors.iter_mut() {
+            for k in 1..num_chunks {
+                f.copy_within(k * chunk..k * chunk + out, k * out);
+            }
+            f.truncate(half);
+        }
+        acc
+    }
+
+    /// Binds every table, then evaluates the round (no fusion).
+    fn generic_bind_round(&self, sum: &ProductSum, tables: &mut [Vec<Fr>], mut eq: Option<&mut Vec<Fr>>, r: Fr) -> Vec<Fr> {
+        for t in tables.iter_mut().chain(eq.as_deref_mut()) {
+            self.bind(t, r);
+        }
+        let refs: Vec<&Vec<Fr>> = tables.iter().collect();
+        self.round_evals(sum, &refs, eq.as_deref())
+    }
+
+    /// Dispatches on the number of factors of a single product.
+    fn single_product(factors: &[&[Fr]], degree: usize) -> Vec<Fr> {
+        match factors.len() {
+            1 => Self::product_round::<1>(factors, degree),
+            2 => Self::product_round::<2>(factors, degree),
+            3 => Self::product_round::<3>(factors, degree),
+            4 => Self::product_round::<4>(factors, degree),
+            _ => Self::product_round::<5>(factors, degree),
+        }
     }
 }
 
@@ -179,14 +284,55 @@ impl Backend for CpuBackend {
 
     fn bind(&self, table: &mut Vec<Fr>, r: Fr) {
         debug_assert!(table.len() % 2 == 0 && !table.is_empty());
-        let half = table.len() / 2;
-        let bound: Vec<Fr> = table
-            .par_chunks_exact(2)
-            .with_min_len(CHUNK_PAIRS)
-            .map(|p| p[0] + r * (p[1] - p[0]))
-            .collect();
-        debug_assert_eq!(bound.len(), half);
-        *table = bound;
+        // In place, chunk by chunk, then compact (see `product_bind_round`).
+        let len = table.len();
+        let chunk = (2 * CHUNK_PAIRS).min(len);
+        table.par_chunks_mut(chunk).for_each(|c| {
+            for i in 0..c.len() / 2 {
+                let (a0, a1) = (c[2 * i], c[2 * i + 1]);
+                c[i] = a0 + r * (a1 - a0);
+            }
+        });
+        let out = chunk / 2;
+        for k in 1..len / chunk {
+            table.copy_within(k * chunk..k * chunk + out, k * out);
+        }
+        table.truncate(len / 2);
+    }
+
+    fn bind_round(&self, sum: &ProductSum, tables: &mut [Vec<Fr>], eq: Option<&mut Vec<Fr>>, r: Fr) -> Vec<Fr> {
+        let degree = sum.degree(eq.is_some());
+        match sum.terms.as_slice() {
+            [(c, factors)] if tables.first().is_some_and(|t| t.len() >= 4) => {
+                // Every factor once, in the order of the term (a table used twice in
+                // one term falls back to the generic path).
+                let mut seen = vec![false; tables.len()];
+                if factors.iter().any(|&j| std::mem::replace(&mut seen[j], true)) {
+                    return self.generic_bind_round(sum, tables, eq, r);
+                }
+                // Tables not in the term still need binding.
+                for (j, t) in tables.iter_mut().enumerate() {
+                    if !seen[j] {
+                        self.bind(t, r);
+                    }
+                }
+                let mut slots: Vec<Option<&mut Vec<Fr>>> = tables.iter_mut().map(Some).collect();
+                let mut picked: Vec<&mut Vec<Fr>> = factors.iter().filter_map(|&j| slots[j].take()).collect();
+                picked.extend(eq);
+                let mut out = match picked.len() {
+                    1 => Self::product_bind_round::<1>(&mut picked, r, degree),
+                    2 => Self::product_bind_round::<2>(&mut picked, r, degree),
+                    3 => Self::product_bind_round::<3>(&mut picked, r, degree),
+                    4 => Self::product_bind_round::<4>(&mut picked, r, degree),
+                    _ => Self::product_bind_round::<5>(&mut picked, r, degree),
+                };
+                if !c.is_one() {
+                    out.iter_mut().for_each(|v| *v *= c);
+                }
+                out
+            }
+            _ => self.generic_bind_round(sum, tables, eq, r),
+        }
     }
 
     fn round_evals(&self, sum: &ProductSum, tables: &[&Vec<Fr>], eq: Option<&Vec<Fr>>) -> Vec<Fr> {
@@ -194,8 +340,8 @@ impl Backend for CpuBackend {
         let slices: Vec<&[Fr]> = tables.iter().map(|t| t.as_slice()).collect();
         let eq = eq.map(|e| e.as_slice());
         if let [(c, factors)] = sum.terms.as_slice() {
-            let picked: Vec<&[Fr]> = factors.iter().map(|&j| slices[j]).collect();
-            let mut out = Self::product_round(&picked, eq, degree);
+            let picked: Vec<&[Fr]> = factors.iter().map(|&j| slices[j]).chain(eq).collect();
+            let mut out = Self::single_product(&picked, degree);
             if !c.is_one() {
                 out.iter_mut().for_each(|v| *v *= c);
             }
@@ -353,6 +499,23 @@ pub mod conformance {
                         cpu.round_evals(sum, &cpu_refs, with_eq.then_some(&eq)),
                         "round_evals {sum:?} eq={with_eq}, 2^{vars}"
                     );
+                    if vars >= 2 {
+                        let mut dev_tables: Vec<B::Table> = tables.iter().map(|t| backend.upload(t)).collect();
+                        let mut dev_e = backend.upload(&eq);
+                        let got = backend.bind_round(sum, &mut dev_tables, with_eq.then_some(&mut dev_e), r);
+                        let mut want_tables = tables.clone();
+                        let mut want_eq = eq.clone();
+                        for t in want_tables.iter_mut() {
+                            cpu.bind(t, r);
+                        }
+                        cpu.bind(&mut want_eq, r);
+                        let refs: Vec<&Vec<Fr>> = want_tables.iter().collect();
+                        let want = cpu.round_evals(sum, &refs, with_eq.then_some(&want_eq));
+                        assert_eq!(got, want, "bind_round {sum:?} eq={with_eq}, 2^{vars}");
+                        for (d, w) in dev_tables.iter().zip(&want_tables) {
+                            assert_eq!(&backend.download(d), w, "bind_round tables, 2^{vars}");
+                        }
+                    }
                 }
             }
         }
@@ -419,5 +582,32 @@ mod tests {
     #[test]
     fn cpu_backend_passes_its_own_conformance_suite() {
         conformance::check_backend(&CpuBackend, 6);
+    }
+
+    /// Tables longer than one chunk exercise the in-place bind's compaction.
+    #[test]
+    fn multi_chunk_bind_and_fused_round_match_naive() {
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let n = 1 << 15;
+        let tables: Vec<Vec<Fr>> = (0..3).map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect()).collect();
+        let eq: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        let r = Fr::rand(&mut rng);
+        let naive_bind = |t: &Vec<Fr>| -> Vec<Fr> { t.chunks(2).map(|p| p[0] + r * (p[1] - p[0])).collect() };
+        let mut single = tables[0].clone();
+        CpuBackend.bind(&mut single, r);
+        assert_eq!(single, naive_bind(&tables[0]));
+        for sum in [ProductSum::product(3), ProductSum { terms: vec![(Fr::from(2u64), vec![2, 0])] }] {
+            let mut t = tables.clone();
+            let mut e = eq.clone();
+            let got = CpuBackend.bind_round(&sum, &mut t, Some(&mut e), r);
+            let bound: Vec<Vec<Fr>> = tables.iter().map(naive_bind).collect();
+            assert_eq!(t, bound);
+            let be = naive_bind(&eq);
+            let d = sum.degree(true);
+            let points = std::iter::once(0u64).chain(2..=d as u64);
+            for (g, p) in got.iter().zip(points) {
+                assert_eq!(*g, naive_round(&sum, &bound, Some(&be), Fr::from(p)));
+            }
+        }
     }
 }

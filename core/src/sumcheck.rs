@@ -230,6 +230,8 @@ pub struct ProductProver<'a, B: Backend> {
     tables: Vec<B::Table>,
     eq: Option<B::Table>,
     num_rounds: usize,
+    /// A challenge whose binding is deferred to the next round, to fuse the two.
+    pending: Option<Fr>,
 }
 
 impl<'a, B: Backend> ProductProver<'a, B> {
@@ -262,6 +264,7 @@ impl<'a, B: Backend> ProductProver<'a, B> {
             tables,
             eq,
             num_rounds: len.trailing_zeros() as usize,
+            pending: None,
         })
     }
 
@@ -289,13 +292,26 @@ impl<B: Backend> SumcheckProver for ProductProver<'_, B> {
     }
 
     fn round_evals(&mut self) -> Vec<Fr> {
-        let refs: Vec<&B::Table> = self.tables.iter().collect();
-        self.backend.round_evals(&self.sum, &refs, self.eq.as_ref())
+        match self.pending.take() {
+            Some(r) => self
+                .backend
+                .bind_round(&self.sum, &mut self.tables, self.eq.as_mut(), r),
+            None => {
+                let refs: Vec<&B::Table> = self.tables.iter().collect();
+                self.backend.round_evals(&self.sum, &refs, self.eq.as_ref())
+            }
+        }
     }
 
     fn bind(&mut self, r: Fr) {
-        for t in self.tables.iter_mut().chain(self.eq.as_mut()) {
-            self.backend.bind(t, r);
+        let len = self.tables.first().map_or(0, |t| self.backend.table_len(t));
+        if len >= 4 {
+            // Another round follows: bind together with its evaluation.
+            self.pending = Some(r);
+        } else {
+            for t in self.tables.iter_mut().chain(self.eq.as_mut()) {
+                self.backend.bind(t, r);
+            }
         }
     }
 

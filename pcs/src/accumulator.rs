@@ -1,0 +1,216 @@
+//! The claim accumulator: one evaluation claim `(C_acc, r_acc, v_acc)` that stands for
+//! every claim folded into it, opened once, at the very end.
+//!
+//! Folding claims into the accumulator is one [aggregation](crate::aggregate) of the
+//! list `[accumulator claim, claims...]`. The accumulator's claim comes first, so its
+//! commitment gets the coefficient `b_0 = 1`: the new commitment is
+//! `C_acc' = C_acc + sum_j b_j C_j` over the folded claims' distinct commitments, **one
+//! `G1` scalar multiplication (by a 128-bit challenge) per folded commitment** (claims on
+//! a commitment equal to `C_acc` cost nothing). In the IVC step circuit these scalar
+//! multiplications are the CycleFold instances.
+//!
+//! * [`Accumulator`] is the public part (the claim), and its verifier side:
+//!   [`Accumulator::verify_fold`] and [`Accumulator::verify_open`].
+//! * [`AccumulatorProver`] also holds the opening of the claim (table and blind), which is
+//!   never sent.
+//!
+//! The empty accumulator over `num_vars` variables is the claim "the identity commitment
+//! evaluates to 0 at the zero point", which the zero table with blind 0 opens. Its point
+//! length is `num_vars`; a fold with longer points lengthens it to the longest point (so
+//! an IVC with a fixed-size state starts from the largest `num_vars` it will fold).
+//! Folding order does not matter for validity: folding `A` then `B` and `B` then `A`
+//! give different accumulators, both true.
+//!
+//! # Transcript order
+//!
+//! * fold: exactly that of [`Aggregatable::aggregate`] on `[acc.claim] ++ claims` (see
+//!   [`crate::aggregate`]).
+//! * open: `absorb_bytes(b"zkpot-accumulator-open")`, the accumulator's claim
+//!   ([`Claim::absorb_into`]), then the inner-product argument of [`ipa::prove_eval`] at
+//!   `r_acc`.
+
+use ark_ff::Zero;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_std::rand::RngCore;
+use zkpot_core::{Backend, Fr, Transcript};
+
+use crate::{
+    aggregate::{Aggregatable, AggregationProof, Claim, Pedersen},
+    error::PcsError,
+    ipa::{self, IpaProof},
+    pedersen::{Commitment, Opening, PedersenKey},
+};
+
+/// The label absorbed before the accumulator's final opening.
+pub const OPEN_LABEL: &[u8] = b"zkpot-accumulator-open";
+
+/// The public accumulator: one claim standing for every claim folded into it.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct Accumulator {
+    /// `(C_acc, r_acc, v_acc)`.
+    pub claim: Claim,
+}
+
+/// The proof of one fold: the aggregation of `[acc.claim] ++ claims`.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct FoldProof {
+    /// The aggregation proof; the new accumulator is its output claim.
+    pub aggregation: AggregationProof,
+}
+
+/// The proof that the accumulator's claim holds: an inner-product argument at `r_acc`
+/// for the public value `v_acc` (so no value is sent).
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct OpenProof {
+    /// The evaluation proof of `C_acc` at `r_acc`.
+    pub ipa: IpaProof,
+}
+
+impl Accumulator {
+    /// The empty accumulator over `num_vars` variables: the identity commitment, the zero
+    /// point, value 0 (trivially true: the zero table with blind 0 opens it).
+    pub fn empty(num_vars: usize) -> Self {
+        Accumulator {
+            claim: Claim {
+                commitment: Commitment::identity(),
+                point: vec![Fr::zero(); num_vars],
+                value: Fr::zero(),
+            },
+        }
+    }
+
+    /// Verifies that `proof` folds `claims` into this accumulator and returns the new
+    /// accumulator. If the new accumulator is true then (except with negligible
+    /// probability) so are this one and every claim.
+    pub fn verify_fold<T: Transcript>(
+        &self,
+        claims: &[Claim],
+        proof: &FoldProof,
+        transcript: &mut T,
+    ) -> Result<Accumulator, PcsError> {
+        let all = self.with_claims(claims);
+        let claim = Pedersen::verify_aggregate(&all, &proof.aggregation, transcript)?;
+        Ok(Accumulator { claim })
+    }
+
+    /// Verifies the final opening: the table committed in `C_acc` evaluates to `v_acc`
+    /// at `r_acc`.
+    pub fn verify_open<T: Transcript>(
+        &self,
+        key: &PedersenKey,
+        proof: &OpenProof,
+        transcript: &mut T,
+    ) -> Result<(), PcsError> {
+        self.absorb_open(transcript);
+        ipa::verify_eval(
+            key,
+            &self.claim.commitment,
+            &self.claim.point,
+            self.claim.value,
+            &proof.ipa,
+            transcript,
+        )
+    }
+
+    /// `[self.claim] ++ claims`: the accumulator first, so its coefficient is 1.
+    fn with_claims(&self, claims: &[Claim]) -> Vec<Claim> {
+        std::iter::once(&self.claim)
+            .chain(claims)
+            .cloned()
+            .collect()
+    }
+
+    fn absorb_open<T: Transcript>(&self, transcript: &mut T) {
+        transcript.absorb_bytes(OPEN_LABEL);
+        self.claim.absorb_into(transcript);
+    }
+}
+
+/// The prover's accumulator: the public [`Accumulator`] and its opening (never sent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccumulatorProver {
+    accumulator: Accumulator,
+    opening: Opening,
+}
+
+impl AccumulatorProver {
+    /// The empty accumulator over `num_vars` variables ([`Accumulator::empty`]) with its
+    /// opening, the zero table of `2^num_vars` entries and blind 0.
+    ///
+    /// # Panics
+    ///
+    /// If `2^num_vars` entries do not fit in memory.
+    pub fn new(num_vars: usize) -> Self {
+        AccumulatorProver {
+            accumulator: Accumulator::empty(num_vars),
+            opening: Opening {
+                table: vec![Fr::zero(); 1usize << num_vars],
+                blind: Fr::zero(),
+            },
+        }
+    }
+
+    /// The public accumulator.
+    pub fn accumulator(&self) -> &Accumulator {
+        &self.accumulator
+    }
+
+    /// The accumulator's opening (its table has `2^r_acc.len()` entries).
+    pub fn opening(&self) -> &Opening {
+        &self.opening
+    }
+
+    /// Folds `claims` (with their `openings`, one per claim) into the accumulator and
+    /// returns the proof of the fold. On an error the accumulator is unchanged.
+    pub fn fold<B: Backend, T: Transcript>(
+        &mut self,
+        backend: &B,
+        claims: &[Claim],
+        openings: &[&Opening],
+        transcript: &mut T,
+    ) -> Result<FoldProof, PcsError> {
+        if openings.len() != claims.len() {
+            return Err(PcsError::OpeningCountMismatch {
+                claims: claims.len(),
+                openings: openings.len(),
+            });
+        }
+        let all = self.accumulator.with_claims(claims);
+        let all_openings: Vec<&Opening> = std::iter::once(&self.opening)
+            .chain(openings.iter().copied())
+            .collect();
+        let (claim, opening, aggregation) =
+            Pedersen::aggregate(backend, &all, &all_openings, transcript)?;
+        self.accumulator = Accumulator { claim };
+        self.opening = opening;
+        Ok(FoldProof { aggregation })
+    }
+
+    /// Opens the accumulator: an inner-product argument that `C_acc` evaluates to
+    /// `v_acc` at `r_acc`, zero-knowledge through `rng`.
+    pub fn open<B: Backend, T: Transcript, R: RngCore>(
+        &self,
+        key: &PedersenKey,
+        backend: &B,
+        transcript: &mut T,
+        rng: &mut R,
+    ) -> Result<OpenProof, PcsError> {
+        self.accumulator.absorb_open(transcript);
+        let claim = &self.accumulator.claim;
+        let (value, ipa) = ipa::prove_eval(
+            key,
+            backend,
+            &self.opening,
+            &claim.commitment,
+            &claim.point,
+            transcript,
+            rng,
+        )?;
+        if value != claim.value {
+            return Err(PcsError::OpeningFailed {
+                reason: "the accumulator's table does not evaluate to its value",
+            });
+        }
+        Ok(OpenProof { ipa })
+    }
+}

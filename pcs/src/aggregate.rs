@@ -1,0 +1,451 @@
+//! Aggregation of evaluation claims: many claims `(C_i, r_i, v_i)`, on different
+//! commitments and several on one commitment, reduced to **one** claim by one sumcheck.
+//!
+//! A [`Claim`] says "the table committed in `commitment` evaluates to `value` at
+//! `point`". Tables follow the variable order of [`zkpot_core::mle`] (variable 0 is the
+//! least significant index bit and is bound first). Pedersen commitments are additively
+//! homomorphic and zero padding does not change them (the generators of a shorter table
+//! are a prefix of those of a longer one), so claims of different sizes combine.
+//!
+//! # Protocol
+//!
+//! Let `k` be the number of claims, `n` the largest point length, `f_i` the table behind
+//! claim `i` zero-padded to `2^n` entries and `r'_i` its point padded with zeros to
+//! length `n`; then `f_i'(r'_i) = f_i(r_i)`, since a padding variable fixed to 0 selects
+//! the original entries. Claims are grouped by identical commitment: the distinct
+//! commitments `C_0, ..., C_{m-1}` in order of first appearance, `j(i)` the group of
+//! claim `i`, `f'_j` the group's table. Prover and verifier group the same way from the
+//! public claims.
+//!
+//! 1. The verifier draws `a_0, ..., a_{k-1}`; the sumcheck (degree 2, `n` rounds) proves
+//!    `sum_i a_i v_i = sum_{x in {0,1}^n} sum_i a_i eq(r'_i, x) f'_{j(i)}(x)`, ending at
+//!    a random point `r*`.
+//! 2. The prover sends `e_j = f'_j(r*)` for every distinct commitment; the verifier
+//!    checks the sumcheck's final claim against `sum_i a_i eq(r'_i, r*) e_{j(i)}`.
+//! 3. The verifier draws `b_1, ..., b_{m-1}` (128-bit); `b_0 = 1`. The output claim is
+//!    `C* = C_0 + sum_{j >= 1} b_j C_j`, point `r*`, value `v* = sum_j b_j e_j`; the
+//!    prover's opening of it is the table `sum_j b_j f'_j` with blind
+//!    `sum_j b_j blind_j`.
+//!
+//! Computing `C*` costs one scalar multiplication per distinct commitment after the
+//! first, each by a 128-bit scalar (cheap in-circuit, and why the accumulator puts its
+//! own commitment first: see [`crate::accumulator`]). A false input claim makes the
+//! sumcheck's final check fail except with probability about `(2n + 1) / p`; a false
+//! `e_j` makes `v*` false except with probability `2^-128`.
+//!
+//! # Transcript order
+//!
+//! 1. `absorb_bytes(b"zkpot-aggregate")`, the label;
+//! 2. `absorb_u64(n)`, `absorb_u64(k)`;
+//! 3. every claim in order, by [`Claim::absorb_into`]: the commitment (its four point
+//!    elements), `absorb_u64(point.len())`, the point's coordinates, the value;
+//! 4. `a_i = challenge()` for `i = 0..k`;
+//! 5. the sumcheck of [`zkpot_core::sumcheck::prove`] on the claim `sum_i a_i v_i` with
+//!    `n` rounds of degree 2 (which absorbs `n`, `2`, the claim, then each round);
+//! 6. `absorb_fields(e_0, ..., e_{m-1})` (no length prefix: `m` is fixed by the claims);
+//! 7. `b_j = challenge_128()` for `j = 1..m`.
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{One, Zero};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use zkpot_core::{
+    eq_eval, eq_table,
+    sumcheck::{self, ProductProver, SumcheckProof},
+    Backend, Fr, ProductSum, Transcript, G1,
+};
+
+use crate::{
+    error::PcsError,
+    pedersen::{Commitment, Opening},
+};
+
+/// The label absorbed first by every aggregation transcript.
+pub const AGGREGATE_LABEL: &[u8] = b"zkpot-aggregate";
+
+/// The degree of the aggregation sumcheck's round polynomials: `eq(r'_i, x) * f'_j(x)`.
+pub const AGGREGATE_DEGREE: usize = 2;
+
+/// An evaluation claim: the table committed in `commitment` (zero-padded to
+/// `2^point.len()` entries) evaluates to `value` at `point`.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct Claim {
+    /// The commitment to the table.
+    pub commitment: Commitment,
+    /// The evaluation point, `point[j]` the value of variable `j`.
+    pub point: Vec<Fr>,
+    /// The claimed evaluation.
+    pub value: Fr,
+}
+
+impl Claim {
+    /// Absorbs the claim: the commitment, `absorb_u64(point.len())`, the point's
+    /// coordinates, then the value.
+    pub fn absorb_into<T: Transcript>(&self, t: &mut T) {
+        self.commitment.absorb_into(t);
+        t.absorb_u64(self.point.len() as u64);
+        t.absorb_fields(&self.point);
+        t.absorb_field(&self.value);
+    }
+}
+
+/// The proof that a list of claims reduces to one claim.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct AggregationProof {
+    /// The sumcheck moving every claim to one point `r*`.
+    pub sumcheck: SumcheckProof,
+    /// Each distinct commitment's (zero-padded) table at `r*`, in order of first
+    /// appearance among the claims.
+    pub evals: Vec<Fr>,
+}
+
+/// Reduction of many evaluation claims to one, for additively homomorphic commitments.
+///
+/// Separate from committing and opening: a scheme that cannot aggregate simply does not
+/// implement it.
+pub trait Aggregatable {
+    /// Reduces `claims` (with their `openings`: one per claim, in the same order; claims
+    /// on one commitment may repeat the opening) to one claim, returning that claim, its
+    /// opening (never sent) and the proof. See the [module docs](self) for the protocol
+    /// and the transcript order.
+    ///
+    /// The claims' values are not checked: a false claim gives a proof the verifier
+    /// rejects.
+    fn aggregate<B: Backend, T: Transcript>(
+        backend: &B,
+        claims: &[Claim],
+        openings: &[&Opening],
+        transcript: &mut T,
+    ) -> Result<(Claim, Opening, AggregationProof), PcsError>;
+
+    /// Checks `proof` against `claims` and returns the one claim they reduce to: if it
+    /// holds then, except with negligible probability, every input claim holds.
+    fn verify_aggregate<T: Transcript>(
+        claims: &[Claim],
+        proof: &AggregationProof,
+        transcript: &mut T,
+    ) -> Result<Claim, PcsError>;
+}
+
+/// The Pedersen vector commitment of [`crate::pedersen`], as an [`Aggregatable`] scheme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pedersen;
+
+/// What prover and verifier both derive from the public claims.
+struct Shape {
+    /// The largest point length.
+    num_vars: usize,
+    /// The distinct commitments, in order of first appearance.
+    commitments: Vec<Commitment>,
+    /// `group[i]`: the index of claim `i`'s commitment in `commitments`.
+    group: Vec<usize>,
+}
+
+impl Shape {
+    fn new(claims: &[Claim]) -> Result<Self, PcsError> {
+        if claims.is_empty() {
+            return Err(PcsError::NoClaims);
+        }
+        let num_vars = claims.iter().map(|c| c.point.len()).max().unwrap_or(0);
+        let mut commitments: Vec<Commitment> = Vec::new();
+        let group = claims
+            .iter()
+            .map(
+                |c| match commitments.iter().position(|d| *d == c.commitment) {
+                    Some(j) => j,
+                    None => {
+                        commitments.push(c.commitment);
+                        commitments.len() - 1
+                    }
+                },
+            )
+            .collect();
+        Ok(Shape {
+            num_vars,
+            commitments,
+            group,
+        })
+    }
+
+    /// Steps 1 to 4 of the transcript: label, sizes, claims; returns the `a_i`.
+    fn absorb_statement<T: Transcript>(&self, claims: &[Claim], t: &mut T) -> Vec<Fr> {
+        t.absorb_bytes(AGGREGATE_LABEL);
+        t.absorb_u64(self.num_vars as u64);
+        t.absorb_u64(claims.len() as u64);
+        claims.iter().for_each(|c| c.absorb_into(t));
+        t.challenges(claims.len())
+    }
+
+    /// Steps 6 and 7: absorbs the evals, then returns `b` with `b_0 = 1`.
+    fn combination<T: Transcript>(&self, evals: &[Fr], t: &mut T) -> Vec<Fr> {
+        t.absorb_fields(evals);
+        std::iter::once(Fr::one())
+            .chain((1..self.commitments.len()).map(|_| t.challenge_128()))
+            .collect()
+    }
+
+    /// `C* = C_0 + sum_{j >= 1} b_j C_j` and `v* = sum_j b_j e_j`.
+    fn output(&self, point: Vec<Fr>, evals: &[Fr], b: &[Fr]) -> Claim {
+        let mut commitment: G1 = self
+            .commitments
+            .first()
+            .map_or_else(G1::zero, |c| c.0.into_group());
+        for (c, b) in self.commitments.iter().zip(b).skip(1) {
+            commitment += c.0 * b;
+        }
+        Claim {
+            commitment: Commitment(commitment.into_affine()),
+            point,
+            value: evals.iter().zip(b).map(|(e, b)| *e * b).sum(),
+        }
+    }
+}
+
+/// `sum_i a_i v_i`, the sumcheck's claim.
+fn combined_value(claims: &[Claim], a: &[Fr]) -> Fr {
+    claims.iter().zip(a).map(|(c, a)| c.value * a).sum()
+}
+
+/// `eq(r', r*)` for `r'` the point padded with zeros to the length of `r*`:
+/// `eq(point, r*[..len]) * prod_{l >= len} (1 - r*_l)`.
+fn padded_eq(point: &[Fr], r: &[Fr]) -> Result<Fr, PcsError> {
+    let (head, tail) = r
+        .split_at_checked(point.len())
+        .ok_or(PcsError::PointLengthMismatch {
+            table_len: r.len(),
+            point_len: point.len(),
+        })?;
+    let head = eq_eval(point, head).map_err(|_| PcsError::PointLengthMismatch {
+        table_len: r.len(),
+        point_len: point.len(),
+    })?;
+    Ok(tail.iter().fold(head, |acc, x| acc * (Fr::one() - x)))
+}
+
+impl Pedersen {
+    /// Checks the openings' shapes and returns, per distinct commitment, the index of
+    /// the claim whose opening is its table (the longest one), after checking that the
+    /// other openings of the group agree with it up to zero padding.
+    fn group_openings(
+        shape: &Shape,
+        claims: &[Claim],
+        openings: &[&Opening],
+    ) -> Result<Vec<usize>, PcsError> {
+        if openings.len() != claims.len() {
+            return Err(PcsError::OpeningCountMismatch {
+                claims: claims.len(),
+                openings: openings.len(),
+            });
+        }
+        for (claim, opening) in claims.iter().zip(openings) {
+            let len = opening.table.len();
+            if !len.is_power_of_two() || len.trailing_zeros() as usize != claim.point.len() {
+                return Err(PcsError::PointLengthMismatch {
+                    table_len: len,
+                    point_len: claim.point.len(),
+                });
+            }
+        }
+        let mut chosen: Vec<Option<usize>> = vec![None; shape.commitments.len()];
+        for (i, &j) in shape.group.iter().enumerate() {
+            let slot = &mut chosen[j];
+            match *slot {
+                Some(c) if openings[c].table.len() >= openings[i].table.len() => {}
+                _ => *slot = Some(i),
+            }
+        }
+        let chosen: Vec<usize> = chosen.into_iter().map(Option::unwrap_or_default).collect();
+        for (i, &j) in shape.group.iter().enumerate() {
+            let (full, this) = (openings[chosen[j]], openings[i]);
+            let (prefix, rest) = full.table.split_at(this.table.len());
+            if this.blind != full.blind
+                || prefix != this.table.as_slice()
+                || rest.iter().any(|x| !x.is_zero())
+            {
+                return Err(PcsError::InconsistentOpenings {
+                    first: chosen[j],
+                    claim: i,
+                });
+            }
+        }
+        Ok(chosen)
+    }
+}
+
+impl Aggregatable for Pedersen {
+    fn aggregate<B: Backend, T: Transcript>(
+        backend: &B,
+        claims: &[Claim],
+        openings: &[&Opening],
+        transcript: &mut T,
+    ) -> Result<(Claim, Opening, AggregationProof), PcsError> {
+        let shape = Shape::new(claims)?;
+        let chosen = Self::group_openings(&shape, claims, openings)?;
+        let tables: Vec<&Opening> = chosen.iter().map(|&i| openings[i]).collect();
+        let a = shape.absorb_statement(claims, transcript);
+
+        // Tables [f'_0, ..., f'_{m-1}, g_0, ..., g_{m-1}] with
+        // g_j = sum_{i in group j} a_i eq(r'_i, .): the summand
+        // sum_j g_j f'_j is sum_i a_i eq(r'_i, x) f'_{j(i)}(x), with m products, not k.
+        let m = shape.commitments.len();
+        let size = 1usize << shape.num_vars;
+        let padded = |table: &[Fr]| {
+            let mut t = table.to_vec();
+            t.resize(size, Fr::zero());
+            t
+        };
+        let mut uploaded: Vec<B::Table> = tables
+            .iter()
+            .map(|o| backend.upload(&padded(&o.table)))
+            .collect();
+        let mut weights = vec![vec![Fr::zero(); size]; m];
+        for ((claim, &j), a) in claims.iter().zip(&shape.group).zip(&a) {
+            // eq(r'_i, .) is eq(r_i, .) on the first 2^len entries and zero above.
+            for (w, e) in weights[j].iter_mut().zip(eq_table(&claim.point)) {
+                *w += *a * e;
+            }
+        }
+        uploaded.extend(weights.iter().map(|w| backend.upload(w)));
+        let sum = ProductSum {
+            terms: (0..m).map(|j| (Fr::one(), vec![j, m + j])).collect(),
+        };
+        let mut prover = ProductProver::new(backend, sum, uploaded, None)?;
+        let out = sumcheck::prove(&mut prover, combined_value(claims, &a), transcript);
+        let evals = out.final_evals.get(..m).unwrap_or_default().to_vec();
+        let b = shape.combination(&evals, transcript);
+
+        let mut table = vec![Fr::zero(); size];
+        let mut blind = Fr::zero();
+        for (opening, b) in tables.iter().zip(&b) {
+            for (t, f) in table.iter_mut().zip(&opening.table) {
+                *t += *b * f;
+            }
+            blind += *b * opening.blind;
+        }
+        let claim = shape.output(out.point, &evals, &b);
+        let proof = AggregationProof {
+            sumcheck: out.proof,
+            evals,
+        };
+        Ok((claim, Opening { table, blind }, proof))
+    }
+
+    fn verify_aggregate<T: Transcript>(
+        claims: &[Claim],
+        proof: &AggregationProof,
+        transcript: &mut T,
+    ) -> Result<Claim, PcsError> {
+        let shape = Shape::new(claims)?;
+        // BN254 G1 has cofactor 1: a point on the curve is in the group.
+        if shape.commitments.iter().any(|c| !c.0.is_on_curve()) {
+            return Err(PcsError::InvalidPoint { what: "commitment" });
+        }
+        if proof.evals.len() != shape.commitments.len() {
+            return Err(PcsError::WrongProofLength {
+                expected: shape.commitments.len(),
+                got: proof.evals.len(),
+            });
+        }
+        let a = shape.absorb_statement(claims, transcript);
+        let reduced = sumcheck::verify(
+            &proof.sumcheck,
+            combined_value(claims, &a),
+            shape.num_vars,
+            AGGREGATE_DEGREE,
+            transcript,
+        )?;
+        let mut expected = Fr::zero();
+        for ((claim, a), &j) in claims.iter().zip(&a).zip(&shape.group) {
+            let e = proof.evals.get(j).copied().unwrap_or_default();
+            expected += *a * padded_eq(&claim.point, &reduced.point)? * e;
+        }
+        sumcheck::check_final(shape.num_vars, reduced.value, expected)?;
+        let b = shape.combination(&proof.evals, transcript);
+        Ok(shape.output(reduced.point, &proof.evals, &b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use zkpot_core::{MultilinearTable, PoseidonTranscript};
+
+    fn claim_on(commitment: Commitment, point: Vec<Fr>) -> Claim {
+        Claim {
+            commitment,
+            point,
+            value: Fr::zero(),
+        }
+    }
+
+    #[test]
+    fn shape_groups_in_first_appearance_order() {
+        let c = |i: u64| {
+            Commitment((G1::from(ark_bn254::G1Affine::generator()) * Fr::from(i)).into_affine())
+        };
+        let claims = [
+            claim_on(c(2), vec![Fr::one(); 3]),
+            claim_on(c(1), vec![]),
+            claim_on(c(2), vec![Fr::one(); 5]),
+            claim_on(c(3), vec![Fr::one()]),
+            claim_on(c(1), vec![Fr::one(); 2]),
+        ];
+        let shape = Shape::new(&claims).unwrap();
+        assert_eq!(shape.num_vars, 5);
+        assert_eq!(shape.commitments, vec![c(2), c(1), c(3)]);
+        assert_eq!(shape.group, vec![0, 1, 0, 2, 1]);
+        assert!(matches!(Shape::new(&[]), Err(PcsError::NoClaims)));
+    }
+
+    #[test]
+    fn padded_eq_matches_padding_the_point() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let point: Vec<Fr> = (0..3).map(|_| Fr::rand(&mut rng)).collect();
+        let r: Vec<Fr> = (0..6).map(|_| Fr::rand(&mut rng)).collect();
+        let mut padded = point.clone();
+        padded.resize(6, Fr::zero());
+        assert_eq!(
+            padded_eq(&point, &r).unwrap(),
+            eq_eval(&padded, &r).unwrap()
+        );
+        assert!(padded_eq(&r, &point).is_err());
+        // And the padded table's MLE at (r || 0) is the table's at r.
+        let table: Vec<Fr> = (0..8).map(|_| Fr::rand(&mut rng)).collect();
+        let short = MultilinearTable::new(table.clone()).unwrap();
+        let long = MultilinearTable::zero_padded(table, 6).unwrap();
+        assert_eq!(
+            short.evaluate(&point).unwrap(),
+            long.evaluate(&padded).unwrap()
+        );
+    }
+
+    #[test]
+    fn inconsistent_openings_of_one_commitment_are_rejected() {
+        let c = Commitment::identity();
+        let claims = [
+            claim_on(c, vec![Fr::one(); 1]),
+            claim_on(c, vec![Fr::one(); 2]),
+        ];
+        let short = Opening {
+            table: vec![Fr::one(), Fr::one()],
+            blind: Fr::zero(),
+        };
+        let long_ok = Opening {
+            table: vec![Fr::one(), Fr::one(), Fr::zero(), Fr::zero()],
+            blind: Fr::zero(),
+        };
+        let long_bad = Opening {
+            table: vec![Fr::one(), Fr::one(), Fr::one(), Fr::zero()],
+            blind: Fr::zero(),
+        };
+        let mut t = PoseidonTranscript::new(b"test");
+        let backend = zkpot_core::CpuBackend;
+        assert!(Pedersen::aggregate(&backend, &claims, &[&short, &long_ok], &mut t).is_ok());
+        assert!(matches!(
+            Pedersen::aggregate(&backend, &claims, &[&short, &long_bad], &mut t),
+            Err(PcsError::InconsistentOpenings { first: 1, claim: 0 })
+        ));
+    }
+}

@@ -1,0 +1,106 @@
+//! The crate's error type.
+
+/// Everything that can go wrong in `zkpot-pcs`: keys too short for a table, statements of
+/// the wrong shape, and proofs that do not verify.
+///
+/// Verifiers return these, never panic, on any proof bytes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PcsError {
+    /// The key has fewer generators than the table (or point) needs.
+    #[error("commitment key too short: {needed} generators needed, {available} available")]
+    KeyTooShort {
+        /// Generators needed (saturates at `usize::MAX` for absurdly long points).
+        needed: usize,
+        /// Generators in the key (its `max_len`).
+        available: usize,
+    },
+
+    /// An evaluation needs a table of exactly `2^point_len` entries (callers zero-pad).
+    #[error("table of {table_len} entries cannot be evaluated at a point of {point_len} coordinates (need 2^{point_len} entries)")]
+    PointLengthMismatch {
+        /// Entries in the table.
+        table_len: usize,
+        /// Coordinates of the point.
+        point_len: usize,
+    },
+
+    /// A proof has the wrong number of rounds (or of some other repeated message).
+    #[error("proof has {got} rounds, expected {expected}")]
+    WrongProofLength {
+        /// What the statement fixes.
+        expected: usize,
+        /// What the proof holds.
+        got: usize,
+    },
+
+    /// The final check of an opening proof failed: the proof is wrong for this statement.
+    #[error("opening proof rejected: {reason}")]
+    OpeningFailed {
+        /// Which check failed.
+        reason: &'static str,
+    },
+
+    /// A group element taken from a proof or a statement is not a valid `G1` point (not
+    /// on the curve; BN254 `G1` has cofactor 1, so every curve point is in the group).
+    #[error("{what} is not a valid G1 point")]
+    InvalidPoint {
+        /// Which element: `"commitment"`, `"L"`, `"R"`, `"delta"`.
+        what: &'static str,
+    },
+
+    /// A Fiat-Shamir challenge that must be invertible came out zero (probability
+    /// `2^-253` per challenge); the proof cannot be checked.
+    #[error("challenge of round {round} is zero")]
+    ZeroChallenge {
+        /// The round whose challenge is zero.
+        round: usize,
+    },
+
+    /// A generator of a key differs from the one its label derives.
+    #[error("key generator {name}[{index}] differs from its derivation from the label")]
+    KeyMismatch {
+        /// `"G"` for the table generators, `"H"` for the blinding generator, `"U"` for the
+        /// inner-product generator.
+        name: &'static str,
+        /// The index (0 for `H` and `U`).
+        index: usize,
+    },
+
+    /// Bytes that do not deserialize to the expected object (wraps any
+    /// `ark_serialize::SerializationError`; the detail is dropped to keep this type `Eq`).
+    #[error("malformed serialized data")]
+    Malformed,
+
+    /// Aggregation of an empty list of claims (there is no claim to reduce to).
+    #[error("no claims to aggregate")]
+    NoClaims,
+
+    /// The prover was given a different number of openings than claims.
+    #[error("{claims} claims but {openings} openings")]
+    OpeningCountMismatch {
+        /// Claims given.
+        claims: usize,
+        /// Openings given.
+        openings: usize,
+    },
+
+    /// Two claims on one commitment came with openings that differ (beyond zero padding).
+    #[error("claims {first} and {claim} share a commitment but not an opening")]
+    InconsistentOpenings {
+        /// The claim whose opening stands for the commitment (its longest).
+        first: usize,
+        /// The claim whose opening disagrees with it.
+        claim: usize,
+    },
+
+    /// A sumcheck inside a proof was rejected.
+    #[error("sumcheck rejected: {0}")]
+    Sumcheck(#[from] zkpot_core::SumcheckError),
+}
+
+impl From<ark_serialize::SerializationError> for PcsError {
+    fn from(_: ark_serialize::SerializationError) -> Self {
+        PcsError::Malformed
+    }
+}
