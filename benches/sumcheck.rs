@@ -27,7 +27,8 @@ fn random(n: usize, seed: u64) -> Vec<Fr> {
 
 fn run_sumcheck(f: Vec<Fr>, g: Vec<Fr>) -> Fr {
     let backend = CpuBackend;
-    let mut prover = ProductProver::new(&backend, ProductSum::product(2), vec![f, g], None).expect("valid tables");
+    let mut prover = ProductProver::new(&backend, ProductSum::product(2), vec![f, g], None)
+        .expect("valid tables");
     let mut t = PoseidonTranscript::new(b"bench");
     // The claim is not checked by the prover; any value exercises the same work.
     prove(&mut prover, Fr::from(0u64), &mut t).final_claim
@@ -49,7 +50,10 @@ fn mul_seconds(a: &[Fr], b: &[Fr]) -> f64 {
 }
 
 fn bench(c: &mut Criterion) {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
     let (ma, mb) = (random(1 << 16, 1), random(1 << 16, 2));
     c.bench_function("fr_mul", |b| {
         b.iter(|| black_box(black_box(ma[0]) * black_box(mb[0])))
@@ -61,13 +65,17 @@ fn bench(c: &mut Criterion) {
         let n = 1usize << vars;
         let (f, g) = (random(n, 3), random(n, 4));
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(format!("2^{vars}")), &vars, |b, _| {
-            b.iter_batched(
-                || (f.clone(), g.clone()),
-                |(f, g)| pool.install(|| black_box(run_sumcheck(f, g))),
-                BatchSize::LargeInput,
-            )
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("2^{vars}")),
+            &vars,
+            |b, _| {
+                b.iter_batched(
+                    || (f.clone(), g.clone()),
+                    |(f, g)| pool.install(|| black_box(run_sumcheck(f, g))),
+                    BatchSize::LargeInput,
+                )
+            },
+        );
         // Same-run ratio: median of a few timed runs against the multiplication time.
         let mut times: Vec<f64> = (0..3)
             .map(|_| {

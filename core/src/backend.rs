@@ -90,7 +90,12 @@ pub trait Backend: Send + Sync {
     /// `p(t) = sum_i eq_i(t) sum_k c_k prod_j T_j(t, i)` and
     /// `T(t, i) = T[2i] + t (T[2i+1] - T[2i])`. `p(1)` is left out: the sumcheck
     /// driver recovers it from the claim. All tables have the same even length.
-    fn round_evals(&self, sum: &ProductSum, tables: &[&Self::Table], eq: Option<&Self::Table>) -> Vec<Fr>;
+    fn round_evals(
+        &self,
+        sum: &ProductSum,
+        tables: &[&Self::Table],
+        eq: Option<&Self::Table>,
+    ) -> Vec<Fr>;
 
     /// Binds variable 0 of every table (and of `eq`) to `r`, then returns the next
     /// round's [`Backend::round_evals`]. Backends may fuse the two passes; the
@@ -198,12 +203,17 @@ impl CpuBackend {
     /// always precede writes over it), and accumulates the round over the bound
     /// pairs; a sequential pass then moves chunk `k`'s results from `2kc` to `kc`
     /// (ascending order never overwrites an unmoved result).
-    fn product_bind_round<const N: usize>(factors: &mut [&mut Vec<Fr>], r: Fr, degree: usize) -> Vec<Fr> {
+    fn product_bind_round<const N: usize>(
+        factors: &mut [&mut Vec<Fr>],
+        r: Fr,
+        degree: usize,
+    ) -> Vec<Fr> {
         let len = factors[0].len();
         let half = len / 2;
         let chunk = (2 * CHUNK_PAIRS).min(len);
         let num_chunks = len / chunk;
-        let mut per_chunk: Vec<Vec<&mut [Fr]>> = (0..num_chunks).map(|_| Vec::with_capacity(N)).collect();
+        let mut per_chunk: Vec<Vec<&mut [Fr]>> =
+            (0..num_chunks).map(|_| Vec::with_capacity(N)).collect();
         for f in factors.iter_mut() {
             for (k, c) in f.chunks_mut(chunk).enumerate() {
                 per_chunk[k].push(c);
@@ -239,7 +249,13 @@ impl CpuBackend {
     }
 
     /// Binds every table, then evaluates the round (no fusion).
-    fn generic_bind_round(&self, sum: &ProductSum, tables: &mut [Vec<Fr>], mut eq: Option<&mut Vec<Fr>>, r: Fr) -> Vec<Fr> {
+    fn generic_bind_round(
+        &self,
+        sum: &ProductSum,
+        tables: &mut [Vec<Fr>],
+        mut eq: Option<&mut Vec<Fr>>,
+        r: Fr,
+    ) -> Vec<Fr> {
         for t in tables.iter_mut().chain(eq.as_deref_mut()) {
             self.bind(t, r);
         }
@@ -300,14 +316,23 @@ impl Backend for CpuBackend {
         table.truncate(len / 2);
     }
 
-    fn bind_round(&self, sum: &ProductSum, tables: &mut [Vec<Fr>], eq: Option<&mut Vec<Fr>>, r: Fr) -> Vec<Fr> {
+    fn bind_round(
+        &self,
+        sum: &ProductSum,
+        tables: &mut [Vec<Fr>],
+        eq: Option<&mut Vec<Fr>>,
+        r: Fr,
+    ) -> Vec<Fr> {
         let degree = sum.degree(eq.is_some());
         match sum.terms.as_slice() {
             [(c, factors)] if tables.first().is_some_and(|t| t.len() >= 4) => {
                 // Every factor once, in the order of the term (a table used twice in
                 // one term falls back to the generic path).
                 let mut seen = vec![false; tables.len()];
-                if factors.iter().any(|&j| std::mem::replace(&mut seen[j], true)) {
+                if factors
+                    .iter()
+                    .any(|&j| std::mem::replace(&mut seen[j], true))
+                {
                     return self.generic_bind_round(sum, tables, eq, r);
                 }
                 // Tables not in the term still need binding.
@@ -317,7 +342,8 @@ impl Backend for CpuBackend {
                     }
                 }
                 let mut slots: Vec<Option<&mut Vec<Fr>>> = tables.iter_mut().map(Some).collect();
-                let mut picked: Vec<&mut Vec<Fr>> = factors.iter().filter_map(|&j| slots[j].take()).collect();
+                let mut picked: Vec<&mut Vec<Fr>> =
+                    factors.iter().filter_map(|&j| slots[j].take()).collect();
                 picked.extend(eq);
                 let mut out = match picked.len() {
                     1 => Self::product_bind_round::<1>(&mut picked, r, degree),
@@ -347,33 +373,48 @@ impl Backend for CpuBackend {
             }
             return out;
         }
-        // General sums: evaluate every table at t = 0, 2, ..., d per pair.
+        // General sums: walk every table (then eq) along t = 0, 2, 3, ..., d per
+        // pair by repeated addition of its difference; buffers live per task.
         let pairs = slices.first().map_or(0, |t| t.len() / 2);
-        let zero = vec![Fr::zero(); degree];
-        let points: Vec<Fr> = std::iter::once(Fr::zero())
-            .chain((2..=degree as u64).map(Fr::from))
-            .collect();
+        let factors: Vec<&[Fr]> = slices.iter().copied().chain(eq).collect();
+        let n = slices.len();
+        let state = || {
+            (
+                vec![Fr::zero(); degree],
+                vec![Fr::zero(); factors.len()],
+                vec![Fr::zero(); factors.len()],
+            )
+        };
         (0..pairs)
             .into_par_iter()
             .with_min_len(CHUNK_PAIRS)
-            .fold(
-                || zero.clone(),
-                |mut acc, i| {
-                    let mut values = vec![Fr::zero(); slices.len()];
-                    for (k, &t) in points.iter().enumerate() {
-                        for (v, s) in values.iter_mut().zip(&slices) {
-                            *v = s[2 * i] + t * (s[2 * i + 1] - s[2 * i]);
+            .fold(state, |(mut acc, mut vals, mut diffs), i| {
+                for ((v, d), f) in vals.iter_mut().zip(diffs.iter_mut()).zip(&factors) {
+                    *v = f[2 * i];
+                    *d = f[2 * i + 1] - f[2 * i];
+                }
+                for (k, slot) in acc.iter_mut().enumerate() {
+                    // k = 0 is t = 0; k = 1 is t = 2 (two steps); then one step each.
+                    let steps = match k {
+                        0 => 0,
+                        1 => 2,
+                        _ => 1,
+                    };
+                    for _ in 0..steps {
+                        for (v, d) in vals.iter_mut().zip(&diffs) {
+                            *v += d;
                         }
-                        let mut term = sum.eval(&values);
-                        if let Some(e) = eq {
-                            term *= e[2 * i] + t * (e[2 * i + 1] - e[2 * i]);
-                        }
-                        acc[k] += term;
                     }
-                    acc
-                },
-            )
-            .reduce(|| zero.clone(), |a, b| a.iter().zip(&b).map(|(x, y)| *x + y).collect())
+                    let mut term = sum.eval(&vals[..n]);
+                    if eq.is_some() {
+                        term *= vals[n];
+                    }
+                    *slot += term;
+                }
+                (acc, vals, diffs)
+            })
+            .map(|(acc, _, _)| acc)
+            .reduce(|| vec![Fr::zero(); degree], add_vecs)
     }
 
     fn evaluate(&self, table: &Vec<Fr>, point: &[Fr]) -> Fr {
@@ -477,7 +518,9 @@ pub mod conformance {
             cpu.bind(&mut want, r);
             assert_eq!(backend.download(&bound), want, "bind, 2^{vars}");
 
-            let tables: Vec<Vec<Fr>> = (0..MAX_FACTORS).map(|_| random_table(&mut rng, n)).collect();
+            let tables: Vec<Vec<Fr>> = (0..MAX_FACTORS)
+                .map(|_| random_table(&mut rng, n))
+                .collect();
             let dev: Vec<B::Table> = tables.iter().map(|t| backend.upload(t)).collect();
             let eq = cpu.eq_table(&random_table(&mut rng, vars));
             let dev_eq = backend.upload(&eq);
@@ -487,7 +530,11 @@ pub mod conformance {
                 ProductSum::product(3),
                 ProductSum::product(4),
                 ProductSum {
-                    terms: vec![(Fr::from(3u64), vec![0, 1]), (-Fr::one(), vec![2]), (Fr::from(7u64), vec![1, 2, 3, 0])],
+                    terms: vec![
+                        (Fr::from(3u64), vec![0, 1]),
+                        (-Fr::one(), vec![2]),
+                        (Fr::from(7u64), vec![1, 2, 3, 0]),
+                    ],
                 },
             ];
             for sum in &sums {
@@ -500,9 +547,15 @@ pub mod conformance {
                         "round_evals {sum:?} eq={with_eq}, 2^{vars}"
                     );
                     if vars >= 2 {
-                        let mut dev_tables: Vec<B::Table> = tables.iter().map(|t| backend.upload(t)).collect();
+                        let mut dev_tables: Vec<B::Table> =
+                            tables.iter().map(|t| backend.upload(t)).collect();
                         let mut dev_e = backend.upload(&eq);
-                        let got = backend.bind_round(sum, &mut dev_tables, with_eq.then_some(&mut dev_e), r);
+                        let got = backend.bind_round(
+                            sum,
+                            &mut dev_tables,
+                            with_eq.then_some(&mut dev_e),
+                            r,
+                        );
                         let mut want_tables = tables.clone();
                         let mut want_eq = eq.clone();
                         for t in want_tables.iter_mut() {
@@ -520,16 +573,27 @@ pub mod conformance {
             }
         }
         let g = G1::generator();
-        let bases: Vec<G1Affine> = (1..=64u64).map(|i| (g * Fr::from(i)).into_affine()).collect();
+        let bases: Vec<G1Affine> = (1..=64u64)
+            .map(|i| (g * Fr::from(i)).into_affine())
+            .collect();
         let scalars = random_table(&mut rng, 64);
-        assert_eq!(backend.msm(&bases, &scalars), cpu.msm(&bases, &scalars), "msm");
+        assert_eq!(
+            backend.msm(&bases, &scalars),
+            cpu.msm(&bases, &scalars),
+            "msm"
+        );
         for max in [1u64, 255, 65_535, u64::from(u32::MAX), u64::MAX] {
             let small: Vec<u64> = (0..64)
-                .map(|_| (u128::from(rand::Rng::gen::<u64>(&mut rng)) % (u128::from(max) + 1)) as u64)
+                .map(|_| {
+                    (u128::from(rand::Rng::gen::<u64>(&mut rng)) % (u128::from(max) + 1)) as u64
+                })
                 .collect();
             assert_eq!(
                 backend.msm_small(&bases, &small),
-                cpu.msm(&bases, &small.iter().map(|&s| Fr::from(s)).collect::<Vec<_>>()),
+                cpu.msm(
+                    &bases,
+                    &small.iter().map(|&s| Fr::from(s)).collect::<Vec<_>>()
+                ),
                 "msm_small max {max}"
             );
         }
@@ -560,7 +624,9 @@ mod tests {
     fn round_evals_match_naive() {
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let n = 1 << 13; // above CHUNK_PAIRS, so several rayon tasks
-        let tables: Vec<Vec<Fr>> = (0..4).map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect()).collect();
+        let tables: Vec<Vec<Fr>> = (0..4)
+            .map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect())
+            .collect();
         let eq: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
         let refs: Vec<&Vec<Fr>> = tables.iter().collect();
         let general = ProductSum {
@@ -589,14 +655,22 @@ mod tests {
     fn multi_chunk_bind_and_fused_round_match_naive() {
         let mut rng = ChaCha20Rng::seed_from_u64(2);
         let n = 1 << 15;
-        let tables: Vec<Vec<Fr>> = (0..3).map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect()).collect();
+        let tables: Vec<Vec<Fr>> = (0..3)
+            .map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect())
+            .collect();
         let eq: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
         let r = Fr::rand(&mut rng);
-        let naive_bind = |t: &Vec<Fr>| -> Vec<Fr> { t.chunks(2).map(|p| p[0] + r * (p[1] - p[0])).collect() };
+        let naive_bind =
+            |t: &Vec<Fr>| -> Vec<Fr> { t.chunks(2).map(|p| p[0] + r * (p[1] - p[0])).collect() };
         let mut single = tables[0].clone();
         CpuBackend.bind(&mut single, r);
         assert_eq!(single, naive_bind(&tables[0]));
-        for sum in [ProductSum::product(3), ProductSum { terms: vec![(Fr::from(2u64), vec![2, 0])] }] {
+        for sum in [
+            ProductSum::product(3),
+            ProductSum {
+                terms: vec![(Fr::from(2u64), vec![2, 0])],
+            },
+        ] {
             let mut t = tables.clone();
             let mut e = eq.clone();
             let got = CpuBackend.bind_round(&sum, &mut t, Some(&mut e), r);

@@ -270,7 +270,11 @@ impl<'a, B: Backend> ProductProver<'a, B> {
 
     /// The claimed sum, computed directly (for callers that do not know it).
     pub fn claimed_sum(&self) -> Fr {
-        let tables: Vec<Vec<Fr>> = self.tables.iter().map(|t| self.backend.download(t)).collect();
+        let tables: Vec<Vec<Fr>> = self
+            .tables
+            .iter()
+            .map(|t| self.backend.download(t))
+            .collect();
         let eq = self.eq.as_ref().map(|e| self.backend.download(e));
         let len = tables.first().map_or(0, Vec::len);
         (0..len)
@@ -319,7 +323,13 @@ impl<B: Backend> SumcheckProver for ProductProver<'_, B> {
         self.tables
             .iter()
             .chain(self.eq.as_ref())
-            .map(|t| self.backend.download(t).first().copied().unwrap_or_default())
+            .map(|t| {
+                self.backend
+                    .download(t)
+                    .first()
+                    .copied()
+                    .unwrap_or_default()
+            })
             .collect()
     }
 }
@@ -371,6 +381,10 @@ impl SumcheckProver for NaiveProver {
         }
     }
     fn final_evals(&self) -> Vec<Fr> {
-        self.tables.iter().chain(self.eq.as_ref()).map(|t| t[0]).collect()
+        self.tables
+            .iter()
+            .chain(self.eq.as_ref())
+            .map(|t| t[0])
+            .collect()
     }
 }

@@ -32,7 +32,12 @@ fn instance(seed: u64, vars: usize, sum: ProductSum, num_tables: usize, with_eq:
             sum.eval(&vals) * eq.as_ref().map_or(Fr::one(), |e| e[i])
         })
         .sum();
-    Instance { sum, tables, eq_point, claim }
+    Instance {
+        sum,
+        tables,
+        eq_point,
+        claim,
+    }
 }
 
 fn transcript() -> PoseidonTranscript {
@@ -40,14 +45,24 @@ fn transcript() -> PoseidonTranscript {
 }
 
 /// The verifier's full check, with the tables' evaluations standing in for trusted openings.
-fn verify_instance(inst: &Instance, proof: &SumcheckProof, claim: Fr, t: &mut PoseidonTranscript) -> Result<(), SumcheckError> {
+fn verify_instance(
+    inst: &Instance,
+    proof: &SumcheckProof,
+    claim: Fr,
+    t: &mut PoseidonTranscript,
+) -> Result<(), SumcheckError> {
     let vars = inst.tables[0].len().trailing_zeros() as usize;
     let degree = inst.sum.degree(inst.eq_point.is_some());
     let reduced = verify(proof, claim, vars, degree, t)?;
     let vals: Vec<Fr> = inst
         .tables
         .iter()
-        .map(|tab| MultilinearTable::new(tab.clone()).unwrap().evaluate(&reduced.point).unwrap())
+        .map(|tab| {
+            MultilinearTable::new(tab.clone())
+                .unwrap()
+                .evaluate(&reduced.point)
+                .unwrap()
+        })
         .collect();
     let eq = inst
         .eq_point
@@ -59,7 +74,8 @@ fn verify_instance(inst: &Instance, proof: &SumcheckProof, claim: Fr, t: &mut Po
 fn prove_instance(inst: &Instance) -> (SumcheckProof, Vec<Fr>, Fr, Vec<Fr>) {
     let backend = CpuBackend;
     let eq = inst.eq_point.as_ref().map(|p| zkpot_core::eq_table(p));
-    let mut prover = ProductProver::new(&backend, inst.sum.clone(), inst.tables.clone(), eq).unwrap();
+    let mut prover =
+        ProductProver::new(&backend, inst.sum.clone(), inst.tables.clone(), eq).unwrap();
     assert_eq!(prover.claimed_sum(), inst.claim);
     let out = prove(&mut prover, inst.claim, &mut transcript());
     (out.proof, out.point, out.final_claim, out.final_evals)
@@ -73,7 +89,11 @@ fn sums() -> Vec<(ProductSum, usize)> {
         (ProductSum::product(4), 4),
         (
             ProductSum {
-                terms: vec![(Fr::from(9u64), vec![0, 2]), (-Fr::one(), vec![1]), (Fr::from(2u64), vec![2, 1, 0, 2])],
+                terms: vec![
+                    (Fr::from(9u64), vec![0, 2]),
+                    (-Fr::one(), vec![1]),
+                    (Fr::from(2u64), vec![2, 1, 0, 2]),
+                ],
             },
             3,
         ),
@@ -87,7 +107,14 @@ fn complete_and_identical_to_the_naive_prover() {
             for vars in [0, 1, 2, 5, 9] {
                 let inst = instance(k as u64 * 100 + vars as u64, vars, sum.clone(), n, with_eq);
                 let (proof, point, final_claim, final_evals) = prove_instance(&inst);
-                let reduced = verify(&proof, inst.claim, vars, sum.degree(with_eq), &mut transcript()).unwrap();
+                let reduced = verify(
+                    &proof,
+                    inst.claim,
+                    vars,
+                    sum.degree(with_eq),
+                    &mut transcript(),
+                )
+                .unwrap();
                 assert_eq!(reduced.point, point);
                 assert_eq!(reduced.value, final_claim);
                 verify_instance(&inst, &proof, inst.claim, &mut transcript()).unwrap();
@@ -115,7 +142,10 @@ fn every_tampered_coefficient_is_rejected() {
             let mut bad = proof.clone();
             bad.rounds[round][k] += Fr::one();
             let err = verify_instance(&inst, &bad, inst.claim, &mut transcript()).unwrap_err();
-            assert!(matches!(err, SumcheckError::RoundCheckFailed { .. }), "{err:?}");
+            assert!(
+                matches!(err, SumcheckError::RoundCheckFailed { .. }),
+                "{err:?}"
+            );
         }
     }
 }
@@ -131,7 +161,8 @@ fn a_wrong_claim_or_statement_is_rejected() {
     assert!(verify_instance(&inst, &proof, inst.claim, &mut other).is_err());
     // A prover that starts from a false claim cannot finish.
     let backend = CpuBackend;
-    let mut prover = ProductProver::new(&backend, inst.sum.clone(), inst.tables.clone(), None).unwrap();
+    let mut prover =
+        ProductProver::new(&backend, inst.sum.clone(), inst.tables.clone(), None).unwrap();
     let out = prove(&mut prover, inst.claim + Fr::one(), &mut transcript());
     assert!(verify_instance(&inst, &out.proof, inst.claim + Fr::one(), &mut transcript()).is_err());
 }
@@ -144,25 +175,44 @@ fn wrong_shapes_are_typed_errors() {
     short.rounds.pop();
     assert_eq!(
         verify(&short, inst.claim, 4, 2, &mut transcript()).unwrap_err(),
-        SumcheckError::WrongNumberOfRounds { expected: 4, got: 3 }
+        SumcheckError::WrongNumberOfRounds {
+            expected: 4,
+            got: 3
+        }
     );
     let mut long = proof.clone();
     long.rounds.push(vec![Fr::zero(); 2]);
-    assert!(matches!(verify(&long, inst.claim, 4, 2, &mut transcript()), Err(SumcheckError::WrongNumberOfRounds { .. })));
+    assert!(matches!(
+        verify(&long, inst.claim, 4, 2, &mut transcript()),
+        Err(SumcheckError::WrongNumberOfRounds { .. })
+    ));
     let mut wide = proof.clone();
     wide.rounds[2].push(Fr::zero());
     assert_eq!(
         verify(&wide, inst.claim, 4, 2, &mut transcript()).unwrap_err(),
-        SumcheckError::WrongDegree { round: 2, expected: 2, got: 3 }
+        SumcheckError::WrongDegree {
+            round: 2,
+            expected: 2,
+            got: 3
+        }
     );
-    assert!(matches!(verify(&proof, inst.claim, 4, 0, &mut transcript()), Err(SumcheckError::UnsupportedDegree { .. })));
+    assert!(matches!(
+        verify(&proof, inst.claim, 4, 0, &mut transcript()),
+        Err(SumcheckError::UnsupportedDegree { .. })
+    ));
     // Prover construction errors.
     let backend = CpuBackend;
     let bad_len = vec![vec![Fr::one(); 3], vec![Fr::one(); 3]];
     assert!(ProductProver::new(&backend, ProductSum::product(2), bad_len, None).is_err());
     let mismatched = vec![vec![Fr::one(); 4], vec![Fr::one(); 8]];
     assert!(ProductProver::new(&backend, ProductSum::product(2), mismatched, None).is_err());
-    assert!(ProductProver::new(&backend, ProductSum::product(5), vec![vec![Fr::one(); 4]; 5], None).is_err());
+    assert!(ProductProver::new(
+        &backend,
+        ProductSum::product(5),
+        vec![vec![Fr::one(); 4]; 5],
+        None
+    )
+    .is_err());
 }
 
 #[test]
@@ -170,8 +220,11 @@ fn malformed_bytes_never_panic() {
     let inst = instance(10, 5, ProductSum::product(2), 2, true);
     let (proof, ..) = prove_instance(&inst);
     let mut bytes = Vec::new();
-    proof.serialize_with_mode(&mut bytes, Compress::Yes).unwrap();
-    let back = SumcheckProof::deserialize_with_mode(&bytes[..], Compress::Yes, Validate::Yes).unwrap();
+    proof
+        .serialize_with_mode(&mut bytes, Compress::Yes)
+        .unwrap();
+    let back =
+        SumcheckProof::deserialize_with_mode(&bytes[..], Compress::Yes, Validate::Yes).unwrap();
     assert_eq!(back, proof);
     let check = |b: &[u8]| {
         std::panic::catch_unwind(|| {
@@ -193,8 +246,12 @@ fn malformed_bytes_never_panic() {
         let mut flipped = bytes.clone();
         flipped[i] ^= 0x5a;
         assert!(check(&flipped));
-        if let Ok(p) = SumcheckProof::deserialize_with_mode(&flipped[..], Compress::Yes, Validate::Yes) {
-            assert!(p == proof || verify_instance(&inst, &p, inst.claim, &mut transcript()).is_err());
+        if let Ok(p) =
+            SumcheckProof::deserialize_with_mode(&flipped[..], Compress::Yes, Validate::Yes)
+        {
+            assert!(
+                p == proof || verify_instance(&inst, &p, inst.claim, &mut transcript()).is_err()
+            );
         }
     }
 }

@@ -139,12 +139,16 @@ impl AccumulatorProver {
     ///
     /// # Panics
     ///
-    /// If `2^num_vars` entries do not fit in memory.
+    /// If `2^num_vars` does not fit in a `usize`, or that many entries not in memory.
     pub fn new(num_vars: usize) -> Self {
+        let len = u32::try_from(num_vars)
+            .ok()
+            .and_then(|n| 1usize.checked_shl(n))
+            .expect("2^num_vars must fit in a usize");
         AccumulatorProver {
             accumulator: Accumulator::empty(num_vars),
             opening: Opening {
-                table: vec![Fr::zero(); 1usize << num_vars],
+                table: vec![Fr::zero(); len],
                 blind: Fr::zero(),
             },
         }

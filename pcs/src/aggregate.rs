@@ -30,8 +30,9 @@
 //! Computing `C*` costs one scalar multiplication per distinct commitment after the
 //! first, each by a 128-bit scalar (cheap in-circuit, and why the accumulator puts its
 //! own commitment first: see [`crate::accumulator`]). A false input claim makes the
-//! sumcheck's final check fail except with probability about `(2n + 1) / p`; a false
-//! `e_j` makes `v*` false except with probability `2^-128`.
+//! sumcheck's final check fail except with probability about `(2n + 1) / p`; false
+//! `e_j` that still pass that check make `v*` false except with probability `2^-128`
+//! (the `b_j` are drawn after the `e_j`).
 //!
 //! # Transcript order
 //!

@@ -23,7 +23,7 @@
 //! R_k = <a_hi, G_lo> + <a_hi, b_lo> U' + r_k H
 //! ```
 //!
-//! and on a challenge `u_k` (nonzero) folds `a' = a_lo + u_k^-1 a_hi`,
+//! and on a challenge `u_k` folds `a' = a_lo + u_k^-1 a_hi`,
 //! `G' = G_lo + u_k G_hi`, `b' = b_lo + u_k b_hi`, so that
 //! `P' = P + u_k L_k + u_k^-1 R_k = <a', G'> + <a', b'> U' + rho' H` with
 //! `rho' = rho + u_k l_k + u_k^-1 r_k`.
@@ -45,10 +45,20 @@
 //! and of Bünz, Chiesa, Mishra, Spooner (2020), written in the inverse-free `G` folding
 //! used by halo2.
 //!
+//! The round challenges are 128-bit and *endoscaled* as in Halo: from
+//! `c = challenge_128() = c_lo + 2^64 c_hi` (two 64-bit halves), `u_k = c_lo + lambda c_hi`
+//! with `lambda` the eigenvalue of BN254's `G1` endomorphism `phi(x, y) = (beta x, y)`
+//! (arkworks' `GLVConfig::LAMBDA` and `ENDO_COEFFS`). The map `c -> u_k` is injective
+//! (a collision would be a lattice vector shorter than the curve's GLV basis allows), so
+//! the challenge space has `2^128` elements and `u_k = 0` only for `c = 0` (then both
+//! sides report [`PcsError::ZeroChallenge`]). Folding a generator,
+//! `u_k G = c_lo G + c_hi phi(G)`, then costs 64 doublings instead of 127, which halves
+//! the prover's dominant cost (the `N` scalar multiplications of the `G` folds).
+//!
 //! The verifier never folds `G` round by round: the final `G` is `sum_i s_i G_i` with
 //! `s_i = prod_k u_k^{bit (n-1-k) of i}`, and `b`'s final entry is, by the tensor
-//! structure of `eq`, `prod_k ((1 - r_{n-1-k}) + u_k r_{n-1-k})`. The whole check is one
-//! MSM of `N + 2n + 4` points: `O(N)` work.
+//! structure of `eq`, `prod_k ((1 - r_{n-1-k}) + u_k r_{n-1-k})`. The whole check is an
+//! MSM over the `N` generators plus one over `2n + 4` points: `O(N)` work.
 //!
 //! # Transcript order
 //!
@@ -58,13 +68,15 @@
 //! 4. the point: `absorb_u64(n)`, then its `n` coordinates;
 //! 5. the value `v`;
 //! 6. challenge `w` (full field element);
-//! 7. for each round `k = 0..n`: `absorb_point(L_k)`, `absorb_point(R_k)`, challenge `u_k`;
+//! 7. for each round `k = 0..n`: `absorb_point(L_k)`, `absorb_point(R_k)`, then
+//!    `challenge_128()`, endoscaled to `u_k`;
 //! 8. `absorb_point(delta)`, challenge `c`;
 //! 9. `absorb_field(z_entry)`, `absorb_field(z_blind)` (so the transcript binds the whole
 //!    proof for whatever the caller does next).
 
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{batch_inversion, Field, One, UniformRand, Zero};
+use ark_bn254::g1::Config as Curve;
+use ark_ec::{scalar_mul::glv::GLVConfig, AdditiveGroup, AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{batch_inversion, Field, One, PrimeField, UniformRand, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rand::RngCore;
 use rayon::prelude::*;
@@ -156,13 +168,92 @@ fn fold_scalars(lo: &[Fr], hi: &[Fr], s: Fr) -> Vec<Fr> {
         .collect()
 }
 
+/// A round challenge `u = c_lo + lambda c_hi`, with `c = c_lo + 2^64 c_hi` the 128-bit
+/// `challenge_128()` and `lambda` the eigenvalue of BN254's `G1` endomorphism
+/// `phi(x, y) = (beta x, y) = lambda (x, y)` (Halo's endoscaling). `u` is never zero
+/// for a nonzero `c`, and `u P = c_lo P + c_hi phi(P)` costs 64 doublings instead of 127.
+#[derive(Clone, Copy, Debug)]
+struct RoundChallenge {
+    lo: u64,
+    hi: u64,
+    u: Fr,
+}
+
+fn round_challenge<T: Transcript>(t: &mut T) -> RoundChallenge {
+    let limbs = t.challenge_128().into_bigint().0;
+    let (lo, hi) = (limbs[0], limbs[1]);
+    let u = Fr::from(lo) + <Curve as GLVConfig>::LAMBDA * Fr::from(hi);
+    RoundChallenge { lo, hi, u }
+}
+
+/// Digits of the width-4 NAF of `k`, least significant first: each is 0 or odd in
+/// `[-7, 7]`, and `k = sum_i d_i 2^i`. A 64-bit `k` has at most 65 digits.
+fn wnaf4(k: u64) -> [i8; 66] {
+    let mut digits = [0i8; 66];
+    let mut k = u128::from(k);
+    let mut i = 0;
+    while k != 0 {
+        if k & 1 == 1 {
+            let window = (k & 15) as i8;
+            let d = if window >= 8 { window - 16 } else { window };
+            digits[i] = d;
+            k = k.wrapping_sub(d as i128 as u128);
+        }
+        k >>= 1;
+        i += 1;
+    }
+    digits
+}
+
+/// `phi(P) = (beta x, y)`, in Jacobian coordinates (`x = X / Z^2`, so scale `X`).
+fn endomorphism(p: &G1) -> G1 {
+    let mut q = *p;
+    q.x *= <Curve as GLVConfig>::ENDO_COEFFS[0];
+    q
+}
+
+/// Adds `digit * table` (`table` holds `P, 3P, 5P, 7P`) to `acc`.
+fn add_digit(acc: &mut G1, table: &[G1; 4], digit: i8) {
+    match digit {
+        0 => {}
+        d if d > 0 => *acc += table[(d / 2) as usize],
+        d => *acc -= table[(-d / 2) as usize],
+    }
+}
+
+/// `lo + u * hi` for an endoscaled `u`: a joint width-4 NAF double-and-add over the
+/// 64-bit halves on `hi` and `phi(hi)`.
+fn fold_point(lo: &G1Affine, hi: &G1Affine, d_lo: &[i8], d_hi: &[i8]) -> G1 {
+    let p = hi.into_group();
+    let p2 = p.double();
+    let mut table = [p; 4];
+    for i in 1..4 {
+        table[i] = table[i - 1] + p2;
+    }
+    let table_phi = table.map(|t| endomorphism(&t));
+    let mut acc = G1::zero();
+    for (d1, d2) in d_lo.iter().zip(d_hi).rev() {
+        acc.double_in_place();
+        add_digit(&mut acc, &table, *d1);
+        add_digit(&mut acc, &table_phi, *d2);
+    }
+    acc + lo
+}
+
 /// `lo + u * hi`, entrywise, in affine form.
-fn fold_generators(lo: &[G1Affine], hi: &[G1Affine], u: Fr) -> Vec<G1Affine> {
+fn fold_generators(lo: &[G1Affine], hi: &[G1Affine], u: &RoundChallenge) -> Vec<G1Affine> {
+    let (d_lo, d_hi) = (wnaf4(u.lo), wnaf4(u.hi));
+    let top = d_lo
+        .iter()
+        .zip(&d_hi)
+        .rposition(|(a, b)| *a != 0 || *b != 0)
+        .map_or(0, |i| i + 1);
+    let (d_lo, d_hi) = (&d_lo[..top], &d_hi[..top]);
     let folded: Vec<G1> = lo
         .par_iter()
         .with_min_len(PAR_MIN / 8)
         .zip(hi)
-        .map(|(l, h)| h.into_group() * u + l)
+        .map(|(l, h)| fold_point(l, h, d_lo, d_hi))
         .collect();
     G1::normalize_batch(&folded)
 }
@@ -219,9 +310,10 @@ pub fn prove_eval<B: Backend, T: Transcript, R: RngCore + ?Sized>(
         let (l, r) = (l.into_affine(), r.into_affine());
         transcript.absorb_point(&l);
         transcript.absorb_point(&r);
-        let u = transcript.challenge();
+        let challenge = round_challenge(transcript);
+        let u = challenge.u;
         let u_inv = u.inverse().ok_or(PcsError::ZeroChallenge { round })?;
-        let next_g = fold_generators(g_lo, g_hi, u);
+        let next_g = fold_generators(g_lo, g_hi, &challenge);
         a = fold_scalars(a_lo, a_hi, u_inv);
         b = fold_scalars(b_lo, b_hi, u);
         folded_g = next_g;
@@ -314,7 +406,7 @@ pub fn verify_eval<T: Transcript>(
     for (round, (l, r)) in proof.l.iter().zip(&proof.r).enumerate() {
         transcript.absorb_point(l);
         transcript.absorb_point(r);
-        let u = transcript.challenge();
+        let u = round_challenge(transcript).u;
         if u.is_zero() {
             return Err(PcsError::ZeroChallenge { round });
         }
@@ -399,6 +491,60 @@ mod tests {
             let s = fold_coefficients(&us);
             let explicit: Vec<Fr> = unit.iter().map(|e| e[0]).collect();
             assert_eq!(s, explicit);
+        }
+    }
+
+    #[test]
+    fn endoscaling_matches_scalar_multiplication() {
+        use ark_ec::PrimeGroup;
+        let g = G1::generator();
+        assert_eq!(endomorphism(&g), g * <Curve as GLVConfig>::LAMBDA);
+        let key = PedersenKey::setup(b"unit", 8);
+        let gens = key.generators();
+        let mut t = PoseidonTranscript::new(b"endo");
+        for k in [
+            0u64,
+            1,
+            7,
+            8,
+            15,
+            16,
+            0x5555,
+            u64::MAX,
+            u64::MAX - 7,
+            1 << 63,
+        ] {
+            let digits = wnaf4(k);
+            let back = digits
+                .iter()
+                .rev()
+                .fold(0i128, |acc, d| 2 * acc + i128::from(*d));
+            assert_eq!(back, i128::from(k));
+            assert!(digits
+                .iter()
+                .all(|d| *d == 0 || (d % 2 != 0 && d.abs() <= 7)));
+        }
+        for (lo, hi) in [
+            (0u64, 0u64),
+            (1, 0),
+            (0, 1),
+            (u64::MAX, u64::MAX),
+            (12345, 1 << 40),
+        ] {
+            let ch = RoundChallenge {
+                lo,
+                hi,
+                u: Fr::from(lo) + <Curve as GLVConfig>::LAMBDA * Fr::from(hi),
+            };
+            let folded = fold_generators(&gens[..4], &gens[4..], &ch);
+            for i in 0..4 {
+                assert_eq!(folded[i], (gens[i] + gens[4 + i] * ch.u).into_affine());
+            }
+        }
+        for _ in 0..8 {
+            let ch = round_challenge(&mut t);
+            let folded = fold_generators(&gens[..4], &gens[4..], &ch);
+            assert_eq!(folded[0], (gens[0] + gens[4] * ch.u).into_affine());
         }
     }
 
