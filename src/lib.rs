@@ -7,6 +7,7 @@
 //! |---|---|
 //! | [`core`] | `zkpot-core`: field, fixed-point codec, multilinear tables, transcript |
 //! | [`trainer`] | `zkpot-trainer`: exact fixed-point training with witnesses, datasets, `f32` reference |
+//! | [`pcs`] | `zkpot-pcs`: Pedersen commitments, IPA openings, claim aggregation, the accumulator |
 //! | [`run`] | a whole training run as `zkpot train` does it, with its [`run::TrainReport`] |
 //!
 //! Proving is not available yet: `zkpot train` trains, evaluates and reports.
@@ -18,4 +19,5 @@ pub mod run;
 
 pub use error::Error;
 pub use zkpot_core as core;
+pub use zkpot_pcs as pcs;
 pub use zkpot_trainer as trainer;

@@ -86,10 +86,12 @@ pub trait Backend: Send + Sync {
     fn bind(&self, table: &mut Self::Table, r: Fr);
 
     /// One sumcheck round of `sum_x eq(x) * sum.eval(tables(x))` with variable 0
-    /// free: returns `[p(0), p(2), p(3), ..., p(d)]` with `d = sum.degree(eq)`, where
-    /// `p(t) = sum_i eq_i(t) sum_k c_k prod_j T_j(t, i)` and
-    /// `T(t, i) = T[2i] + t (T[2i+1] - T[2i])`. `p(1)` is left out: the sumcheck
-    /// driver recovers it from the claim. All tables have the same even length.
+    /// free: returns `[p(0), p(2), p(3), ..., p(d-1), p(inf)]` with
+    /// `d = sum.degree(eq)`, where `p(t) = sum_i eq_i(t) sum_k c_k prod_j T_j(t, i)`,
+    /// `T(t, i) = T[2i] + t (T[2i+1] - T[2i])`, and `p(inf)` is the coefficient of
+    /// `t^d` (a product's leading coefficient is the product of the differences,
+    /// cheaper than one more evaluation). `p(1)` is left out: the sumcheck driver
+    /// recovers it from the claim. All tables have the same even length.
     fn round_evals(
         &self,
         sum: &ProductSum,
@@ -138,8 +140,8 @@ pub struct CpuBackend;
 /// Pairs per rayon task: small enough to balance, large enough to amortise.
 const CHUNK_PAIRS: usize = 1 << 12;
 
-/// Accumulates `[p(0), p(2), ..., p(d)]` of one pair `(lo[t], hi[t])` per factor
-/// into `acc` (`d = acc.len()`).
+/// Accumulates `[p(0), p(2), ..., p(d-1), p(inf)]` of one pair `(lo[t], hi[t])`
+/// per factor into `acc` (`d = acc.len()`).
 #[inline(always)]
 fn accumulate_pair<const N: usize>(lo: &[Fr; N], hi: &[Fr; N], acc: &mut [Fr]) {
     let mut p = lo[0];
@@ -147,27 +149,40 @@ fn accumulate_pair<const N: usize>(lo: &[Fr; N], hi: &[Fr; N], acc: &mut [Fr]) {
         p *= v;
     }
     acc[0] += p;
-    if acc.len() == 1 {
+    let d = acc.len();
+    if d == 1 {
         return;
     }
-    // At t = 2: hi + (hi - lo); then one more difference per further point.
     let mut diff = [Fr::zero(); N];
-    let mut val = [Fr::zero(); N];
     for k in 0..N {
         diff[k] = hi[k] - lo[k];
-        val[k] = hi[k] + diff[k];
     }
-    for (step, slot) in acc[1..].iter_mut().enumerate() {
-        if step > 0 {
-            for k in 0..N {
-                val[k] += diff[k];
-            }
+    // t = 2, ..., d - 1: walk from hi by the differences.
+    if d > 2 {
+        let mut val = [Fr::zero(); N];
+        for k in 0..N {
+            val[k] = hi[k] + diff[k];
         }
-        let mut p = val[0];
-        for v in &val[1..] {
+        for (step, slot) in acc[1..d - 1].iter_mut().enumerate() {
+            if step > 0 {
+                for k in 0..N {
+                    val[k] += diff[k];
+                }
+            }
+            let mut p = val[0];
+            for v in &val[1..] {
+                p *= v;
+            }
+            *slot += p;
+        }
+    }
+    // The leading coefficient (only a product of all d factors reaches t^d).
+    if N == d {
+        let mut p = diff[0];
+        for v in &diff[1..] {
             p *= v;
         }
-        *slot += p;
+        acc[d - 1] += p;
     }
 }
 
@@ -221,15 +236,21 @@ impl CpuBackend {
         }
         let acc = per_chunk
             .into_par_iter()
-            .map(|mut chunks| {
+            .map(|chunks| {
                 let mut acc = vec![Fr::zero(); degree];
+                let Ok(mut chunks): Result<[&mut [Fr]; N], _> = chunks.try_into() else {
+                    return acc;
+                };
                 for j in 0..chunk / 4 {
-                    let mut lo = [Fr::zero(); N];
-                    let mut hi = [Fr::zero(); N];
+                    let lo: [Fr; N] = std::array::from_fn(|k| {
+                        let c = &chunks[k][4 * j..4 * j + 2];
+                        c[0] + r * (c[1] - c[0])
+                    });
+                    let hi: [Fr; N] = std::array::from_fn(|k| {
+                        let c = &chunks[k][4 * j + 2..4 * j + 4];
+                        c[0] + r * (c[1] - c[0])
+                    });
                     for (k, c) in chunks.iter_mut().enumerate() {
-                        let (a0, a1, a2, a3) = (c[4 * j], c[4 * j + 1], c[4 * j + 2], c[4 * j + 3]);
-                        lo[k] = a0 + r * (a1 - a0);
-                        hi[k] = a2 + r * (a3 - a2);
                         c[2 * j] = lo[k];
                         c[2 * j + 1] = hi[k];
                     }
@@ -373,8 +394,9 @@ impl Backend for CpuBackend {
             }
             return out;
         }
-        // General sums: walk every table (then eq) along t = 0, 2, 3, ..., d per
-        // pair by repeated addition of its difference; buffers live per task.
+        // General sums: walk every table (then eq) along t = 0, 2, 3, ..., d - 1 per
+        // pair by repeated addition of its difference, then the leading coefficient
+        // from the terms of full degree; buffers live per task.
         let pairs = slices.first().map_or(0, |t| t.len() / 2);
         let factors: Vec<&[Fr]> = slices.iter().copied().chain(eq).collect();
         let n = slices.len();
@@ -393,23 +415,35 @@ impl Backend for CpuBackend {
                     *v = f[2 * i];
                     *d = f[2 * i + 1] - f[2 * i];
                 }
-                for (k, slot) in acc.iter_mut().enumerate() {
-                    // k = 0 is t = 0; k = 1 is t = 2 (two steps); then one step each.
-                    let steps = match k {
-                        0 => 0,
-                        1 => 2,
-                        _ => 1,
-                    };
-                    for _ in 0..steps {
-                        for (v, d) in vals.iter_mut().zip(&diffs) {
-                            *v += d;
-                        }
-                    }
+                let at_vals = |vals: &[Fr]| {
                     let mut term = sum.eval(&vals[..n]);
                     if eq.is_some() {
                         term *= vals[n];
                     }
-                    *slot += term;
+                    term
+                };
+                acc[0] += at_vals(&vals);
+                for (k, slot) in acc.iter_mut().enumerate().take(degree - 1).skip(1) {
+                    // k = 1 is t = 2 (two steps from t = 0); then one step each.
+                    for _ in 0..if k == 1 { 2 } else { 1 } {
+                        for (v, d) in vals.iter_mut().zip(&diffs) {
+                            *v += d;
+                        }
+                    }
+                    *slot += at_vals(&vals);
+                }
+                if degree > 1 {
+                    let with_eq = usize::from(eq.is_some());
+                    let mut lead = Fr::zero();
+                    for (c, f) in &sum.terms {
+                        if f.len() + with_eq == degree {
+                            lead += f.iter().fold(*c, |p, &j| p * diffs[j]);
+                        }
+                    }
+                    if eq.is_some() {
+                        lead *= diffs[n];
+                    }
+                    acc[degree - 1] += lead;
                 }
                 (acc, vals, diffs)
             })
@@ -620,6 +654,24 @@ mod tests {
             .sum()
     }
 
+    /// `[p(0), p(2), ..., p(d-1), p(inf)]` by brute force: the leading coefficient by
+    /// interpolating through `p(0), ..., p(d)`.
+    fn naive_evals(sum: &ProductSum, tables: &[Vec<Fr>], eq: Option<&Vec<Fr>>) -> Vec<Fr> {
+        let d = sum.degree(eq.is_some());
+        let all: Vec<Fr> = (0..=d as u64)
+            .map(|t| naive_round(sum, tables, eq, Fr::from(t)))
+            .collect();
+        let coeffs = crate::sumcheck::interpolate(&all);
+        if d == 1 {
+            return vec![all[0]];
+        }
+        let mut out = vec![all[0]];
+        out.extend_from_slice(&all[2..d]);
+        out.push(coeffs[d]);
+        out.truncate(d);
+        out
+    }
+
     #[test]
     fn round_evals_match_naive() {
         let mut rng = ChaCha20Rng::seed_from_u64(1);
@@ -635,12 +687,7 @@ mod tests {
         for sum in [ProductSum::product(2), ProductSum::product(4), general] {
             for e in [None, Some(&eq)] {
                 let got = CpuBackend.round_evals(&sum, &refs, e);
-                let d = sum.degree(e.is_some());
-                assert_eq!(got.len(), d);
-                let points = std::iter::once(0u64).chain(2..=d as u64);
-                for (g, t) in got.iter().zip(points) {
-                    assert_eq!(*g, naive_round(&sum, &tables, e, Fr::from(t)));
-                }
+                assert_eq!(got, naive_evals(&sum, &tables, e));
             }
         }
     }
@@ -677,11 +724,7 @@ mod tests {
             let bound: Vec<Vec<Fr>> = tables.iter().map(naive_bind).collect();
             assert_eq!(t, bound);
             let be = naive_bind(&eq);
-            let d = sum.degree(true);
-            let points = std::iter::once(0u64).chain(2..=d as u64);
-            for (g, p) in got.iter().zip(points) {
-                assert_eq!(*g, naive_round(&sum, &bound, Some(&be), Fr::from(p)));
-            }
+            assert_eq!(got, naive_evals(&sum, &bound, Some(&be)));
         }
     }
 }

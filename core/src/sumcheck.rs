@@ -36,8 +36,9 @@ pub trait SumcheckProver {
     fn num_rounds(&self) -> usize;
     /// Degree of the round polynomials.
     fn degree(&self) -> usize;
-    /// This round's polynomial at `t = 0, 2, 3, ..., degree` (`p(1)` is recovered
-    /// from the claim by the driver).
+    /// This round's polynomial as `[p(0), p(2), ..., p(d-1), p(inf)]`, `p(inf)`
+    /// being the coefficient of `t^d` (see [`Backend::round_evals`]); `p(1)` is
+    /// recovered from the claim by the driver.
     fn round_evals(&mut self) -> Vec<Fr>;
     /// Binds this round's variable to the challenge `r`.
     fn bind(&mut self, r: Fr);
@@ -104,6 +105,32 @@ pub fn interpolate(evals: &[Fr]) -> Vec<Fr> {
     coeffs
 }
 
+/// The coefficients of a round polynomial of degree `d = evals.len()` from
+/// `[p(0), p(2), ..., p(d-1), p(inf)]` and the claim `p(0) + p(1)`: the values at
+/// `0..d` less the leading term are interpolated, then the leading term added.
+pub fn round_coefficients(evals: &[Fr], claim: Fr) -> Vec<Fr> {
+    let d = evals.len();
+    let Some((&lead, rest)) = evals.split_last() else {
+        return Vec::new();
+    };
+    if d == 1 {
+        // p(t) = p(0) + (p(1) - p(0)) t.
+        return vec![lead, claim - lead.double()];
+    }
+    let p0 = rest[0];
+    let mut values = Vec::with_capacity(d);
+    values.push(p0);
+    values.push(claim - p0);
+    values.extend_from_slice(&rest[1..]);
+    // Remove the leading term from every value, interpolate degree d - 1, put it back.
+    for (t, v) in values.iter_mut().enumerate() {
+        *v -= lead * Fr::from(t as u64).pow([d as u64]);
+    }
+    let mut coeffs = interpolate(&values);
+    coeffs.push(lead);
+    coeffs
+}
+
 /// Evaluates `sum_k coeffs[k] t^k`.
 pub fn horner(coeffs: &[Fr], t: Fr) -> Fr {
     coeffs.iter().rev().fold(Fr::zero(), |acc, c| acc * t + c)
@@ -142,12 +169,7 @@ pub fn prove<P: SumcheckProver, T: Transcript>(
     for _ in 0..num_rounds {
         let evals = prover.round_evals();
         debug_assert_eq!(evals.len(), degree);
-        let p0 = evals.first().copied().unwrap_or_default();
-        let mut full = Vec::with_capacity(degree + 1);
-        full.push(p0);
-        full.push(claim - p0);
-        full.extend_from_slice(evals.get(1..).unwrap_or(&[]));
-        let mut coeffs = interpolate(&full);
+        let mut coeffs = round_coefficients(&evals, claim);
         coeffs.remove(1);
         transcript.absorb_fields(&coeffs);
         let r = transcript.challenge();
@@ -361,9 +383,9 @@ impl SumcheckProver for NaiveProver {
     }
     fn round_evals(&mut self) -> Vec<Fr> {
         let half = self.tables[0].len() / 2;
+        let d = self.degree();
         let at = |s: &Vec<Fr>, i: usize, t: Fr| s[2 * i] * (Fr::one() - t) + s[2 * i + 1] * t;
-        std::iter::once(0u64)
-            .chain(2..=self.degree() as u64)
+        let all: Vec<Fr> = (0..=d as u64)
             .map(|t| {
                 let t = Fr::from(t);
                 (0..half)
@@ -373,7 +395,16 @@ impl SumcheckProver for NaiveProver {
                     })
                     .sum()
             })
-            .collect()
+            .collect();
+        let lead = interpolate(&all)[d];
+        if d == 1 {
+            return vec![all[0]];
+        }
+        let mut out = vec![all[0]];
+        out.extend_from_slice(&all[2..d]);
+        out.push(lead);
+        out.truncate(d);
+        out
     }
     fn bind(&mut self, r: Fr) {
         for t in self.tables.iter_mut().chain(self.eq.as_mut()) {
