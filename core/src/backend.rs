@@ -5,7 +5,7 @@
 //! variable, round polynomials of sums of products, evaluations, inner products and
 //! multi-scalar multiplications. It is compute only: no transcript, no randomness.
 //! Every result is exact field arithmetic, so every backend returns bit-identical
-//! values; [`conformance`] (feature `test-utils`) checks a backend against the CPU one.
+//! values; `conformance` (feature `test-utils`) checks a backend against the CPU one.
 //!
 //! Tables follow the variable order of [`crate::mle`]: variable 0 is the least
 //! significant bit of the index and is bound first, so binding pairs entries
