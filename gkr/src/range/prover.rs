@@ -1,0 +1,222 @@
+//! The range-check prover: builds the two fraction trees, then walks them from the roots
+//! down with one batched sumcheck per layer.
+
+use ark_ff::One;
+use rayon::prelude::*;
+use zkpot_core::{
+    sumcheck::{self, ProductProver},
+    Backend, Fr, ProductSum, Transcript,
+};
+
+use super::{
+    combine_claims, leaf_claims, start, tree_depths, ChildPair, Fraction, LayerProof, RangeClaims,
+    RangeProof, MAX_LIMB_VARS, TABLE_SIZE,
+};
+use crate::error::RangeError;
+
+/// A fraction tree: `layers[k] = (p, q)` with `2^k` entries each; the last is the leaves.
+type Tree = Vec<(Vec<Fr>, Vec<Fr>)>;
+
+/// The tree above `leaves`: entry `i` of a layer is the sum of entries `2i, 2i + 1` below.
+fn build_tree(p: Vec<Fr>, q: Vec<Fr>) -> Tree {
+    let mut layers = vec![(p, q)];
+    while let Some((p, q)) = layers.last().filter(|(p, _)| p.len() > 1) {
+        let parent: (Vec<Fr>, Vec<Fr>) = p
+            .par_chunks_exact(2)
+            .zip(q.par_chunks_exact(2))
+            .map(|(p, q)| (p[0] * q[1] + p[1] * q[0], q[0] * q[1]))
+            .unzip();
+        layers.push(parent);
+    }
+    layers.reverse();
+    layers
+}
+
+/// Splits a layer into its even (child bit 0) and odd (child bit 1) entries.
+fn split(v: &[Fr]) -> (Vec<Fr>, Vec<Fr>) {
+    v.par_chunks_exact(2).map(|c| (c[0], c[1])).unzip()
+}
+
+/// Proves that every entry of `limbs` (length `2^n`) lies in `[0, 2^16)`, with
+/// `multiplicities` (length `2^16`) the count of each table value, continuing
+/// `transcript` (which has absorbed the commitments to both tables). Returns the proof
+/// and the claims on the two tables, identical to what [`super::verify_range`] returns.
+///
+/// Limbs are field elements so that a cheating prover can be simulated; an honest
+/// prover builds them with [`super::RangeWitness`]. The prover does not check the
+/// statement: a false one yields a proof that the verifier rejects.
+pub fn prove_range<B: Backend, T: Transcript>(
+    backend: &B,
+    limbs: &[Fr],
+    multiplicities: &[Fr],
+    transcript: &mut T,
+) -> Result<(RangeProof, RangeClaims), RangeError> {
+    if !limbs.len().is_power_of_two() {
+        return Err(RangeError::NotPowerOfTwo { len: limbs.len() });
+    }
+    if multiplicities.len() != TABLE_SIZE {
+        return Err(RangeError::WrongTableLength {
+            expected: TABLE_SIZE,
+            got: multiplicities.len(),
+        });
+    }
+    let num_limb_vars = limbs.len().trailing_zeros() as usize;
+    if num_limb_vars > MAX_LIMB_VARS {
+        return Err(RangeError::TooManyVariables {
+            num_vars: num_limb_vars,
+            max: MAX_LIMB_VARS,
+        });
+    }
+    let depths = tree_depths(num_limb_vars);
+    let num_layers = num_limb_vars.max(depths[1]);
+
+    let alpha = start(transcript, num_limb_vars);
+    let limb_tree = build_tree(
+        vec![Fr::one(); limbs.len()],
+        limbs.par_iter().map(|l| alpha - l).collect(),
+    );
+    let table_tree = build_tree(
+        multiplicities.par_iter().map(|m| -*m).collect(),
+        (0..TABLE_SIZE as u64)
+            .into_par_iter()
+            .map(|t| alpha - Fr::from(t))
+            .collect(),
+    );
+    let mut trees = [limb_tree, table_tree];
+    let roots = trees
+        .each_ref()
+        .map(|t| Fraction::new(t[0].0[0], t[0].1[0]));
+    for root in &roots {
+        transcript.absorb_fields(&[root.numerator, root.denominator]);
+    }
+
+    let mut claims = roots;
+    let mut leaves: [(Vec<Fr>, Fraction); 2] = [(Vec::new(), roots[0]), (Vec::new(), roots[1])];
+    let mut point: Vec<Fr> = Vec::new();
+    let mut layers = Vec::with_capacity(num_layers);
+    for k in 0..num_layers {
+        let active: Vec<usize> = (0..2).filter(|&j| depths[j] > k).collect();
+        let lambda = transcript.challenge();
+        let active_claims: Vec<Fraction> = active.iter().map(|&j| claims[j]).collect();
+        let claim = combine_claims(&active_claims, lambda);
+
+        // Tables [p0, p1, q0, q1] per active tree; terms c (p0 q1 + p1 q0) + c lambda q0 q1.
+        // The limb leaves' numerators are all 1: there only [q0, q1] go in, with terms
+        // c q1 + c q0 + c lambda q0 q1, and p0 = p1 = 1 is filled in afterwards.
+        let mut tables = Vec::with_capacity(4 * active.len());
+        let mut terms = Vec::with_capacity(3 * active.len());
+        let mut ones_numerators = Vec::with_capacity(active.len());
+        let mut coeff = Fr::one();
+        for &j in &active {
+            let (p, q) = std::mem::take(&mut trees[j][k + 1]);
+            let ones = j == 0 && depths[j] == k + 1;
+            ones_numerators.push(ones);
+            let b = tables.len();
+            if ones {
+                let (q0, q1) = split(&q);
+                drop((p, q));
+                tables.extend([backend.upload(&q0), backend.upload(&q1)]);
+                terms.push((coeff, vec![b + 1]));
+                terms.push((coeff, vec![b]));
+                terms.push((coeff * lambda, vec![b, b + 1]));
+            } else {
+                let ((p0, p1), (q0, q1)) = rayon::join(|| split(&p), || split(&q));
+                drop((p, q));
+                for t in [p0, p1, q0, q1] {
+                    tables.push(backend.upload(&t));
+                }
+                terms.push((coeff, vec![b, b + 3]));
+                terms.push((coeff, vec![b + 1, b + 2]));
+                terms.push((coeff * lambda, vec![b + 2, b + 3]));
+            }
+            coeff *= lambda * lambda;
+        }
+        let eq = backend.eq_table(&point);
+        let mut prover = ProductProver::new(backend, ProductSum { terms }, tables, Some(eq))?;
+        let out = sumcheck::prove(&mut prover, claim, transcript);
+        let mut evals = out.final_evals.iter().copied();
+        let mut next = || evals.next().unwrap_or_default();
+        let children: Vec<ChildPair> = ones_numerators
+            .iter()
+            .map(|&ones| {
+                let (p0, p1) = if ones {
+                    (Fr::one(), Fr::one())
+                } else {
+                    (next(), next())
+                };
+                let (q0, q1) = (next(), next());
+                ChildPair {
+                    left: Fraction::new(p0, q0),
+                    right: Fraction::new(p1, q1),
+                }
+            })
+            .collect();
+        debug_assert_eq!(children.len(), active.len());
+        for pair in &children {
+            transcript.absorb_fields(&pair.transcript_fields());
+        }
+        let mu = transcript.challenge();
+        point = std::iter::once(mu).chain(out.point).collect();
+        for (&j, pair) in active.iter().zip(&children) {
+            claims[j] = pair.merge(mu);
+            if depths[j] == k + 1 {
+                leaves[j] = (point.clone(), claims[j]);
+            }
+        }
+        layers.push(LayerProof {
+            sumcheck: out.proof,
+            children,
+        });
+    }
+    let [limb, table] = leaves;
+    let range_claims = leaf_claims(alpha, limb, table)?;
+    let proof = RangeProof {
+        limb_root: roots[0],
+        table_root: roots[1],
+        layers,
+    };
+    Ok((proof, range_claims))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{Field, UniformRand};
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use zkpot_core::MultilinearTable;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// The root is the sum of the leaf fractions, and a layer's MLE at `[mu] ++ r` is
+        /// the `merge` of its even and odd halves at `r` (the child bit is variable 0).
+        #[test]
+        fn tree_root_and_merge(seed in any::<u64>(), depth in 0usize..7) {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let p: Vec<Fr> = (0..1 << depth).map(|_| Fr::rand(&mut rng)).collect();
+            let q: Vec<Fr> = (0..1 << depth).map(|_| Fr::rand(&mut rng)).collect();
+            let tree = build_tree(p.clone(), q.clone());
+            prop_assert_eq!(tree.len(), depth + 1);
+            let sum: Fr = p.iter().zip(&q).map(|(p, q)| *p * q.inverse().unwrap()).sum();
+            let root = (tree[0].0[0], tree[0].1[0]);
+            prop_assert_eq!(root.0 * root.1.inverse().unwrap(), sum);
+            if depth > 0 {
+                let mle = |v: &[Fr], point: &[Fr]| {
+                    MultilinearTable::new(v.to_vec()).unwrap().evaluate(point).unwrap()
+                };
+                let r: Vec<Fr> = (0..depth - 1).map(|_| Fr::rand(&mut rng)).collect();
+                let mu = Fr::rand(&mut rng);
+                let (p0, p1) = split(&p);
+                let (q0, q1) = split(&q);
+                let pair = ChildPair {
+                    left: Fraction::new(mle(&p0, &r), mle(&q0, &r)),
+                    right: Fraction::new(mle(&p1, &r), mle(&q1, &r)),
+                };
+                let point: Vec<Fr> = std::iter::once(mu).chain(r).collect();
+                prop_assert_eq!(pair.merge(mu), Fraction::new(mle(&p, &point), mle(&q, &point)));
+            }
+        }
+    }
+}
