@@ -15,6 +15,8 @@
 //! | module | contents |
 //! |---|---|
 //! | [`range`] | the LogUp-GKR range check: [`range::prove_range`], [`range::verify_range`], [`range::RangeProof`], the [`range::TableClaim`]s it leaves |
+//! | [`matmul`] | the stacked matrix product `C_t = op(A_t) op(B_t)`: [`matmul::prove_matmul`], [`matmul::verify_matmul`], [`matmul::MatmulProof`], claims on `A` and `B` |
+//! | [`elementwise`] | elementwise GKR layers: Hadamard product, booleanity, merging claims on one table, the rescale and linear-combination reductions, each with prover, verifier and proof ([`elementwise::ElementwiseError`]) |
 //! | [`error`] | the crate's [`RangeError`] |
 //!
 //! ## Where it sits
@@ -26,7 +28,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod elementwise;
 pub mod error;
+pub mod matmul;
 pub mod range;
 
 pub use error::RangeError;
