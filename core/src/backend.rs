@@ -15,6 +15,7 @@ use ark_ec::VariableBaseMSM;
 use ark_ff::{One, Zero};
 use rayon::prelude::*;
 
+use crate::arith::{add, sub};
 use crate::field::{Fr, G1Affine, G1};
 use crate::mle;
 
@@ -148,32 +149,32 @@ fn accumulate_pair<const N: usize>(lo: &[Fr; N], hi: &[Fr; N], acc: &mut [Fr]) {
     for v in &lo[1..] {
         p *= v;
     }
-    acc[0] += p;
+    acc[0] = add(acc[0], p);
     let d = acc.len();
     if d == 1 {
         return;
     }
     let mut diff = [Fr::zero(); N];
     for k in 0..N {
-        diff[k] = hi[k] - lo[k];
+        diff[k] = sub(hi[k], lo[k]);
     }
     // t = 2, ..., d - 1: walk from hi by the differences.
     if d > 2 {
         let mut val = [Fr::zero(); N];
         for k in 0..N {
-            val[k] = hi[k] + diff[k];
+            val[k] = add(hi[k], diff[k]);
         }
         for (step, slot) in acc[1..d - 1].iter_mut().enumerate() {
             if step > 0 {
                 for k in 0..N {
-                    val[k] += diff[k];
+                    val[k] = add(val[k], diff[k]);
                 }
             }
             let mut p = val[0];
             for v in &val[1..] {
                 p *= v;
             }
-            *slot += p;
+            *slot = add(*slot, p);
         }
     }
     // The leading coefficient (only a product of all d factors reaches t^d).
@@ -182,7 +183,7 @@ fn accumulate_pair<const N: usize>(lo: &[Fr; N], hi: &[Fr; N], acc: &mut [Fr]) {
         for v in &diff[1..] {
             p *= v;
         }
-        acc[d - 1] += p;
+        acc[d - 1] = add(acc[d - 1], p);
     }
 }
 
@@ -244,11 +245,11 @@ impl CpuBackend {
                 for j in 0..chunk / 4 {
                     let lo: [Fr; N] = std::array::from_fn(|k| {
                         let c = &chunks[k][4 * j..4 * j + 2];
-                        c[0] + r * (c[1] - c[0])
+                        add(c[0], r * sub(c[1], c[0]))
                     });
                     let hi: [Fr; N] = std::array::from_fn(|k| {
                         let c = &chunks[k][4 * j + 2..4 * j + 4];
-                        c[0] + r * (c[1] - c[0])
+                        add(c[0], r * sub(c[1], c[0]))
                     });
                     for (k, c) in chunks.iter_mut().enumerate() {
                         c[2 * j] = lo[k];
@@ -327,7 +328,7 @@ impl Backend for CpuBackend {
         table.par_chunks_mut(chunk).for_each(|c| {
             for i in 0..c.len() / 2 {
                 let (a0, a1) = (c[2 * i], c[2 * i + 1]);
-                c[i] = a0 + r * (a1 - a0);
+                c[i] = add(a0, r * sub(a1, a0));
             }
         });
         let out = chunk / 2;

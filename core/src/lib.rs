@@ -10,6 +10,7 @@
 //! | [`fixed`] | the fixed-point codec (`i64` to `Fr` and back, range-checked) and [`rescale`], the one rounding rule shared by trainer and prover |
 //! | [`mle`] | [`MultilinearTable`], `eq` tables, and the variable order all crates use |
 //! | [`transcript`] | the [`Transcript`] trait and [`PoseidonTranscript`], with the fixed [`poseidon_config`] the in-circuit verifier reproduces |
+//! | [`arith`] | branch-free field addition and subtraction for hot loops |
 //! | [`backend`] | the compute [`Backend`] trait and [`CpuBackend`] (rayon); conformance suite behind `test-utils` |
 //! | [`sumcheck`] | the sumcheck round-oracle trait, the Fiat-Shamir driver, the pure verifier, product provers |
 //! | [`error`] | the crate's [`Error`] and [`SumcheckError`] |
@@ -21,6 +22,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod arith;
 pub mod backend;
 pub mod error;
 pub mod field;
