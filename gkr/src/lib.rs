@@ -17,6 +17,7 @@
 //! | [`range`] | the LogUp-GKR range check: [`range::prove_range`], [`range::verify_range`], [`range::RangeProof`], the [`range::TableClaim`]s it leaves |
 //! | [`matmul`] | the stacked matrix product `C_t = op(A_t) op(B_t)`: [`matmul::prove_matmul`], [`matmul::verify_matmul`], [`matmul::MatmulProof`], claims on `A` and `B` |
 //! | [`elementwise`] | elementwise GKR layers: Hadamard product, booleanity, merging claims on one table, the rescale and linear-combination reductions, each with prover, verifier and proof ([`elementwise::ElementwiseError`]) |
+//! | [`layout`] | claim reductions through data layout: column sums, the bias broadcast and the affine split `Z = P + 2^f b`, the stacked 16-bit limb decomposition ([`layout::LayoutError`]) |
 //! | [`error`] | the crate's [`RangeError`] |
 //!
 //! ## Where it sits
@@ -30,6 +31,7 @@
 
 pub mod elementwise;
 pub mod error;
+pub mod layout;
 pub mod matmul;
 pub mod range;
 

@@ -97,6 +97,24 @@ pub enum PcsError {
     /// A sumcheck inside a proof was rejected.
     #[error("sumcheck rejected: {0}")]
     Sumcheck(#[from] zkpot_core::SumcheckError),
+
+    /// A Merkle tree over no leaves (every tree holds at least one commitment).
+    #[error("a Merkle tree needs at least one leaf")]
+    EmptyMerkleTree,
+
+    /// A Merkle leaf index at or past the number of leaves.
+    #[error("Merkle leaf index {index} out of range for {num_leaves} leaves")]
+    LeafIndexOutOfRange {
+        /// The index asked for (or carried by the path).
+        index: u64,
+        /// The number of leaves of the tree.
+        num_leaves: u64,
+    },
+
+    /// A Merkle path does not hash up to the expected root: wrong leaf, index, sibling,
+    /// number of leaves or root.
+    #[error("Merkle path does not lead to the root")]
+    MerkleRootMismatch,
 }
 
 impl From<ark_serialize::SerializationError> for PcsError {

@@ -9,6 +9,7 @@
 //! | [`ipa`] | a zero-knowledge inner-product argument proving a committed table's evaluation at a point (log-size proof) |
 //! | [`aggregate`] | [`aggregate::Aggregatable`]: many claims `(C_i, r_i, v_i)`, on one or several commitments of any sizes, reduced to one claim by one sumcheck |
 //! | [`accumulator`] | the claim accumulator `(C_acc, r_acc, v_acc)`: fold claims in (one scalar multiplication per folded commitment), open once at the end |
+//! | [`merkle`] | binary Poseidon Merkle trees over commitments (the data commitment `C_data`) and their membership paths |
 //! | [`error`] | [`PcsError`] |
 //!
 //! Depends on `zkpot-core` (field, transcript, `Backend`, sumcheck); the step proof
@@ -21,6 +22,7 @@ pub mod accumulator;
 pub mod aggregate;
 pub mod error;
 pub mod ipa;
+pub mod merkle;
 pub mod pedersen;
 
 pub use error::PcsError;
