@@ -17,6 +17,14 @@ pub enum Error {
     /// The dataset could not be loaded.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A dataset's files are missing, with a hint on how to get them.
+    #[error("{source}; {hint}")]
+    MissingDataset {
+        /// The loader's error.
+        source: DataError,
+        /// What to do.
+        hint: &'static str,
+    },
     /// A command-line value is malformed.
     #[error("invalid {flag}: {reason}")]
     Usage {

@@ -209,7 +209,15 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         .seed
         .or(opts.spec.as_ref().map(|s| s.seed))
         .unwrap_or(DEFAULT_SEED);
-    let Split { train, test } = load(&source, frac_bits, seed)?;
+    let Split { train, test } = load(&source, frac_bits, seed).map_err(|e| match (&source, e) {
+        (DatasetSource::Fashion(_), source @ zkpot_trainer::DataError::NotFound { .. }) => {
+            Error::MissingDataset {
+                source,
+                hint: "Fashion-MNIST is a Debian package: apt-get install -y dataset-fashion-mnist",
+            }
+        }
+        (_, e) => Error::Data(e),
+    })?;
     let spec = opts.build_spec(train.num_features(), train.num_classes());
     let mut trainer = Trainer::new(&spec, &train)?;
     let spec = trainer.spec().clone();

@@ -113,6 +113,19 @@ fn a_diverging_run_stops_with_a_clear_error() {
 }
 
 #[test]
+fn missing_fashion_mnist_says_how_to_install_it() {
+    assert_clean_failure(
+        &zkpot(&[
+            "train",
+            "--quiet",
+            "--dataset",
+            "fashion:/nonexistent/fashion",
+        ]),
+        "apt-get install -y dataset-fashion-mnist",
+    );
+}
+
+#[test]
 fn bad_arguments() {
     assert_clean_failure(&zkpot(&["train", "--dataset", "imagenet"]), "digits");
     assert_clean_failure(&zkpot(&["train", "--arch", "64-x-10"]), "--arch");
