@@ -18,10 +18,10 @@ pub enum Error {
     #[error(transparent)]
     Data(#[from] DataError),
     /// A dataset's files are missing, with a hint on how to get them.
-    #[error("{source}; {hint}")]
+    #[error("{error}; {hint}")]
     MissingDataset {
-        /// The loader's error.
-        source: DataError,
+        /// The loader's error (shown inline, so not chained as a source).
+        error: DataError,
         /// What to do.
         hint: &'static str,
     },

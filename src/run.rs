@@ -210,9 +210,9 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         .or(opts.spec.as_ref().map(|s| s.seed))
         .unwrap_or(DEFAULT_SEED);
     let Split { train, test } = load(&source, frac_bits, seed).map_err(|e| match (&source, e) {
-        (DatasetSource::Fashion(_), source @ zkpot_trainer::DataError::NotFound { .. }) => {
+        (DatasetSource::Fashion(_), error @ zkpot_trainer::DataError::NotFound { .. }) => {
             Error::MissingDataset {
-                source,
+                error,
                 hint: "Fashion-MNIST is a Debian package: apt-get install -y dataset-fashion-mnist",
             }
         }
