@@ -254,9 +254,9 @@ pub fn commit<B: Backend>(
 /// largest value (a table of bits costs additions only).
 ///
 /// Measured on the CPU backend (`cargo bench --bench pcs`, a 2-core Xeon VM, same run):
-/// at `2^16`, `2^18`, `2^20` entries, bits commit 28x, 49x, 41x faster than full field
-/// elements (9 ms, 21 ms, 89 ms against 0.24 s, 1.0 s, 3.7 s) and 16-bit values 13x,
-/// 13x, 11x faster (19 ms, 76 ms, 344 ms).
+/// at `2^16`, `2^18`, `2^20` entries, bits commit 26x, 38x, 44x faster than full field
+/// elements (4.5 ms, 21 ms, 75 ms against 0.21 s, 0.89 s, 3.3 s) and 16-bit values
+/// 11.5x, 12.3x, 11.1x faster (20 ms, 75 ms, 284 ms).
 pub fn commit_small<B: Backend>(
     key: &PedersenKey,
     backend: &B,
