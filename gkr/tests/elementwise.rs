@@ -5,12 +5,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+mod common;
 
 use ark_ff::{One, UniformRand, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use common::{assert_fuzz_safe, bytes_of};
 use proptest::prelude::*;
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{
     field_to_i128, i64_to_field, CpuBackend, Fr, MultilinearTable, PoseidonTranscript, Transcript,
@@ -66,12 +67,6 @@ fn sumcheck_fields(rounds: &mut [Vec<Fr>]) -> Vec<&mut Fr> {
     rounds.iter_mut().flatten().collect()
 }
 
-fn bytes_of<P: CanonicalSerialize>(proof: &P) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    proof.serialize_compressed(&mut bytes).unwrap();
-    bytes
-}
-
 /// Round-trips a proof through both encodings.
 fn assert_round_trip<P: CanonicalSerialize + CanonicalDeserialize + PartialEq + std::fmt::Debug>(
     proof: &P,
@@ -82,38 +77,6 @@ fn assert_round_trip<P: CanonicalSerialize + CanonicalDeserialize + PartialEq + 
         assert_eq!(bytes.len(), proof.serialized_size(compress));
         let back = P::deserialize_with_mode(&bytes[..], compress, Validate::Yes).unwrap();
         assert_eq!(&back, proof);
-    }
-}
-
-/// Truncations, random bytes and bit flips: parsing and verification never panic, and
-/// only the honest bytes verify.
-fn assert_fuzz_safe<P: CanonicalDeserialize>(
-    bytes: &[u8],
-    seed: u64,
-    accepts: impl Fn(&P) -> bool,
-) {
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let check = |b: &[u8]| {
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            P::deserialize_with_mode(b, Compress::Yes, Validate::Yes)
-                .ok()
-                .map(|p| accepts(&p))
-        }));
-        assert!(result.is_ok(), "panicked on {} bytes", b.len());
-        result.unwrap()
-    };
-    for len in 0..bytes.len() {
-        assert_eq!(check(&bytes[..len]), None, "truncated to {len}");
-    }
-    assert_eq!(check(bytes), Some(true));
-    for _ in 0..100 {
-        let mut junk = vec![0u8; rng.gen_range(0..2 * bytes.len() + 1)];
-        rng.fill_bytes(&mut junk);
-        assert_ne!(check(&junk), Some(true));
-        let mut flipped = bytes.to_vec();
-        let i = rng.gen_range(0..flipped.len());
-        flipped[i] ^= 1 << rng.gen_range(0..8);
-        assert_ne!(check(&flipped), Some(true));
     }
 }
 

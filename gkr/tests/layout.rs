@@ -5,12 +5,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+mod common;
+
+use std::panic::catch_unwind;
 
 use ark_ff::{Field, One, UniformRand, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use common::{assert_fuzz_safe, bytes_of};
 use proptest::prelude::*;
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{i64_to_field, CpuBackend, Fr, MultilinearTable, PoseidonTranscript, Transcript};
 use zkpot_gkr::layout::{
@@ -559,12 +562,6 @@ proptest! {
     }
 }
 
-fn bytes_of<P: CanonicalSerialize>(proof: &P) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    proof.serialize_compressed(&mut bytes).unwrap();
-    bytes
-}
-
 fn assert_round_trip<P: CanonicalSerialize + CanonicalDeserialize + PartialEq + std::fmt::Debug>(
     proof: &P,
 ) {
@@ -573,33 +570,6 @@ fn assert_round_trip<P: CanonicalSerialize + CanonicalDeserialize + PartialEq + 
         proof.serialize_with_mode(&mut bytes, compress).unwrap();
         let back = P::deserialize_with_mode(&bytes[..], compress, Validate::Yes).unwrap();
         assert_eq!(&back, proof);
-    }
-}
-
-/// Truncations, random bytes and bit flips never panic and never verify.
-fn fuzz_bytes<P: CanonicalDeserialize>(seed: u64, bytes: &[u8], accepts: impl Fn(&P) -> bool) {
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let check = |b: &[u8]| {
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            P::deserialize_with_mode(b, Compress::Yes, Validate::Yes)
-                .ok()
-                .map(|p| accepts(&p))
-        }));
-        assert!(result.is_ok(), "panicked on {} bytes", b.len());
-        result.unwrap()
-    };
-    for len in 0..bytes.len() {
-        assert_eq!(check(&bytes[..len]), None, "truncated to {len}");
-    }
-    assert_eq!(check(bytes), Some(true));
-    for _ in 0..100 {
-        let mut junk = vec![0u8; rng.gen_range(0..2 * bytes.len() + 1)];
-        rng.fill_bytes(&mut junk);
-        assert_ne!(check(&junk), Some(true));
-        let mut flipped = bytes.to_vec();
-        let i = rng.gen_range(0..flipped.len());
-        flipped[i] ^= 1 << rng.gen_range(0..8);
-        assert_ne!(check(&flipped), Some(true));
     }
 }
 
@@ -624,7 +594,7 @@ fn malformed_bytes_never_panic() {
         &mut transcript(21),
     )
     .unwrap();
-    fuzz_bytes::<AffineProof>(22, &bytes_of(&proof), |p| {
+    assert_fuzz_safe::<AffineProof>(&bytes_of(&proof), 22, |p| {
         verify_affine(&shape, 3, 16, &output, p, &mut transcript(21))
             .is_ok_and(|c| holds(&c.product, &product) && holds(&c.bias, &b))
     });
@@ -634,7 +604,7 @@ fn malformed_bytes_never_panic() {
     let limbs = limbs_to_fields(&decompose(&values, 32).unwrap());
     let input = random_claim(&mut rng, &values_to_fields(&values));
     let (proof, _) = prove_limbs(&backend, &limbs, 32, 16, &input, &mut transcript(23)).unwrap();
-    fuzz_bytes::<LimbsProof>(24, &bytes_of(&proof), |p| {
+    assert_fuzz_safe::<LimbsProof>(&bytes_of(&proof), 24, |p| {
         verify_limbs(4, 32, 16, &input, p, &mut transcript(23)).is_ok_and(|c| holds(&c, &limbs))
     });
 
