@@ -322,6 +322,27 @@ fn open<T: Transcript>(transcript: &mut T, label: &[u8], num_vars: usize, params
     }
 }
 
+/// The statement of a merge, shared by prover and verifier: checks the claims
+/// (at least one, each with `num_vars` coordinates), absorbs the label, `n`, the
+/// number of claims and every claim, and squeezes the combination challenge `a`.
+fn merge_statement<T: Transcript>(
+    num_vars: usize,
+    claims: &[TableClaim],
+    transcript: &mut T,
+) -> Result<Fr, ElementwiseError> {
+    if claims.is_empty() {
+        return Err(ElementwiseError::Empty { what: "claims" });
+    }
+    for c in claims {
+        check_claim(num_vars, c)?;
+    }
+    open(transcript, MERGE_LABEL, num_vars, &[claims.len() as u64]);
+    for c in claims {
+        absorb_claim(transcript, c);
+    }
+    Ok(transcript.challenge())
+}
+
 /// Absorbs a claim: its point, then its value.
 fn absorb_claim<T: Transcript>(transcript: &mut T, claim: &TableClaim) {
     transcript.absorb_fields(&claim.point);

@@ -10,10 +10,10 @@ use zkpot_core::{
 };
 
 use super::{
-    absorb_claim, check_claim, check_counts, check_same_len, combined_value, num_vars_of, open,
-    remainder_value, BooleanityProof, ElementwiseError, HadamardClaims, HadamardProof, LinearProof,
-    MergeProof, RescaleClaims, RescaleProof, TableClaim, BOOLEANITY_LABEL, HADAMARD_LABEL,
-    LINEAR_LABEL, MERGE_LABEL, RESCALE_LABEL,
+    absorb_claim, check_claim, check_counts, check_same_len, combined_value, merge_statement,
+    num_vars_of, open, remainder_value, BooleanityProof, ElementwiseError, HadamardClaims,
+    HadamardProof, LinearProof, MergeProof, RescaleClaims, RescaleProof, TableClaim,
+    BOOLEANITY_LABEL, HADAMARD_LABEL, LINEAR_LABEL, RESCALE_LABEL,
 };
 
 /// The degree of the Hadamard and booleanity sumchecks: two factors times `eq`.
@@ -114,17 +114,7 @@ pub fn prove_merge<B: Backend, T: Transcript>(
     transcript: &mut T,
 ) -> Result<(MergeProof, TableClaim), ElementwiseError> {
     let num_vars = num_vars_of(table.len())?;
-    if claims.is_empty() {
-        return Err(ElementwiseError::Empty { what: "claims" });
-    }
-    for c in claims {
-        check_claim(num_vars, c)?;
-    }
-    open(transcript, MERGE_LABEL, num_vars, &[claims.len() as u64]);
-    for c in claims {
-        absorb_claim(transcript, c);
-    }
-    let a = transcript.challenge();
+    let a = merge_statement(num_vars, claims, transcript)?;
 
     // E = sum_i a^i eq(r_i, .).
     let mut combined = vec![Fr::zero(); table.len()];

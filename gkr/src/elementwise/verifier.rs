@@ -17,10 +17,10 @@ use zkpot_core::{
 
 use super::prover::{EQ_PRODUCT_DEGREE, MERGE_DEGREE};
 use super::{
-    absorb_claim, check_claim, check_num_vars, combined_eq, combined_value, open, remainder_value,
-    BooleanityProof, ElementwiseError, HadamardClaims, HadamardProof, LinearProof, MergeProof,
-    RescaleClaims, RescaleProof, TableClaim, BOOLEANITY_LABEL, HADAMARD_LABEL, LINEAR_LABEL,
-    MERGE_LABEL, RESCALE_LABEL,
+    absorb_claim, check_claim, check_num_vars, combined_eq, combined_value, merge_statement, open,
+    remainder_value, BooleanityProof, ElementwiseError, HadamardClaims, HadamardProof, LinearProof,
+    MergeProof, RescaleClaims, RescaleProof, TableClaim, BOOLEANITY_LABEL, HADAMARD_LABEL,
+    LINEAR_LABEL, RESCALE_LABEL,
 };
 
 /// Verifies a Hadamard product `C = S ∘ Q` over `n` variables for the claim `output` on
@@ -93,17 +93,7 @@ pub fn verify_merge<T: Transcript>(
     proof: &MergeProof,
     transcript: &mut T,
 ) -> Result<TableClaim, ElementwiseError> {
-    if claims.is_empty() {
-        return Err(ElementwiseError::Empty { what: "claims" });
-    }
-    for c in claims {
-        check_claim(num_vars, c)?;
-    }
-    open(transcript, MERGE_LABEL, num_vars, &[claims.len() as u64]);
-    for c in claims {
-        absorb_claim(transcript, c);
-    }
-    let a = transcript.challenge();
+    let a = merge_statement(num_vars, claims, transcript)?;
     let reduced = sumcheck::verify(
         &proof.sumcheck,
         combined_value(claims, a),
