@@ -107,17 +107,10 @@ pub trait Backend: Send + Sync {
         &self,
         sum: &ProductSum,
         tables: &mut [Self::Table],
-        mut eq: Option<&mut Self::Table>,
+        eq: Option<&mut Self::Table>,
         r: Fr,
     ) -> Vec<Fr> {
-        for t in tables.iter_mut() {
-            self.bind(t, r);
-        }
-        if let Some(e) = eq.as_deref_mut() {
-            self.bind(e, r);
-        }
-        let refs: Vec<&Self::Table> = tables.iter().collect();
-        self.round_evals(sum, &refs, eq.as_deref())
+        bind_then_round(self, sum, tables, eq, r)
     }
 
     /// The multilinear extension of the table at `point` (`2^point.len()` entries).
@@ -132,6 +125,23 @@ pub trait Backend: Send + Sync {
     /// `sum_i s_i G_i` for small non-negative integer scalars: bits, bytes, 16-bit
     /// values, ... (additions only for bits; the window shrinks with the bit width).
     fn msm_small(&self, bases: &[G1Affine], scalars: &[u64]) -> G1;
+}
+
+/// [`Backend::bind_round`] without fusion: binds every table and `eq`, then
+/// evaluates the round. The default implementation, and the CPU backend's
+/// fallback for sums it has no fused kernel for.
+pub fn bind_then_round<B: Backend + ?Sized>(
+    backend: &B,
+    sum: &ProductSum,
+    tables: &mut [B::Table],
+    mut eq: Option<&mut B::Table>,
+    r: Fr,
+) -> Vec<Fr> {
+    for t in tables.iter_mut().chain(eq.as_deref_mut()) {
+        backend.bind(t, r);
+    }
+    let refs: Vec<&B::Table> = tables.iter().collect();
+    backend.round_evals(sum, &refs, eq.as_deref())
 }
 
 /// The reference backend: host memory, rayon threads.
@@ -270,21 +280,6 @@ impl CpuBackend {
         acc
     }
 
-    /// Binds every table, then evaluates the round (no fusion).
-    fn generic_bind_round(
-        &self,
-        sum: &ProductSum,
-        tables: &mut [Vec<Fr>],
-        mut eq: Option<&mut Vec<Fr>>,
-        r: Fr,
-    ) -> Vec<Fr> {
-        for t in tables.iter_mut().chain(eq.as_deref_mut()) {
-            self.bind(t, r);
-        }
-        let refs: Vec<&Vec<Fr>> = tables.iter().collect();
-        self.round_evals(sum, &refs, eq.as_deref())
-    }
-
     /// Dispatches on the number of factors of a single product.
     fn single_product(factors: &[&[Fr]], degree: usize) -> Vec<Fr> {
         match factors.len() {
@@ -355,7 +350,7 @@ impl Backend for CpuBackend {
                     .iter()
                     .any(|&j| std::mem::replace(&mut seen[j], true))
                 {
-                    return self.generic_bind_round(sum, tables, eq, r);
+                    return bind_then_round(self, sum, tables, eq, r);
                 }
                 // Tables not in the term still need binding.
                 for (j, t) in tables.iter_mut().enumerate() {
@@ -379,7 +374,7 @@ impl Backend for CpuBackend {
                 }
                 out
             }
-            _ => self.generic_bind_round(sum, tables, eq, r),
+            _ => bind_then_round(self, sum, tables, eq, r),
         }
     }
 
