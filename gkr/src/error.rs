@@ -6,8 +6,14 @@ use zkpot_core::{Fr, SumcheckError};
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RangeError {
-    /// An honest prover refuses a limb outside `[0, 2^16)`.
-    #[error("limb {index} has value {value}, outside [0, 2^16)")]
+    /// A range table must be `[0, 2^w)` with `w` in `1..=16`.
+    #[error("range table width {table_bits} bits is not in 1..=16")]
+    UnsupportedTableBits {
+        /// The requested width.
+        table_bits: u32,
+    },
+    /// An honest prover refuses a limb outside its table.
+    #[error("limb {index} has value {value}, outside the range table")]
     LimbOutOfRange {
         /// Position of the limb.
         index: usize,

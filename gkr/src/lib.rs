@@ -18,6 +18,7 @@
 //! | [`matmul`] | the stacked matrix product `C_t = op(A_t) op(B_t)`: [`matmul::prove_matmul`], [`matmul::verify_matmul`], [`matmul::MatmulProof`], claims on `A` and `B` |
 //! | [`elementwise`] | elementwise GKR layers: Hadamard product, booleanity, merging claims on one table, the rescale and linear-combination reductions, each with prover, verifier and proof ([`elementwise::ElementwiseError`]) |
 //! | [`layout`] | claim reductions through data layout: column sums, the bias broadcast and the affine split `Z = P + 2^f b`, the stacked 16-bit limb decomposition ([`layout::LayoutError`]) |
+//! | [`step`] | the step proof of `k` stacked SGD iterations: [`step::prove_step`], [`step::verify_step`], [`step::StepProof`], [`step::StepShape`] |
 //! | [`error`] | the crate's [`RangeError`] |
 //!
 //! ## Where it sits
@@ -34,9 +35,10 @@ pub mod error;
 pub mod layout;
 pub mod matmul;
 pub mod range;
+pub mod step;
 
 pub use error::RangeError;
 pub use range::{
-    multiplicities, prove_range, verify_range, RangeClaims, RangeProof, RangeWitness, TableClaim,
+    multiplicities, multiplicities_in, prove_range, verify_range, RangeClaims, RangeProof, RangeWitness, TableClaim,
     LIMB_BITS,
 };

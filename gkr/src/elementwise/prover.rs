@@ -116,12 +116,24 @@ pub fn prove_merge<B: Backend, T: Transcript>(
     let num_vars = num_vars_of(table.len())?;
     let a = merge_statement(num_vars, claims, transcript)?;
 
-    // E = sum_i a^i eq(r_i, .).
+    // E = sum_i a^i eq(r_i, .). A point whose high coordinates are all 0 or 1 (a claim
+    // on an aligned block of the table) has its eq table supported on that block only:
+    // it is built over the low coordinates and added at the block's offset.
     let mut combined = vec![Fr::zero(); table.len()];
     let mut coeff = Fr::one();
     for c in claims {
-        let eq = eq_table(&c.point);
-        combined
+        let low = c
+            .point
+            .iter()
+            .rposition(|x| !x.is_zero() && !x.is_one())
+            .map_or(0, |i| i + 1);
+        let offset = c.point[low..]
+            .iter()
+            .enumerate()
+            .fold(0usize, |acc, (j, x)| acc | (usize::from(x.is_one()) << j))
+            << low;
+        let eq = eq_table(&c.point[..low]);
+        combined[offset..offset + eq.len()]
             .par_iter_mut()
             .zip(eq.par_iter())
             .for_each(|(e, x)| *e += coeff * x);

@@ -76,8 +76,8 @@ use zkpot_core::Fr;
 use crate::error::RangeError;
 
 pub use proof::{ChildPair, Fraction, LayerProof, RangeProof};
-pub use prover::prove_range;
-pub use verifier::verify_range;
+pub use prover::{prove_range, prove_range_in};
+pub use verifier::{verify_range, verify_range_in};
 
 /// Bits per limb: the table is `[0, 2^16)`.
 pub const LIMB_BITS: u32 = 16;
@@ -150,7 +150,14 @@ impl RangeWitness {
 /// The multiplicities of `limbs` in the table `[0, 2^16)`: `2^16` counts. Errors on the
 /// first limb outside the table (an honest prover refuses to prove it).
 pub fn multiplicities(limbs: &[u64]) -> Result<Vec<u64>, RangeError> {
-    let mut counts = vec![0u64; TABLE_SIZE];
+    multiplicities_in(LIMB_BITS, limbs)
+}
+
+/// The multiplicities of `limbs` in the table `[0, 2^table_bits)` (`table_bits` in
+/// `1..=16`): `2^table_bits` counts. Errors on the first limb outside the table.
+pub fn multiplicities_in(table_bits: u32, limbs: &[u64]) -> Result<Vec<u64>, RangeError> {
+    check_table_bits(table_bits)?;
+    let mut counts = vec![0u64; 1usize << table_bits];
     for (index, &value) in limbs.iter().enumerate() {
         let slot = usize::try_from(value)
             .ok()
@@ -174,17 +181,31 @@ pub fn identity_eval(point: &[Fr]) -> Fr {
 }
 
 /// Depths of the two trees: the limb tree, then the table tree.
-fn tree_depths(num_limb_vars: usize) -> [usize; 2] {
-    [num_limb_vars, LIMB_BITS as usize]
+fn tree_depths(num_limb_vars: usize, table_bits: u32) -> [usize; 2] {
+    [num_limb_vars, table_bits as usize]
+}
+
+/// Refuses a table width outside `1..=16`.
+pub(crate) fn check_table_bits(table_bits: u32) -> Result<(), RangeError> {
+    if (1..=LIMB_BITS).contains(&table_bits) {
+        Ok(())
+    } else {
+        Err(RangeError::UnsupportedTableBits { table_bits })
+    }
 }
 
 /// Names of the trees, for errors.
 const TREE_NAMES: [&str; 2] = ["limb", "table"];
 
-/// The transcript's opening: label and `n`, then `alpha`.
-fn start<T: zkpot_core::Transcript>(transcript: &mut T, num_limb_vars: usize) -> Fr {
+/// The transcript's opening: label, `n` and the table width, then `alpha`.
+fn start<T: zkpot_core::Transcript>(
+    transcript: &mut T,
+    num_limb_vars: usize,
+    table_bits: u32,
+) -> Fr {
     transcript.absorb_bytes(RANGE_LABEL);
     transcript.absorb_u64(num_limb_vars as u64);
+    transcript.absorb_u64(u64::from(table_bits));
     transcript.challenge()
 }
 

@@ -10,7 +10,8 @@ use zkpot_core::{
 
 use super::{
     combine_claims, leaf_claims, start, tree_depths, ChildPair, Fraction, LayerProof, RangeClaims,
-    RangeProof, MAX_LIMB_VARS, TABLE_SIZE,
+    RangeProof, LIMB_BITS, MAX_LIMB_VARS,
+    check_table_bits,
 };
 use crate::error::RangeError;
 
@@ -51,12 +52,27 @@ pub fn prove_range<B: Backend, T: Transcript>(
     multiplicities: &[Fr],
     transcript: &mut T,
 ) -> Result<(RangeProof, RangeClaims), RangeError> {
+    prove_range_in(backend, LIMB_BITS, limbs, multiplicities, transcript)
+}
+
+/// [`prove_range`] against the table `[0, 2^table_bits)` (`table_bits` in `1..=16`;
+/// `multiplicities` has `2^table_bits` entries): the top limb of a value whose width is
+/// not a multiple of 16 is checked against a narrower table.
+pub fn prove_range_in<B: Backend, T: Transcript>(
+    backend: &B,
+    table_bits: u32,
+    limbs: &[Fr],
+    multiplicities: &[Fr],
+    transcript: &mut T,
+) -> Result<(RangeProof, RangeClaims), RangeError> {
+    check_table_bits(table_bits)?;
+    let table_size = 1usize << table_bits;
     if !limbs.len().is_power_of_two() {
         return Err(RangeError::NotPowerOfTwo { len: limbs.len() });
     }
-    if multiplicities.len() != TABLE_SIZE {
+    if multiplicities.len() != table_size {
         return Err(RangeError::WrongTableLength {
-            expected: TABLE_SIZE,
+            expected: table_size,
             got: multiplicities.len(),
         });
     }
@@ -67,17 +83,17 @@ pub fn prove_range<B: Backend, T: Transcript>(
             max: MAX_LIMB_VARS,
         });
     }
-    let depths = tree_depths(num_limb_vars);
+    let depths = tree_depths(num_limb_vars, table_bits);
     let num_layers = num_limb_vars.max(depths[1]);
 
-    let alpha = start(transcript, num_limb_vars);
+    let alpha = start(transcript, num_limb_vars, table_bits);
     let limb_tree = build_tree(
         vec![Fr::one(); limbs.len()],
         limbs.par_iter().map(|l| alpha - l).collect(),
     );
     let table_tree = build_tree(
         multiplicities.par_iter().map(|m| -*m).collect(),
-        (0..TABLE_SIZE as u64)
+        (0..table_size as u64)
             .into_par_iter()
             .map(|t| alpha - Fr::from(t))
             .collect(),

@@ -15,7 +15,8 @@ use zkpot_core::{
 
 use super::{
     check_roots, combine_children, combine_claims, leaf_claims, start, tree_depths, Fraction,
-    RangeClaims, RangeProof, DEGREE, MAX_LIMB_VARS,
+    RangeClaims, RangeProof, DEGREE, LIMB_BITS, MAX_LIMB_VARS,
+    check_table_bits,
 };
 use crate::error::RangeError;
 
@@ -28,13 +29,24 @@ pub fn verify_range<T: Transcript>(
     proof: &RangeProof,
     transcript: &mut T,
 ) -> Result<RangeClaims, RangeError> {
+    verify_range_in(num_limb_vars, LIMB_BITS, proof, transcript)
+}
+
+/// [`verify_range`] against the table `[0, 2^table_bits)` (`table_bits` in `1..=16`).
+pub fn verify_range_in<T: Transcript>(
+    num_limb_vars: usize,
+    table_bits: u32,
+    proof: &RangeProof,
+    transcript: &mut T,
+) -> Result<RangeClaims, RangeError> {
+    check_table_bits(table_bits)?;
     if num_limb_vars > MAX_LIMB_VARS {
         return Err(RangeError::TooManyVariables {
             num_vars: num_limb_vars,
             max: MAX_LIMB_VARS,
         });
     }
-    let depths = tree_depths(num_limb_vars);
+    let depths = tree_depths(num_limb_vars, table_bits);
     let num_layers = depths.iter().copied().max().unwrap_or(0);
     if proof.layers.len() != num_layers {
         return Err(RangeError::WrongNumberOfLayers {
@@ -43,7 +55,7 @@ pub fn verify_range<T: Transcript>(
         });
     }
 
-    let alpha = start(transcript, num_limb_vars);
+    let alpha = start(transcript, num_limb_vars, table_bits);
     let roots = [proof.limb_root, proof.table_root];
     for root in &roots {
         transcript.absorb_fields(&[root.numerator, root.denominator]);

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod step;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};

@@ -1,0 +1,558 @@
+//! Shapes and table layouts of one fold: which tensors exist, how each range-checked
+//! tensor is split into limbs, and where every block sits in the fold, model and chunk
+//! tables.
+
+use ark_ff::{One, Zero};
+use zkpot_core::Fr;
+use zkpot_trainer::TrainSpec;
+
+use super::StepError;
+use crate::range::LIMB_BITS;
+
+/// The public shape of a fold, derived from a [`TrainSpec`]: every dimension is padded
+/// to a power of two.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepShape {
+    /// Iterations per fold `k` (a power of two).
+    pub k: usize,
+    /// Batch rows padded to a power of two.
+    pub rows: usize,
+    /// The batch size (valid rows).
+    pub valid_rows: usize,
+    /// Layer widths `n_0..n_L` padded to powers of two.
+    pub widths: Vec<usize>,
+    /// The layer widths as the spec gives them.
+    pub layers: Vec<usize>,
+    /// Fraction bits `f`.
+    pub frac_bits: u32,
+    /// Value bits `B` of weights, activations, gradients and data.
+    pub value_bits: u32,
+    /// Learning-rate shift `s`.
+    pub lr_shift: u32,
+}
+
+impl StepShape {
+    /// The shape of `spec`'s folds. Errors on a spec the step proof cannot cover: `k` not
+    /// a power of two, fewer than two layer widths, `value_bits` outside `[2, 64]`, or
+    /// shifts so wide that a relation could wrap around the field.
+    pub fn new(spec: &TrainSpec) -> Result<Self, StepError> {
+        let bad = |what: &str| StepError::Shape(what.to_string());
+        if !spec.steps_per_fold.is_power_of_two() {
+            return Err(bad("steps_per_fold must be a power of two"));
+        }
+        if spec.layers.len() < 2 || spec.layers.contains(&0) {
+            return Err(bad("at least two nonzero layer widths are needed"));
+        }
+        if spec.batch_size == 0 {
+            return Err(bad("the batch size must be positive"));
+        }
+        if !(2..=64).contains(&spec.value_bits) {
+            return Err(bad("value_bits must be in [2, 64]"));
+        }
+        if spec.frac_bits == 0 || spec.frac_bits > 48 || spec.lr_shift > 48 {
+            return Err(bad("frac_bits must be in [1, 48] and lr_shift at most 48"));
+        }
+        let widths: Vec<usize> = spec.layers.iter().map(|n| n.next_power_of_two()).collect();
+        let shape = Self {
+            k: spec.steps_per_fold,
+            rows: spec.batch_size.next_power_of_two(),
+            valid_rows: spec.batch_size,
+            widths,
+            layers: spec.layers.clone(),
+            frac_bits: spec.frac_bits,
+            value_bits: spec.value_bits,
+            lr_shift: spec.lr_shift,
+        };
+        // Every relation's largest integer: an inner product of `n` terms of
+        // `2^B`-bounded values (gradients may take one more bit, differences of two
+        // ranged values), plus a shifted remainder. Far below p / 2 ~ 2^253 for any
+        // accepted spec; checked so that no future spec silently breaks it.
+        let widest = shape.widths.iter().copied().max().unwrap_or(1).max(shape.rows);
+        let bits = log2(widest) as u32 + 2 * (shape.value_bits + 2) + shape.rem_bits(Rem::Dw) + 4;
+        if bits >= 250 {
+            return Err(bad("relations could wrap around the field"));
+        }
+        for n in [shape.k, shape.rows]
+            .into_iter()
+            .chain(shape.widths.iter().copied())
+        {
+            if n > 1 << 24 {
+                return Err(bad("a dimension exceeds 2^24"));
+            }
+        }
+        Ok(shape)
+    }
+
+    /// The number of layers `L`.
+    pub fn num_layers(&self) -> usize {
+        self.widths.len() - 1
+    }
+
+    /// `n_l`, padded.
+    pub fn width(&self, l: usize) -> usize {
+        self.widths.get(l).copied().unwrap_or(1)
+    }
+
+    /// `log2 k`.
+    pub fn k_vars(&self) -> usize {
+        log2(self.k)
+    }
+
+    /// Entries of one instance of a tensor (all instances: times `k`).
+    pub fn entries(&self, t: Tensor) -> usize {
+        let n = |l: usize| self.width(l);
+        let b = self.rows;
+        match t {
+            Tensor::X => b * n(0),
+            Tensor::Y => b * n(self.num_layers()),
+            Tensor::Wt(l) | Tensor::Wfin(l) | Tensor::Wold(l) | Tensor::Wnew(l) => {
+                n(l - 1) * n(l)
+            }
+            Tensor::Dr(l) | Tensor::DwIn(l) => n(l - 1) * n(l),
+            Tensor::Bt(l) | Tensor::Bfin(l) | Tensor::Bold(l) | Tensor::Bnew(l) => n(l),
+            Tensor::Br(l) | Tensor::DbIn(l) => n(l),
+            Tensor::Zq(l)
+            | Tensor::Zr(l)
+            | Tensor::S(l)
+            | Tensor::A(l)
+            | Tensor::G(l)
+            | Tensor::Zin(l)
+            | Tensor::Zp(l) => b * n(l),
+            Tensor::Gq(l) | Tensor::Gr(l) | Tensor::GqIn(l) => b * n(l - 1),
+            Tensor::Limb(t, _) => self.entries(t.tensor()),
+        }
+    }
+
+    /// Whether a tensor is stacked over the `k` instances (the model tensors are not).
+    pub fn stacked(t: Tensor) -> bool {
+        match t {
+            Tensor::Wt(_) | Tensor::Bt(_) | Tensor::Wfin(_) | Tensor::Bfin(_) => false,
+            Tensor::Limb(t, _) => Self::stacked(t.tensor()),
+            _ => true,
+        }
+    }
+
+    /// The number of variables of a tensor's table.
+    pub fn num_vars(&self, t: Tensor) -> usize {
+        let inst = if Self::stacked(t) { self.k_vars() } else { 0 };
+        log2(self.entries(t)) + inst
+    }
+
+    /// The width of a remainder.
+    pub fn rem_bits(&self, r: Rem) -> u32 {
+        match r {
+            Rem::Frac => self.frac_bits,
+            Rem::Dw => self.frac_bits + self.lr_shift,
+            Rem::Db => self.lr_shift,
+        }
+    }
+
+    /// How a range-checked tensor is written in limbs: `x + offset = sum_i 2^(16 i) L_i`
+    /// with `L_i` in `[0, 2^widths[i])`. `None` for tensors that are not range-checked.
+    pub fn encoding(&self, t: Tensor) -> Option<Encoding> {
+        let signed = |bits: u32| Encoding {
+            offset: 1i128 << (bits - 1),
+            widths: split_bits(bits),
+        };
+        let unsigned = |bits: u32| Encoding {
+            offset: 0,
+            widths: split_bits(bits),
+        };
+        Some(match t {
+            Tensor::X
+            | Tensor::Y
+            | Tensor::Wt(_)
+            | Tensor::Bt(_)
+            | Tensor::Wnew(_)
+            | Tensor::Bnew(_)
+            | Tensor::Zq(_)
+            | Tensor::Gq(_) => signed(self.value_bits),
+            Tensor::Zr(_) | Tensor::Gr(_) => unsigned(self.rem_bits(Rem::Frac)),
+            Tensor::Dr(_) => unsigned(self.rem_bits(Rem::Dw)),
+            Tensor::Br(_) => unsigned(self.rem_bits(Rem::Db)),
+            _ => return None,
+        })
+    }
+
+    /// Every range-checked tensor of the fold, in a fixed order.
+    pub fn ranged(&self) -> Vec<Tensor> {
+        let mut out = vec![Tensor::X, Tensor::Y];
+        let big_l = self.num_layers();
+        for l in 1..=big_l {
+            out.extend([
+                Tensor::Wt(l),
+                Tensor::Bt(l),
+                Tensor::Wnew(l),
+                Tensor::Bnew(l),
+                Tensor::Zq(l),
+                Tensor::Zr(l),
+                Tensor::Dr(l),
+                Tensor::Br(l),
+            ]);
+            if l >= 2 {
+                out.extend([Tensor::Gq(l), Tensor::Gr(l)]);
+            }
+        }
+        out
+    }
+
+    /// The model layout: `W_l` and `b_l` of every layer (values).
+    pub fn model_layout(&self) -> Layout<Tensor> {
+        let mut items = Vec::new();
+        for l in 1..=self.num_layers() {
+            items.push((Tensor::Wt(l), self.num_vars(Tensor::Wt(l))));
+            items.push((Tensor::Bt(l), self.num_vars(Tensor::Bt(l))));
+        }
+        Layout::pack(items, None)
+    }
+
+    /// The chunk layout: the `k` batches `X` and targets `Y` (values).
+    pub fn chunk_layout(&self) -> Layout<Tensor> {
+        let items = vec![
+            (Tensor::X, self.num_vars(Tensor::X)),
+            (Tensor::Y, self.num_vars(Tensor::Y)),
+        ];
+        Layout::pack(items, None)
+    }
+
+    /// The sign-bit tensors `S_1..S_{L-1}`.
+    pub fn sign_tensors(&self) -> Vec<Tensor> {
+        (1..self.num_layers()).map(Tensor::S).collect()
+    }
+
+    /// The bits region: every sign table, zero-padded to a power of two. `None` for a
+    /// one-layer model.
+    pub fn bits_region(&self) -> Option<Layout<Tensor>> {
+        let items: Vec<(Tensor, usize)> = self
+            .sign_tensors()
+            .into_iter()
+            .map(|t| (t, self.num_vars(t)))
+            .collect();
+        (!items.is_empty()).then(|| Layout::pack(items, None))
+    }
+
+    /// The range regions: per limb width, the limb blocks of that width cut into
+    /// power-of-two regions (the binary expansion of their total), each proven by one
+    /// range check against `[0, 2^width)`.
+    pub fn range_regions(&self) -> Vec<RangeRegion> {
+        let mut by_width: Vec<(u32, Vec<(Tensor, usize)>)> = Vec::new();
+        for t in self.ranged() {
+            let Some(enc) = self.encoding(t) else {
+                continue;
+            };
+            for (i, &w) in enc.widths.iter().enumerate() {
+                let limb = Tensor::Limb(LimbOf::new(t), i as u8);
+                let item = (limb, self.num_vars(t));
+                match by_width.iter_mut().find(|(x, _)| *x == w) {
+                    Some((_, v)) => v.push(item),
+                    None => by_width.push((w, vec![item])),
+                }
+            }
+        }
+        by_width.sort_by_key(|(w, _)| std::cmp::Reverse(*w));
+        let mut regions = Vec::new();
+        for (width, mut items) in by_width {
+            items.sort_by_key(|(_, nv)| std::cmp::Reverse(*nv));
+            let total: u128 = items.iter().map(|(_, nv)| 1u128 << nv).sum();
+            let mut items = items.into_iter().peekable();
+            for bit in (0..128).rev() {
+                if total >> bit & 1 == 0 {
+                    continue;
+                }
+                let mut region = Vec::new();
+                let mut filled = 0u128;
+                while filled < 1u128 << bit {
+                    match items.next() {
+                        Some(item) => {
+                            filled += 1u128 << item.1;
+                            region.push(item);
+                        }
+                        None => break,
+                    }
+                }
+                let index = regions.len();
+                regions.push(RangeRegion {
+                    width,
+                    index,
+                    layout: Layout::pack(region, Some(bit as usize)),
+                });
+            }
+        }
+        regions
+    }
+
+    /// The fold layout: every limb block, the sign bits, the multiplicities of each
+    /// range region and the model after the fold.
+    pub fn fold_layout(&self) -> Layout<Block> {
+        let mut items = Vec::new();
+        for region in self.range_regions() {
+            for e in &region.layout.entries {
+                items.push((Block::Tensor(e.key), e.num_vars));
+            }
+            items.push((Block::Mult(region.index), region.width as usize));
+        }
+        for t in self.sign_tensors() {
+            items.push((Block::Tensor(t), self.num_vars(t)));
+        }
+        items.push((Block::Model, self.model_layout().num_vars));
+        Layout::pack(items, None)
+    }
+
+    /// The variables of the table behind `C_prev`: the model table for fold 0 (`C_W0`),
+    /// the previous fold's table after it.
+    pub fn prev_num_vars(&self, fold_index: u64) -> usize {
+        if fold_index == 0 {
+            self.model_layout().num_vars
+        } else {
+            self.fold_layout().num_vars
+        }
+    }
+}
+
+/// The three remainder kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rem {
+    /// Forward and backward rescales by `2^f`.
+    Frac,
+    /// The weight gradient, by `2^(f + s)`.
+    Dw,
+    /// The bias gradient, by `2^s`.
+    Db,
+}
+
+/// Widths of the limbs of a `bits`-wide unsigned value: 16-bit limbs, the top one
+/// narrower. Empty for 0 bits (the value must be 0).
+pub fn split_bits(bits: u32) -> Vec<u32> {
+    let mut out = vec![LIMB_BITS; (bits / LIMB_BITS) as usize];
+    if bits % LIMB_BITS != 0 {
+        out.push(bits % LIMB_BITS);
+    }
+    out
+}
+
+/// A limb encoding (see [`StepShape::encoding`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encoding {
+    /// The offset added before splitting (`2^(B-1)` for signed values).
+    pub offset: i128,
+    /// Limb widths, least significant first.
+    pub widths: Vec<u32>,
+}
+
+impl Encoding {
+    /// The limbs of `x`; `None` if `x` is out of range.
+    pub fn limbs(&self, x: i128) -> Option<Vec<u64>> {
+        let total: u32 = self.widths.iter().sum();
+        let u = x.checked_add(self.offset)?;
+        if u < 0 || (total < 127 && u >> total != 0) {
+            return None;
+        }
+        Some(
+            (0..self.widths.len())
+                .map(|i| ((u >> (16 * i)) & 0xffff) as u64)
+                .collect(),
+        )
+    }
+}
+
+/// A tensor of a fold (layers numbered `1..=L`; `A(0)` is `X`, `A(L)` is `Zq(L)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tensor {
+    /// The `k` batches.
+    X,
+    /// The `k` one-hot targets.
+    Y,
+    /// `W_l` at the start of the fold (in `C_prev`).
+    Wt(usize),
+    /// `b_l` at the start of the fold.
+    Bt(usize),
+    /// `W_l` after the fold (model block of `C_new`).
+    Wfin(usize),
+    /// `b_l` after the fold.
+    Bfin(usize),
+    /// `W_l` before each iteration (virtual).
+    Wold(usize),
+    /// `b_l` before each iteration (virtual).
+    Bold(usize),
+    /// `W_l` after each iteration.
+    Wnew(usize),
+    /// `b_l` after each iteration.
+    Bnew(usize),
+    /// Forward quotient `q_l = rescale(Z_l, f)`.
+    Zq(usize),
+    /// Forward remainder.
+    Zr(usize),
+    /// Sign bits `s_l` (hidden layers).
+    S(usize),
+    /// Activation `A_l` (virtual).
+    A(usize),
+    /// Gradient `G_l` (virtual).
+    G(usize),
+    /// Weight-gradient remainder.
+    Dr(usize),
+    /// Bias-gradient remainder.
+    Br(usize),
+    /// Backward quotient `rescale(G_l W_l^T, f)` (`l >= 2`).
+    Gq(usize),
+    /// Backward remainder.
+    Gr(usize),
+    /// `A_{l-1}^T G_l` (virtual).
+    DwIn(usize),
+    /// `colsum(G_l)` (virtual).
+    DbIn(usize),
+    /// `Z_l` (virtual).
+    Zin(usize),
+    /// `A_{l-1} W_l` (virtual).
+    Zp(usize),
+    /// `G_l W_l^T` (virtual).
+    GqIn(usize),
+    /// Limb `i` of a range-checked tensor.
+    Limb(LimbOf, u8),
+}
+
+/// The range-checked tensor a limb belongs to (a copy of the [`Tensor`] without limbs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LimbOf(u8, u32);
+
+impl LimbOf {
+    /// Wraps a tensor (not itself a limb).
+    pub fn new(t: Tensor) -> Self {
+        let (code, l) = match t {
+            Tensor::X => (0, 0),
+            Tensor::Y => (1, 0),
+            Tensor::Wt(l) => (2, l),
+            Tensor::Bt(l) => (3, l),
+            Tensor::Wnew(l) => (4, l),
+            Tensor::Bnew(l) => (5, l),
+            Tensor::Zq(l) => (6, l),
+            Tensor::Zr(l) => (7, l),
+            Tensor::Dr(l) => (8, l),
+            Tensor::Br(l) => (9, l),
+            Tensor::Gq(l) => (10, l),
+            Tensor::Gr(l) => (11, l),
+            _ => (255, 0),
+        };
+        Self(code, l as u32)
+    }
+
+    /// The tensor.
+    pub fn tensor(self) -> Tensor {
+        let l = self.1 as usize;
+        match self.0 {
+            0 => Tensor::X,
+            1 => Tensor::Y,
+            2 => Tensor::Wt(l),
+            3 => Tensor::Bt(l),
+            4 => Tensor::Wnew(l),
+            5 => Tensor::Bnew(l),
+            6 => Tensor::Zq(l),
+            7 => Tensor::Zr(l),
+            8 => Tensor::Dr(l),
+            9 => Tensor::Br(l),
+            10 => Tensor::Gq(l),
+            _ => Tensor::Gr(l),
+        }
+    }
+}
+
+/// A block of the fold table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Block {
+    /// A limb table or a sign table.
+    Tensor(Tensor),
+    /// The multiplicities of range region `i`.
+    Mult(usize),
+    /// The model after the fold.
+    Model,
+}
+
+/// A range region: limb blocks of one width, concatenated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RangeRegion {
+    /// The limb width (the table is `[0, 2^width)`).
+    pub width: u32,
+    /// The region's index (its multiplicity block is `Block::Mult(index)`).
+    pub index: usize,
+    /// Where its limb blocks sit in it.
+    pub layout: Layout<Tensor>,
+}
+
+/// One block of a [`Layout`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry<K> {
+    /// What it holds.
+    pub key: K,
+    /// Its first index (a multiple of `2^num_vars`).
+    pub offset: usize,
+    /// Its size is `2^num_vars`.
+    pub num_vars: usize,
+}
+
+/// Power-of-two blocks packed at aligned offsets (largest first) in a table of
+/// `2^num_vars` entries: a claim on a block at `r` is a claim on the table at `r`
+/// followed by the bits of the block's offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout<K> {
+    /// The blocks, in order of offset.
+    pub entries: Vec<Entry<K>>,
+    /// The table has `2^num_vars` entries.
+    pub num_vars: usize,
+}
+
+impl<K: Copy + PartialEq> Layout<K> {
+    /// Packs `items` (key, variables), largest first (stable), at aligned offsets. The
+    /// table has at least `min_vars` variables when given.
+    pub fn pack(mut items: Vec<(K, usize)>, min_vars: Option<usize>) -> Self {
+        items.sort_by_key(|(_, nv)| std::cmp::Reverse(*nv));
+        let mut offset = 0usize;
+        let mut entries = Vec::with_capacity(items.len());
+        for (key, num_vars) in items {
+            entries.push(Entry {
+                key,
+                offset,
+                num_vars,
+            });
+            offset += 1 << num_vars;
+        }
+        let num_vars = log2(offset.max(1).next_power_of_two()).max(min_vars.unwrap_or(0));
+        Self { entries, num_vars }
+    }
+
+    /// The block holding `key`.
+    pub fn entry(&self, key: K) -> Option<&Entry<K>> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// The point on the whole table for `local` on the block `key`.
+    pub fn point(&self, key: K, local: &[Fr]) -> Result<Vec<Fr>, StepError> {
+        let e = self
+            .entry(key)
+            .ok_or_else(|| StepError::Shape("a block is missing from its layout".into()))?;
+        if local.len() != e.num_vars {
+            return Err(StepError::Malformed("a claim's point has the wrong length"));
+        }
+        let high = e.offset >> e.num_vars;
+        let mut point = local.to_vec();
+        for j in 0..self.num_vars - e.num_vars {
+            point.push(if high >> j & 1 == 1 { Fr::one() } else { Fr::zero() });
+        }
+        Ok(point)
+    }
+
+    /// The selector weight of block `e` at a point of the whole table:
+    /// `eq(point[e.num_vars..], bits of the block's index)`.
+    pub fn selector(&self, e: &Entry<K>, point: &[Fr]) -> Fr {
+        let high = e.offset >> e.num_vars;
+        point
+            .iter()
+            .skip(e.num_vars)
+            .enumerate()
+            .map(|(j, r)| if high >> j & 1 == 1 { *r } else { Fr::one() - r })
+            .product()
+    }
+}
+
+/// `log2` of a power of two.
+pub(crate) fn log2(n: usize) -> usize {
+    n.trailing_zeros() as usize
+}

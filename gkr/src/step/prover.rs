@@ -1,0 +1,645 @@
+//! The step prover: materializes every table of the fold from the trainer's witnesses
+//! (padded and stacked), commits the fold table, and runs the flow recording messages.
+
+use std::collections::HashMap;
+
+use ark_ec::CurveGroup;
+use rand::RngCore;
+use rayon::prelude::*;
+use zkpot_core::{
+    i128_to_field,
+    sumcheck::{self, ProductProver},
+    Backend, Fr, PoseidonTranscript, ProductSum, Transcript, G1,
+};
+use zkpot_pcs::pedersen::{random_blind, Commitment, Opening, PedersenKey};
+use zkpot_trainer::{Matrix, StepWitness};
+
+use super::flow::{self, Merged, Side};
+use super::layout::{Block, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
+use super::{ShiftProof, StepClaims, StepError, StepProof, StepStatement};
+use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge, HadamardClaims};
+use crate::layout::{prove_affine, AffineClaims, StackShape};
+use crate::matmul::{prove_matmul, MatmulClaims, MatmulShape};
+use crate::range::{multiplicities_in, prove_range_in, RangeClaims};
+use crate::TableClaim;
+
+/// The `k` witnesses of one fold, checked against the shape.
+pub struct StepWitnesses<'a> {
+    shape: &'a StepShape,
+    steps: &'a [StepWitness],
+}
+
+impl<'a> StepWitnesses<'a> {
+    /// Wraps `steps` (exactly `k`, consecutive, of `shape`'s model). Errors on a count or
+    /// dimension mismatch.
+    pub fn new(shape: &'a StepShape, steps: &'a [StepWitness]) -> Result<Self, StepError> {
+        let bad = |m: String| Err(StepError::Witness(m));
+        if steps.len() != shape.k {
+            return bad(format!("{} witnesses for k = {}", steps.len(), shape.k));
+        }
+        let big_l = shape.num_layers();
+        for (i, w) in steps.iter().enumerate() {
+            if w.layers.len() != big_l
+                || w.x.rows() != shape.valid_rows
+                || w.x.cols() != shape.layers[0]
+                || w.y.rows() != shape.valid_rows
+                || w.y.cols() != shape.layers[big_l]
+            {
+                return bad(format!("witness {i} does not have the spec's shape"));
+            }
+            for (l, lw) in w.layers.iter().enumerate() {
+                let (din, dout) = (shape.layers[l], shape.layers[l + 1]);
+                let ok = lw.w.rows() == din
+                    && lw.w.cols() == dout
+                    && lw.b.len() == dout
+                    && lw.w_new.rows() == din
+                    && lw.w_new.cols() == dout
+                    && lw.b_new.len() == dout
+                    && lw.z.input.len() == shape.valid_rows * dout
+                    && lw.z.remainder.len() == lw.z.input.len()
+                    && lw.z.quotient.data().len() == lw.z.input.len()
+                    && lw.sign.len() == if l + 1 < big_l { lw.z.input.len() } else { 0 }
+                    && lw.a.data().len() == lw.z.input.len()
+                    && lw.g.data().len() == lw.z.input.len()
+                    && lw.dw.input.len() == din * dout
+                    && lw.dw.remainder.len() == din * dout
+                    && lw.dw.quotient.data().len() == din * dout
+                    && lw.db.input.len() == dout
+                    && lw.db.remainder.len() == dout
+                    && lw.db.quotient.data().len() == dout
+                    && match (&lw.back, l) {
+                        (None, 0) => true,
+                        (Some(b), l) if l > 0 => {
+                            b.input.len() == shape.valid_rows * din
+                                && b.remainder.len() == b.input.len()
+                                && b.quotient.data().len() == b.input.len()
+                        }
+                        _ => false,
+                    };
+                if !ok {
+                    return bad(format!("witness {i}, layer {} has the wrong dimensions", l + 1));
+                }
+            }
+        }
+        Ok(Self { shape, steps })
+    }
+}
+
+/// The padded model table (the layout of [`StepShape::model_layout`]) of the weights
+/// `W_l, b_l` (`layers[l-1]`).
+pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Vec<Fr>, StepError> {
+    let layout = shape.model_layout();
+    let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
+    for (i, (w, b)) in layers.iter().enumerate() {
+        let l = i + 1;
+        let (din, dout) = (shape.layers[l - 1], shape.layers[l]);
+        if w.rows() != din || w.cols() != dout || b.len() != dout {
+            return Err(StepError::Witness(format!("layer {l} does not have the spec's shape")));
+        }
+        let (nw, nb) = (shape.width(l), shape.width(l - 1));
+        let _ = nb;
+        let ew = layout.entry(Tensor::Wt(l)).map_or(0, |e| e.offset);
+        for r in 0..din {
+            for c in 0..dout {
+                table[ew + r * nw + c] = i128_to_field(i128::from(w.get(r, c)));
+            }
+        }
+        let eb = layout.entry(Tensor::Bt(l)).map_or(0, |e| e.offset);
+        for (c, &v) in b.iter().enumerate() {
+            table[eb + c] = i128_to_field(i128::from(v));
+        }
+    }
+    if layers.len() != shape.num_layers() {
+        return Err(StepError::Witness("wrong number of layers".into()));
+    }
+    Ok(table)
+}
+
+/// The chunk table (the layout of [`StepShape::chunk_layout`]) of a fold's witnesses.
+pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, StepError> {
+    let w = StepWitnesses::new(shape, steps)?;
+    let layout = shape.chunk_layout();
+    let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
+    for t in [Tensor::X, Tensor::Y] {
+        let off = layout.entry(t).map_or(0, |e| e.offset);
+        let values = w.ints(t);
+        table[off..off + values.len()]
+            .par_iter_mut()
+            .zip(values.par_iter())
+            .for_each(|(d, &v)| *d = i128_to_field(v));
+    }
+    Ok(table)
+}
+
+/// Commits to a table of signed values with a blind: `sum_i t_i G_i + blind H`.
+pub fn commit_table<B: Backend>(
+    key: &PedersenKey,
+    backend: &B,
+    table: &[Fr],
+    blind: Fr,
+) -> Result<Commitment, StepError> {
+    Ok(zkpot_pcs::pedersen::commit(key, backend, table, blind)?)
+}
+
+/// Proves the fold of `steps` (its `k` witnesses) with the commitments `prev` (to the
+/// starting weights' table) and `chunk` (to the chunk table), committing the fold table
+/// with a fresh blind from `rng`. Returns the proof, the statement (with `C_new`), the
+/// claims on the three tables and the opening of `C_new`.
+#[allow(clippy::too_many_arguments)]
+pub fn prove_step<B: Backend, R: RngCore>(
+    backend: &B,
+    key: &PedersenKey,
+    shape: &StepShape,
+    spec_digest: Fr,
+    fold_index: u64,
+    prev: Commitment,
+    chunk: Commitment,
+    steps: &[StepWitness],
+    rng: &mut R,
+) -> Result<(StepProof, StepStatement, StepClaims, Opening), StepError> {
+    let witnesses = StepWitnesses::new(shape, steps)?;
+    let mut side = ProverSide {
+        backend,
+        shape,
+        w: witnesses,
+        cache: HashMap::new(),
+        transcript: PoseidonTranscript::new(super::STEP_LABEL),
+        proof: StepProof::default(),
+        fold: None,
+    };
+    let (fold_table, small) = side.fold_table()?;
+    let blind = random_blind(rng);
+    let new = side.commit_fold(key, &small, &fold_table, blind)?;
+    drop(small);
+    side.fold = Some(fold_table);
+    let statement = StepStatement {
+        spec_digest,
+        fold_index,
+        prev,
+        new,
+        chunk,
+    };
+    let claims = flow::run(&mut side, shape, &statement)?;
+    let table = side.fold.take().unwrap_or_default();
+    Ok((side.proof, statement, claims, Opening { table, blind }))
+}
+
+struct ProverSide<'a, B: Backend> {
+    backend: &'a B,
+    shape: &'a StepShape,
+    w: StepWitnesses<'a>,
+    cache: HashMap<Tensor, Vec<Fr>>,
+    transcript: PoseidonTranscript,
+    proof: StepProof,
+    fold: Option<Vec<Fr>>,
+}
+
+/// A cached table.
+fn cached(cache: &HashMap<Tensor, Vec<Fr>>, t: Tensor) -> Result<&[Fr], StepError> {
+    cache
+        .get(&t)
+        .map(Vec::as_slice)
+        .ok_or_else(|| StepError::Shape("table cache".into()))
+}
+
+/// `h = 2^(bits-1)` as an integer (0 for 0 bits).
+fn half_int(bits: u32) -> i128 {
+    if bits == 0 {
+        0
+    } else {
+        1i128 << (bits - 1)
+    }
+}
+
+impl StepWitnesses<'_> {
+    /// The padded, stacked integer table of a tensor that is not a limb.
+    fn ints(&self, t: Tensor) -> Vec<i128> {
+        let sh = self.shape;
+        let big_l = sh.num_layers();
+        let (b, vb) = (sh.rows, sh.valid_rows);
+        let n = |l: usize| sh.width(l);
+        let d = |l: usize| sh.layers[l];
+        let last = self.steps.len() - 1;
+        let h_f = half_int(sh.rem_bits(Rem::Frac));
+        // One instance: rows x cols padded, valid rx x cx, from `get`.
+        let stack = |rows: usize,
+                     cols: usize,
+                     valid: (usize, usize),
+                     pad: i128,
+                     instances: &[usize],
+                     get: &(dyn Fn(usize, usize, usize) -> i128 + Sync)|
+         -> Vec<i128> {
+            let per = rows * cols;
+            let mut out = vec![0i128; per * instances.len()];
+            out.par_chunks_mut(per)
+                .zip(instances.par_iter())
+                .for_each(|(dst, &i)| {
+                    for r in 0..rows {
+                        for c in 0..cols {
+                            dst[r * cols + c] = if r < valid.0 && c < valid.1 {
+                                get(i, r, c)
+                            } else {
+                                pad
+                            };
+                        }
+                    }
+                });
+            out
+        };
+        let all: Vec<usize> = (0..self.steps.len()).collect();
+        let s = self.steps;
+        let lw = |i: usize, l: usize| &s[i].layers[l - 1];
+        match t {
+            Tensor::X | Tensor::A(0) => stack(b, n(0), (vb, d(0)), 0, &all, &|i, r, c| {
+                i128::from(s[i].x.get(r, c))
+            }),
+            Tensor::Y => stack(b, n(big_l), (vb, d(big_l)), 0, &all, &|i, r, c| {
+                i128::from(s[i].y.get(r, c))
+            }),
+            Tensor::Wt(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &[0], &|i, r, c| {
+                i128::from(lw(i, l).w.get(r, c))
+            }),
+            Tensor::Bt(l) => stack(1, n(l), (1, d(l)), 0, &[0], &|i, _, c| {
+                i128::from(lw(i, l).b[c])
+            }),
+            Tensor::Wfin(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &[last], &|i, r, c| {
+                i128::from(lw(i, l).w_new.get(r, c))
+            }),
+            Tensor::Bfin(l) => stack(1, n(l), (1, d(l)), 0, &[last], &|i, _, c| {
+                i128::from(lw(i, l).b_new[c])
+            }),
+            Tensor::Wold(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
+                i128::from(lw(i, l).w.get(r, c))
+            }),
+            Tensor::Bold(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| {
+                i128::from(lw(i, l).b[c])
+            }),
+            Tensor::Wnew(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
+                i128::from(lw(i, l).w_new.get(r, c))
+            }),
+            Tensor::Bnew(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| {
+                i128::from(lw(i, l).b_new[c])
+            }),
+            Tensor::Zq(l) | Tensor::A(l) if l == big_l => {
+                stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+                    i128::from(lw(i, l).z.quotient.get(r, c))
+                })
+            }
+            Tensor::Zq(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+                i128::from(lw(i, l).z.quotient.get(r, c))
+            }),
+            Tensor::Zr(l) => stack(b, n(l), (vb, d(l)), h_f, &all, &|i, r, c| {
+                i128::from(lw(i, l).z.remainder[r * d(l) + c])
+            }),
+            Tensor::S(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+                i128::from(lw(i, l).sign[r * d(l) + c])
+            }),
+            Tensor::A(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+                i128::from(lw(i, l).a.get(r, c))
+            }),
+            Tensor::G(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+                i128::from(lw(i, l).g.get(r, c))
+            }),
+            Tensor::Zin(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+                lw(i, l).z.input[r * d(l) + c]
+            }),
+            Tensor::Zp(l) => {
+                let scale = 1i128 << sh.frac_bits;
+                stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+                    lw(i, l).z.input[r * d(l) + c] - scale * i128::from(lw(i, l).b[c])
+                })
+            }
+            Tensor::Dr(l) => stack(
+                n(l - 1),
+                n(l),
+                (d(l - 1), d(l)),
+                half_int(sh.rem_bits(Rem::Dw)),
+                &all,
+                &|i, r, c| i128::from(lw(i, l).dw.remainder[r * d(l) + c]),
+            ),
+            Tensor::DwIn(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
+                lw(i, l).dw.input[r * d(l) + c]
+            }),
+            Tensor::Br(l) => stack(1, n(l), (1, d(l)), half_int(sh.rem_bits(Rem::Db)), &all, &|i, _, c| {
+                i128::from(lw(i, l).db.remainder[c])
+            }),
+            Tensor::DbIn(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| lw(i, l).db.input[c]),
+            Tensor::Gq(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
+                lw(i, l).back.as_ref().map_or(0, |x| i128::from(x.quotient.get(r, c)))
+            }),
+            Tensor::Gr(l) => stack(b, n(l - 1), (vb, d(l - 1)), h_f, &all, &|i, r, c| {
+                lw(i, l)
+                    .back
+                    .as_ref()
+                    .map_or(0, |x| i128::from(x.remainder[r * d(l - 1) + c]))
+            }),
+            Tensor::GqIn(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
+                lw(i, l).back.as_ref().map_or(0, |x| x.input[r * d(l - 1) + c])
+            }),
+            Tensor::Limb(..) => Vec::new(),
+        }
+    }
+
+    /// The limbs of a range-checked tensor, per limb; errors on a value out of range.
+    fn limbs(&self, t: Tensor) -> Result<Vec<Vec<u64>>, StepError> {
+        let enc = self
+            .shape
+            .encoding(t)
+            .ok_or_else(|| StepError::Shape(format!("{t:?} is not range-checked")))?;
+        let ints = self.ints(t);
+        let count = enc.widths.len();
+        let mut out = vec![vec![0u64; ints.len()]; count];
+        for (j, &x) in ints.iter().enumerate() {
+            let limbs = enc.limbs(x).ok_or_else(|| {
+                StepError::Witness(format!("{t:?} entry {j} = {x} is outside its proven range"))
+            })?;
+            for (i, v) in limbs.into_iter().enumerate() {
+                out[i][j] = v;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<B: Backend> ProverSide<'_, B> {
+    /// Fills the cache with the field table of a tensor.
+    fn ensure(&mut self, t: Tensor) -> Result<(), StepError> {
+        if !self.cache.contains_key(&t) {
+            let table: Vec<Fr> = match t {
+                Tensor::Limb(of, i) => {
+                    let limbs = self.w.limbs(of.tensor())?;
+                    limbs
+                        .get(i as usize)
+                        .map(|v| v.par_iter().map(|&x| Fr::from(x)).collect())
+                        .unwrap_or_default()
+                }
+                _ => self.w.ints(t).par_iter().map(|&x| i128_to_field(x)).collect(),
+            };
+            self.cache.insert(t, table);
+        }
+        Ok(())
+    }
+
+    /// The field table of a tensor (cached).
+    fn table(&mut self, t: Tensor) -> Result<&Vec<Fr>, StepError> {
+        self.ensure(t)?;
+        self.cache
+            .get(&t)
+            .ok_or_else(|| StepError::Shape("table cache".into()))
+    }
+
+    /// The small-valued blocks of the fold table (limbs, bits, multiplicities), and the
+    /// whole table as field elements.
+    fn fold_table(&mut self) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>), StepError> {
+        let sh = self.shape;
+        let layout = sh.fold_layout();
+        let mut small: Vec<(usize, Vec<u64>)> = Vec::new();
+        let mut limb_values: HashMap<Tensor, Vec<u64>> = HashMap::new();
+        for t in sh.ranged() {
+            for (i, v) in self.w.limbs(t)?.into_iter().enumerate() {
+                limb_values.insert(Tensor::Limb(LimbOf::new(t), i as u8), v);
+            }
+        }
+        for region in sh.range_regions() {
+            let mut counts = vec![0u64; 1 << region.width];
+            let covered: usize = region.layout.entries.iter().map(|e| 1usize << e.num_vars).sum();
+            counts[0] += ((1usize << region.layout.num_vars) - covered) as u64;
+            for e in &region.layout.entries {
+                let v = limb_values.get(&e.key).map(Vec::as_slice).unwrap_or_default();
+                let m = multiplicities_in(region.width, v)?;
+                for (c, x) in counts.iter_mut().zip(m) {
+                    *c += x;
+                }
+            }
+            let off = layout.entry(Block::Mult(region.index)).map_or(0, |e| e.offset);
+            small.push((off, counts));
+        }
+        for (key, v) in limb_values {
+            let off = layout.entry(Block::Tensor(key)).map_or(0, |e| e.offset);
+            small.push((off, v));
+        }
+        for t in sh.sign_tensors() {
+            let off = layout.entry(Block::Tensor(t)).map_or(0, |e| e.offset);
+            small.push((off, self.w.ints(t).iter().map(|&x| x as u64).collect()));
+        }
+        small.sort_by_key(|(off, _)| *off);
+        let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
+        for (off, v) in &small {
+            table[*off..*off + v.len()]
+                .par_iter_mut()
+                .zip(v.par_iter())
+                .for_each(|(d, &x)| *d = Fr::from(x));
+        }
+        let model = self.model_values()?;
+        let off = layout.entry(Block::Model).map_or(0, |e| e.offset);
+        table[off..off + model.len()].copy_from_slice(&model);
+        Ok((table, small))
+    }
+
+    /// The model table after the fold.
+    fn model_values(&self) -> Result<Vec<Fr>, StepError> {
+        let last = &self.w.steps[self.w.steps.len() - 1];
+        let layers: Vec<(&Matrix, &[i64])> = last
+            .layers
+            .iter()
+            .map(|l| (&l.w_new, l.b_new.as_slice()))
+            .collect();
+        model_table(self.shape, &layers)
+    }
+
+    /// The model table before the fold.
+    fn start_values(&self) -> Result<Vec<Fr>, StepError> {
+        let layers: Vec<(&Matrix, &[i64])> = self.w.steps[0]
+            .layers
+            .iter()
+            .map(|l| (&l.w, l.b.as_slice()))
+            .collect();
+        model_table(self.shape, &layers)
+    }
+
+    /// `C_new`: small blocks through the small-scalar MSM, the model block in full.
+    fn commit_fold(
+        &self,
+        key: &PedersenKey,
+        small: &[(usize, Vec<u64>)],
+        table: &[Fr],
+        blind: Fr,
+    ) -> Result<Commitment, StepError> {
+        let layout = self.shape.fold_layout();
+        let len = 1usize << layout.num_vars;
+        if key.max_len() < len {
+            return Err(zkpot_pcs::PcsError::KeyTooShort {
+                needed: len,
+                available: key.max_len(),
+            }
+            .into());
+        }
+        let g = key.generators();
+        let mut acc = G1::default();
+        for (off, v) in small {
+            acc += self.backend.msm_small(&g[*off..*off + v.len()], v);
+        }
+        if let Some(e) = layout.entry(Block::Model) {
+            let n = 1usize << e.num_vars;
+            acc += self
+                .backend
+                .msm(&g[e.offset..e.offset + n], &table[e.offset..e.offset + n]);
+        }
+        acc += key.blinding_generator() * blind;
+        Ok(Commitment(acc.into_affine()))
+    }
+
+    /// A region's concatenated table.
+    fn region_table(&mut self, region: &Layout<Tensor>) -> Result<Vec<Fr>, StepError> {
+        let mut out = vec![Fr::from(0u64); 1 << region.num_vars];
+        for e in &region.entries {
+            let t = self.table(e.key)?;
+            out[e.offset..e.offset + t.len()].copy_from_slice(t);
+        }
+        Ok(out)
+    }
+}
+
+impl<B: Backend> Side for ProverSide<'_, B> {
+    type T = PoseidonTranscript;
+
+    fn transcript(&mut self) -> &mut PoseidonTranscript {
+        &mut self.transcript
+    }
+
+    fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
+        let backend = self.backend;
+        let table = self.table(t)?;
+        if table.len() != 1 << point.len() {
+            return Err(StepError::Shape(format!("{t:?} evaluated at a point of the wrong length")));
+        }
+        let v = backend.evaluate(&backend.upload(table), point);
+        self.transcript.absorb_field(&v);
+        self.proof.evals.push(v);
+        Ok(v)
+    }
+
+    fn matmul(
+        &mut self,
+        shape: &MatmulShape,
+        a: Tensor,
+        b: Tensor,
+        claim: &TableClaim,
+    ) -> Result<MatmulClaims, StepError> {
+        self.ensure(a)?;
+        self.ensure(b)?;
+        let (ta, tb) = (cached(&self.cache, a)?, cached(&self.cache, b)?);
+        let (proof, claims) = prove_matmul(self.backend, shape, ta, tb, claim, &mut self.transcript)?;
+        self.proof.matmuls.push(proof);
+        Ok(claims)
+    }
+
+    fn hadamard(
+        &mut self,
+        s: Tensor,
+        q: Tensor,
+        claim: &TableClaim,
+    ) -> Result<HadamardClaims, StepError> {
+        self.ensure(s)?;
+        self.ensure(q)?;
+        let (ts, tq) = (cached(&self.cache, s)?, cached(&self.cache, q)?);
+        let (proof, claims) = prove_hadamard(self.backend, ts, tq, claim, &mut self.transcript)?;
+        self.proof.hadamards.push(proof);
+        Ok(claims)
+    }
+
+    fn merge(&mut self, t: Merged, claims: &[TableClaim]) -> Result<TableClaim, StepError> {
+        let owned;
+        if let Merged::Tensor(t) = t {
+            self.ensure(t)?;
+        }
+        let table: &[Fr] = match t {
+            Merged::Tensor(t) => cached(&self.cache, t)?,
+            Merged::Fold => self.fold.as_deref().unwrap_or_default(),
+            Merged::Model => {
+                owned = self.start_values()?;
+                &owned
+            }
+            Merged::Chunk => {
+                owned = chunk_table(self.shape, self.w.steps)?;
+                &owned
+            }
+        };
+        let (proof, claim) = prove_merge(self.backend, table, claims, &mut self.transcript)?;
+        self.proof.merges.push(proof);
+        Ok(claim)
+    }
+
+    fn affine(
+        &mut self,
+        shape: &StackShape,
+        valid_rows: usize,
+        frac_bits: u32,
+        product: Tensor,
+        claim: &TableClaim,
+    ) -> Result<AffineClaims, StepError> {
+        self.ensure(product)?;
+        let table = cached(&self.cache, product)?;
+        let (proof, claims) = prove_affine(
+            self.backend,
+            shape,
+            valid_rows,
+            frac_bits,
+            table,
+            claim,
+            &mut self.transcript,
+        )?;
+        self.proof.affines.push(proof.product_eval);
+        Ok(claims)
+    }
+
+    fn shift(
+        &mut self,
+        t: Tensor,
+        rho_x: &[Fr],
+        weights: &[Fr],
+        claim: Fr,
+    ) -> Result<TableClaim, StepError> {
+        let backend = self.backend;
+        let table = self.table(t)?;
+        let fixed = crate::matmul::fix_block(table, 0, rho_x);
+        let tables = vec![backend.upload(weights), backend.upload(&fixed)];
+        let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, None)?;
+        let out = sumcheck::prove(&mut prover, claim, &mut self.transcript);
+        let eval = out.final_evals.get(1).copied().unwrap_or_default();
+        self.transcript.absorb_field(&eval);
+        self.proof.shifts.push(ShiftProof {
+            sumcheck: out.proof,
+            eval,
+        });
+        Ok(TableClaim {
+            point: out.point,
+            value: eval,
+        })
+    }
+
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError> {
+        let table = self.region_table(region)?;
+        let (proof, claim) = prove_booleanity(self.backend, &table, &mut self.transcript)?;
+        self.proof.booleanity.push(proof);
+        Ok(claim)
+    }
+
+    fn range(&mut self, region: &RangeRegion) -> Result<RangeClaims, StepError> {
+        let limbs = self.region_table(&region.layout)?;
+        let layout = self.shape.fold_layout();
+        let e = layout
+            .entry(Block::Mult(region.index))
+            .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
+        let mults = self
+            .fold
+            .as_deref()
+            .and_then(|f| f.get(e.offset..e.offset + (1 << e.num_vars)))
+            .ok_or_else(|| StepError::Shape("multiplicity block".into()))?
+            .to_vec();
+        let (proof, claims) =
+            prove_range_in(self.backend, region.width, &limbs, &mults, &mut self.transcript)?;
+        self.proof.ranges.push(proof);
+        Ok(claims)
+    }
+}
