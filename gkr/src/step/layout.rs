@@ -255,9 +255,22 @@ impl StepShape {
             items.sort_by_key(|(_, nv)| std::cmp::Reverse(*nv));
             let total: u128 = items.iter().map(|(_, nv)| 1u128 << nv).sum();
             let mut items = items.into_iter().peekable();
+            let top = 127 - total.leading_zeros() as usize;
             for bit in (0..128).rev() {
                 if total >> bit & 1 == 0 {
                     continue;
+                }
+                if bit + TAIL_SPAN < top {
+                    // The small tail: one region padded with zero limbs (at most twice
+                    // its size), rather than one range check per power of two.
+                    let rest: Vec<(Tensor, usize)> = items.by_ref().collect();
+                    let index = regions.len();
+                    regions.push(RangeRegion {
+                        width,
+                        index,
+                        layout: Layout::pack(rest, None),
+                    });
+                    break;
                 }
                 let mut region = Vec::new();
                 let mut filled = 0u128;
@@ -308,6 +321,10 @@ impl StepShape {
         }
     }
 }
+
+/// Regions more than `2^TAIL_SPAN` times smaller than the largest of their width are
+/// packed into one padded region.
+const TAIL_SPAN: usize = 3;
 
 /// The three remainder kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

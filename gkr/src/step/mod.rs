@@ -59,7 +59,9 @@ use zkpot_core::{sumcheck::SumcheckProof, Fr, SumcheckError};
 use zkpot_pcs::{pedersen::Commitment, PcsError};
 
 pub use layout::{Block, Encoding, Layout, StepShape, Tensor};
-pub use prover::{chunk_table, commit_table, model_table, prove_step, StepWitnesses};
+pub use prover::{
+    chunk_table, commit_table, model_table, prove_step, ProveTimings, StepOutput, StepWitnesses,
+};
 pub use verifier::verify_step;
 
 use crate::elementwise::{BooleanityProof, ElementwiseError, HadamardProof, MergeProof};

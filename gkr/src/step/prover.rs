@@ -2,6 +2,7 @@
 //! (padded and stacked), commits the fold table, and runs the flow recording messages.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use ark_ec::CurveGroup;
 use rand::RngCore;
@@ -141,6 +142,40 @@ pub fn commit_table<B: Backend>(
     Ok(zkpot_pcs::pedersen::commit(key, backend, table, blind)?)
 }
 
+/// Where the prover's time went (wall clock, summed over calls).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProveTimings {
+    /// Building the fold table and committing to it (`C_new`).
+    pub commit: Duration,
+    /// The LogUp-GKR range checks.
+    pub range: Duration,
+    /// The matrix-product sumchecks.
+    pub matmul: Duration,
+    /// Hadamard, booleanity and shift sumchecks, affine splits.
+    pub elementwise: Duration,
+    /// Claim merges (tensors and the three commitments).
+    pub merge: Duration,
+    /// Table evaluations the prover sends (including building the tables).
+    pub evals: Duration,
+    /// The whole proof.
+    pub total: Duration,
+}
+
+/// What [`prove_step`] returns.
+#[derive(Clone, Debug)]
+pub struct StepOutput {
+    /// The proof.
+    pub proof: StepProof,
+    /// The statement, with this fold's commitment `new`.
+    pub statement: StepStatement,
+    /// The claims on the three tables (the same [`super::verify_step`] returns).
+    pub claims: StepClaims,
+    /// The opening of `statement.new` (the fold table and its blind).
+    pub opening: Opening,
+    /// Where the time went.
+    pub timings: ProveTimings,
+}
+
 /// Proves the fold of `steps` (its `k` witnesses) with the commitments `prev` (to the
 /// starting weights' table) and `chunk` (to the chunk table), committing the fold table
 /// with a fresh blind from `rng`. Returns the proof, the statement (with `C_new`), the
@@ -156,7 +191,8 @@ pub fn prove_step<B: Backend, R: RngCore>(
     chunk: Commitment,
     steps: &[StepWitness],
     rng: &mut R,
-) -> Result<(StepProof, StepStatement, StepClaims, Opening), StepError> {
+) -> Result<StepOutput, StepError> {
+    let start = Instant::now();
     let witnesses = StepWitnesses::new(shape, steps)?;
     let mut side = ProverSide {
         backend,
@@ -166,11 +202,13 @@ pub fn prove_step<B: Backend, R: RngCore>(
         transcript: PoseidonTranscript::new(super::STEP_LABEL),
         proof: StepProof::default(),
         fold: None,
+        timings: ProveTimings::default(),
     };
     let (fold_table, small) = side.fold_table()?;
     let blind = random_blind(rng);
     let new = side.commit_fold(key, &small, &fold_table, blind)?;
     drop(small);
+    side.timings.commit = start.elapsed();
     side.fold = Some(fold_table);
     let statement = StepStatement {
         spec_digest,
@@ -181,7 +219,15 @@ pub fn prove_step<B: Backend, R: RngCore>(
     };
     let claims = flow::run(&mut side, shape, &statement)?;
     let table = side.fold.take().unwrap_or_default();
-    Ok((side.proof, statement, claims, Opening { table, blind }))
+    let mut timings = side.timings;
+    timings.total = start.elapsed();
+    Ok(StepOutput {
+        proof: side.proof,
+        statement,
+        claims,
+        opening: Opening { table, blind },
+        timings,
+    })
 }
 
 struct ProverSide<'a, B: Backend> {
@@ -192,6 +238,7 @@ struct ProverSide<'a, B: Backend> {
     transcript: PoseidonTranscript,
     proof: StepProof,
     fold: Option<Vec<Fr>>,
+    timings: ProveTimings,
 }
 
 /// A cached table.
@@ -508,6 +555,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     }
 
     fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         let backend = self.backend;
         let table = self.table(t)?;
         if table.len() != 1 << point.len() {
@@ -517,6 +566,9 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         self.transcript.absorb_field(&v);
         self.proof.evals.push(v);
         Ok(v)
+        })();
+        self.timings.evals += timer.elapsed();
+        out
     }
 
     fn matmul(
@@ -526,12 +578,17 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         b: Tensor,
         claim: &TableClaim,
     ) -> Result<MatmulClaims, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         self.ensure(a)?;
         self.ensure(b)?;
         let (ta, tb) = (cached(&self.cache, a)?, cached(&self.cache, b)?);
         let (proof, claims) = prove_matmul(self.backend, shape, ta, tb, claim, &mut self.transcript)?;
         self.proof.matmuls.push(proof);
         Ok(claims)
+        })();
+        self.timings.matmul += timer.elapsed();
+        out
     }
 
     fn hadamard(
@@ -540,15 +597,22 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         q: Tensor,
         claim: &TableClaim,
     ) -> Result<HadamardClaims, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         self.ensure(s)?;
         self.ensure(q)?;
         let (ts, tq) = (cached(&self.cache, s)?, cached(&self.cache, q)?);
         let (proof, claims) = prove_hadamard(self.backend, ts, tq, claim, &mut self.transcript)?;
         self.proof.hadamards.push(proof);
         Ok(claims)
+        })();
+        self.timings.elementwise += timer.elapsed();
+        out
     }
 
     fn merge(&mut self, t: Merged, claims: &[TableClaim]) -> Result<TableClaim, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         let owned;
         if let Merged::Tensor(t) = t {
             self.ensure(t)?;
@@ -568,6 +632,9 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         let (proof, claim) = prove_merge(self.backend, table, claims, &mut self.transcript)?;
         self.proof.merges.push(proof);
         Ok(claim)
+        })();
+        self.timings.merge += timer.elapsed();
+        out
     }
 
     fn affine(
@@ -578,6 +645,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         product: Tensor,
         claim: &TableClaim,
     ) -> Result<AffineClaims, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         self.ensure(product)?;
         let table = cached(&self.cache, product)?;
         let (proof, claims) = prove_affine(
@@ -591,6 +660,9 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         )?;
         self.proof.affines.push(proof.product_eval);
         Ok(claims)
+        })();
+        self.timings.elementwise += timer.elapsed();
+        out
     }
 
     fn shift(
@@ -600,6 +672,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         weights: &[Fr],
         claim: Fr,
     ) -> Result<TableClaim, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         let backend = self.backend;
         let table = self.table(t)?;
         let fixed = crate::matmul::fix_block(table, 0, rho_x);
@@ -616,16 +690,26 @@ impl<B: Backend> Side for ProverSide<'_, B> {
             point: out.point,
             value: eval,
         })
+        })();
+        self.timings.elementwise += timer.elapsed();
+        out
     }
 
     fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         let table = self.region_table(region)?;
         let (proof, claim) = prove_booleanity(self.backend, &table, &mut self.transcript)?;
         self.proof.booleanity.push(proof);
         Ok(claim)
+        })();
+        self.timings.elementwise += timer.elapsed();
+        out
     }
 
     fn range(&mut self, region: &RangeRegion) -> Result<RangeClaims, StepError> {
+        let timer = Instant::now();
+        let out = (|| {
         let limbs = self.region_table(&region.layout)?;
         let layout = self.shape.fold_layout();
         let e = layout
@@ -641,5 +725,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
             prove_range_in(self.backend, region.width, &limbs, &mults, &mut self.transcript)?;
         self.proof.ranges.push(proof);
         Ok(claims)
+        })();
+        self.timings.range += timer.elapsed();
+        out
     }
 }

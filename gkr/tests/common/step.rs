@@ -94,7 +94,7 @@ impl Fold {
     /// Proves the fold (with its current witnesses).
     pub fn prove(&self) -> Result<Proven, StepError> {
         let mut rng = ChaCha20Rng::seed_from_u64(11);
-        let (proof, statement, claims, new) = prove_step(
+        let out = prove_step(
             &CpuBackend,
             &self.key,
             &self.shape,
@@ -106,10 +106,10 @@ impl Fold {
             &mut rng,
         )?;
         Ok(Proven {
-            proof,
-            statement,
-            claims,
-            new,
+            proof: out.proof,
+            statement: out.statement,
+            claims: out.claims,
+            new: out.opening,
         })
     }
 
