@@ -8,6 +8,7 @@
 //! | [`core`] | `zkpot-core`: field, fixed-point codec, multilinear tables, transcript |
 //! | [`trainer`] | `zkpot-trainer`: exact fixed-point training with witnesses, datasets, `f32` reference |
 //! | [`pcs`] | `zkpot-pcs`: Pedersen commitments, IPA openings, claim aggregation, the accumulator |
+//! | [`gkr`] | `zkpot-gkr`: the step proof of `k` stacked SGD iterations (range checks, matrix products, elementwise layers) |
 //! | [`run`] | a whole training run as `zkpot train` does it, with its [`run::TrainReport`] |
 //!
 //! Proving is not available yet: `zkpot train` trains, evaluates and reports.
@@ -19,5 +20,6 @@ pub mod run;
 
 pub use error::Error;
 pub use zkpot_core as core;
+pub use zkpot_gkr as gkr;
 pub use zkpot_pcs as pcs;
 pub use zkpot_trainer as trainer;

@@ -21,6 +21,11 @@ pub(crate) trait Side {
     type T: Transcript;
     /// The transcript.
     fn transcript(&mut self) -> &mut Self::T;
+    /// A failed check of the flow: an error, except for a lenient prover (soundness
+    /// tests), which goes on so that the verifier's rejection can be observed.
+    fn fail(&self, what: &'static str, tensor: String) -> Result<(), StepError> {
+        Err(StepError::CheckFailed { what, tensor })
+    }
     /// `t~(point)`: computed and recorded, or read; absorbed either way.
     fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError>;
     /// The stacked matrix product `C = op(A) op(B)`.
@@ -181,11 +186,19 @@ impl Flow<'_> {
                 },
             ));
         }
+        if let Some(sign) = enc.sign {
+            let e = side.eval(sign, &claim.point)?;
+            acc += pow2(enc.limb_bits()) * e;
+            self.got.new.push((
+                Block::Tensor(sign),
+                TableClaim {
+                    point: claim.point.clone(),
+                    value: e,
+                },
+            ));
+        }
         if claim.value + i128_to_field(enc.offset) != acc {
-            return Err(StepError::CheckFailed {
-                what: "limb recombination",
-                tensor: format!("{t:?}"),
-            });
+            return side.fail("limb recombination", format!("{t:?}"));
         }
         Ok(())
     }
@@ -367,10 +380,7 @@ impl Flow<'_> {
         let rest = c.value - eq_eval(rho_i, &zeros)? * w;
         if sh.k == 1 {
             if !rest.is_zero() {
-                return Err(StepError::CheckFailed {
-                    what: "old weights against the starting weights",
-                    tensor: format!("{start:?}"),
-                });
+                return side.fail("old weights against the starting weights", format!("{start:?}"));
             }
             return Ok(());
         }
@@ -430,10 +440,7 @@ impl Flow<'_> {
             self.got.new.push((Block::Tensor(e.key), claim(local, v)));
         }
         if acc != c.value {
-            return Err(StepError::CheckFailed {
-                what: "region split",
-                tensor: String::new(),
-            });
+            return side.fail("region split", String::new());
         }
         Ok(())
     }

@@ -147,18 +147,30 @@ impl StepShape {
         }
     }
 
-    /// How a range-checked tensor is written in limbs: `x + offset = sum_i 2^(16 i) L_i`
-    /// with `L_i` in `[0, 2^widths[i])`. `None` for tensors that are not range-checked.
+    /// How a range-checked tensor is written in limbs:
+    /// `x + offset = sum_i 2^(16 i) L_i + 2^T s` with `L_i` in `[0, 2^widths[i])`,
+    /// `T = sum widths`, and `s` the ReLU sign bit for the quotients of hidden layers
+    /// (zkReLU: the sign is the top bit of the offset value, so `s = [q >= 0]` is
+    /// enforced, not just `s` in `{0, 1}`), absent otherwise. `None` for tensors that are
+    /// not range-checked.
     pub fn encoding(&self, t: Tensor) -> Option<Encoding> {
+        let b = self.value_bits;
         let signed = |bits: u32| Encoding {
             offset: 1i128 << (bits - 1),
             widths: split_bits(bits),
+            sign: None,
         };
         let unsigned = |bits: u32| Encoding {
             offset: 0,
             widths: split_bits(bits),
+            sign: None,
         };
         Some(match t {
+            Tensor::Zq(l) if l < self.num_layers() => Encoding {
+                offset: 1i128 << (b - 1),
+                widths: split_bits(b - 1),
+                sign: Some(Tensor::S(l)),
+            },
             Tensor::X
             | Tensor::Y
             | Tensor::Wt(_)
@@ -166,7 +178,7 @@ impl StepShape {
             | Tensor::Wnew(_)
             | Tensor::Bnew(_)
             | Tensor::Zq(_)
-            | Tensor::Gq(_) => signed(self.value_bits),
+            | Tensor::Gq(_) => signed(b),
             Tensor::Zr(_) | Tensor::Gr(_) => unsigned(self.rem_bits(Rem::Frac)),
             Tensor::Dr(_) => unsigned(self.rem_bits(Rem::Dw)),
             Tensor::Br(_) => unsigned(self.rem_bits(Rem::Db)),
@@ -354,21 +366,53 @@ pub struct Encoding {
     pub offset: i128,
     /// Limb widths, least significant first.
     pub widths: Vec<u32>,
+    /// The sign-bit table that is the top bit (weight `2^T`), if any.
+    pub sign: Option<Tensor>,
 }
 
 impl Encoding {
-    /// The limbs of `x`; `None` if `x` is out of range.
-    pub fn limbs(&self, x: i128) -> Option<Vec<u64>> {
-        let total: u32 = self.widths.iter().sum();
-        let u = x.checked_add(self.offset)?;
-        if u < 0 || (total < 127 && u >> total != 0) {
-            return None;
-        }
-        Some(
-            (0..self.widths.len())
-                .map(|i| ((u >> (16 * i)) & 0xffff) as u64)
-                .collect(),
-        )
+    /// `T`, the total width of the limbs.
+    pub fn limb_bits(&self) -> u32 {
+        self.widths.iter().sum()
+    }
+
+    /// Splits `x` as the encoding says: the limbs and the top bit (0 without a sign).
+    /// Always succeeds; the parts are in range iff [`Encoding::in_range`] says so (a
+    /// cheating prover's parts are not, and the range check rejects them).
+    pub fn split(&self, x: i128) -> (Vec<i128>, i128) {
+        let mut u = x.saturating_add(self.offset);
+        let total = self.limb_bits();
+        let top = if self.sign.is_some() && total < 126 {
+            let s = u >> total;
+            u -= s << total;
+            s
+        } else {
+            0
+        };
+        let c = self.widths.len();
+        let limbs = (0..c)
+            .map(|i| {
+                let shifted = u >> (16 * i).min(127);
+                if i + 1 == c {
+                    shifted
+                } else {
+                    shifted & 0xffff
+                }
+            })
+            .collect();
+        (limbs, top)
+    }
+
+    /// Whether split parts are in range: every limb in `[0, 2^width)`, the top bit 0 or
+    /// 1, and nothing left over when there are no limbs.
+    pub fn in_range(&self, limbs: &[i128], top: i128) -> bool {
+        let bit_ok = (0..=1).contains(&top) && (self.sign.is_some() || top == 0);
+        bit_ok
+            && limbs.len() == self.widths.len()
+            && limbs
+                .iter()
+                .zip(&self.widths)
+                .all(|(&l, &w)| (0..1i128 << w).contains(&l))
     }
 }
 

@@ -16,12 +16,12 @@ use zkpot_pcs::pedersen::{random_blind, Commitment, Opening, PedersenKey};
 use zkpot_trainer::{Matrix, StepWitness};
 
 use super::flow::{self, Merged, Side};
-use super::layout::{Block, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
+use super::layout::{Block, Encoding, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
 use super::{ShiftProof, StepClaims, StepError, StepProof, StepStatement};
 use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge, HadamardClaims};
 use crate::layout::{prove_affine, AffineClaims, StackShape};
 use crate::matmul::{prove_matmul, MatmulClaims, MatmulShape};
-use crate::range::{multiplicities_in, prove_range_in, RangeClaims};
+use crate::range::{prove_range_in, RangeClaims};
 use crate::TableClaim;
 
 /// The `k` witnesses of one fold, checked against the shape.
@@ -79,6 +79,18 @@ impl<'a> StepWitnesses<'a> {
                     };
                 if !ok {
                     return bad(format!("witness {i}, layer {} has the wrong dimensions", l + 1));
+                }
+                // dW and db are not committed: the proof shows W' = W - dW with dW the
+                // rescaled product, so the witness's own quotients must agree.
+                let dw_ok = (0..din * dout).all(|j| {
+                    lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]
+                });
+                let db_ok = (0..dout).all(|j| lw.db.quotient.data()[j] == lw.b[j] - lw.b_new[j]);
+                if !dw_ok || !db_ok {
+                    return bad(format!(
+                        "witness {i}, layer {}: the gradient quotients are not W - W'",
+                        l + 1
+                    ));
                 }
             }
         }
@@ -192,6 +204,42 @@ pub fn prove_step<B: Backend, R: RngCore>(
     steps: &[StepWitness],
     rng: &mut R,
 ) -> Result<StepOutput, StepError> {
+    prove(backend, key, shape, spec_digest, fold_index, prev, chunk, steps, rng, false)
+}
+
+/// [`prove_step`] for soundness tests: proves *any* witness of the right shape, with
+/// out-of-range values split anyway and the prover's own checks skipped, so that a test
+/// can hand the result to [`super::verify_step`] and see it rejected. Never use it to
+/// prove a real run.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn prove_step_lenient<B: Backend, R: RngCore>(
+    backend: &B,
+    key: &PedersenKey,
+    shape: &StepShape,
+    spec_digest: Fr,
+    fold_index: u64,
+    prev: Commitment,
+    chunk: Commitment,
+    steps: &[StepWitness],
+    rng: &mut R,
+) -> Result<StepOutput, StepError> {
+    prove(backend, key, shape, spec_digest, fold_index, prev, chunk, steps, rng, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prove<B: Backend, R: RngCore>(
+    backend: &B,
+    key: &PedersenKey,
+    shape: &StepShape,
+    spec_digest: Fr,
+    fold_index: u64,
+    prev: Commitment,
+    chunk: Commitment,
+    steps: &[StepWitness],
+    rng: &mut R,
+    lenient: bool,
+) -> Result<StepOutput, StepError> {
     let start = Instant::now();
     let witnesses = StepWitnesses::new(shape, steps)?;
     let mut side = ProverSide {
@@ -203,10 +251,11 @@ pub fn prove_step<B: Backend, R: RngCore>(
         proof: StepProof::default(),
         fold: None,
         timings: ProveTimings::default(),
+        lenient,
     };
-    let (fold_table, small) = side.fold_table()?;
+    let (fold_table, small, big) = side.fold_table()?;
     let blind = random_blind(rng);
-    let new = side.commit_fold(key, &small, &fold_table, blind)?;
+    let new = side.commit_fold(key, &small, &big, &fold_table, blind)?;
     drop(small);
     side.timings.commit = start.elapsed();
     side.fold = Some(fold_table);
@@ -239,6 +288,7 @@ struct ProverSide<'a, B: Backend> {
     proof: StepProof,
     fold: Option<Vec<Fr>>,
     timings: ProveTimings,
+    lenient: bool,
 }
 
 /// A cached table.
@@ -338,7 +388,8 @@ impl StepWitnesses<'_> {
             Tensor::Zr(l) => stack(b, n(l), (vb, d(l)), h_f, &all, &|i, r, c| {
                 i128::from(lw(i, l).z.remainder[r * d(l) + c])
             }),
-            Tensor::S(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
+            // Padding quotients are 0, whose sign bit [0 >= 0] is 1.
+            Tensor::S(l) => stack(b, n(l), (vb, d(l)), 1, &all, &|i, r, c| {
                 i128::from(lw(i, l).sign[r * d(l) + c])
             }),
             Tensor::A(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
@@ -387,19 +438,35 @@ impl StepWitnesses<'_> {
         }
     }
 
-    /// The limbs of a range-checked tensor, per limb; errors on a value out of range.
-    fn limbs(&self, t: Tensor) -> Result<Vec<Vec<u64>>, StepError> {
+    /// The limbs of a range-checked tensor, per limb, and its top bits; errors on a
+    /// value out of range unless `lenient`.
+    fn limbs(&self, t: Tensor, lenient: bool) -> Result<Vec<Vec<i128>>, StepError> {
         let enc = self
             .shape
             .encoding(t)
             .ok_or_else(|| StepError::Shape(format!("{t:?} is not range-checked")))?;
         let ints = self.ints(t);
+        // The top bit of a quotient with a ReLU is the committed sign bit: split the rest
+        // below it (an honest sign equals the top bit of the offset value, and anything
+        // else leaves limbs out of range).
+        let signs = enc.sign.map(|s| self.ints(s));
         let count = enc.widths.len();
-        let mut out = vec![vec![0u64; ints.len()]; count];
+        let mut out = vec![vec![0i128; ints.len()]; count];
         for (j, &x) in ints.iter().enumerate() {
-            let limbs = enc.limbs(x).ok_or_else(|| {
-                StepError::Witness(format!("{t:?} entry {j} = {x} is outside its proven range"))
-            })?;
+            let (limbs, top) = match &signs {
+                Some(signs) => {
+                    let top = signs[j];
+                    let low = x.saturating_sub(top.saturating_mul(1i128 << enc.limb_bits()));
+                    let (limbs, _) = Encoding { sign: None, ..enc.clone() }.split(low);
+                    (limbs, top)
+                }
+                None => enc.split(x),
+            };
+            if !lenient && !enc.in_range(&limbs, top) {
+                return Err(StepError::Witness(format!(
+                    "{t:?} entry {j} = {x} is outside its proven range"
+                )));
+            }
             for (i, v) in limbs.into_iter().enumerate() {
                 out[i][j] = v;
             }
@@ -414,10 +481,10 @@ impl<B: Backend> ProverSide<'_, B> {
         if !self.cache.contains_key(&t) {
             let table: Vec<Fr> = match t {
                 Tensor::Limb(of, i) => {
-                    let limbs = self.w.limbs(of.tensor())?;
+                    let limbs = self.w.limbs(of.tensor(), self.lenient)?;
                     limbs
                         .get(i as usize)
-                        .map(|v| v.par_iter().map(|&x| Fr::from(x)).collect())
+                        .map(|v| v.par_iter().map(|&x| i128_to_field(x)).collect())
                         .unwrap_or_default()
                 }
                 _ => self.w.ints(t).par_iter().map(|&x| i128_to_field(x)).collect(),
@@ -437,13 +504,17 @@ impl<B: Backend> ProverSide<'_, B> {
 
     /// The small-valued blocks of the fold table (limbs, bits, multiplicities), and the
     /// whole table as field elements.
-    fn fold_table(&mut self) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>), StepError> {
+    #[allow(clippy::type_complexity)]
+    fn fold_table(
+        &mut self,
+    ) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>, Vec<(usize, usize)>), StepError> {
         let sh = self.shape;
         let layout = sh.fold_layout();
         let mut small: Vec<(usize, Vec<u64>)> = Vec::new();
-        let mut limb_values: HashMap<Tensor, Vec<u64>> = HashMap::new();
+        let mut big: Vec<(usize, Vec<Fr>)> = Vec::new();
+        let mut limb_values: HashMap<Tensor, Vec<i128>> = HashMap::new();
         for t in sh.ranged() {
-            for (i, v) in self.w.limbs(t)?.into_iter().enumerate() {
+            for (i, v) in self.w.limbs(t, self.lenient)?.into_iter().enumerate() {
                 limb_values.insert(Tensor::Limb(LimbOf::new(t), i as u8), v);
             }
         }
@@ -452,10 +523,12 @@ impl<B: Backend> ProverSide<'_, B> {
             let covered: usize = region.layout.entries.iter().map(|e| 1usize << e.num_vars).sum();
             counts[0] += ((1usize << region.layout.num_vars) - covered) as u64;
             for e in &region.layout.entries {
-                let v = limb_values.get(&e.key).map(Vec::as_slice).unwrap_or_default();
-                let m = multiplicities_in(region.width, v)?;
-                for (c, x) in counts.iter_mut().zip(m) {
-                    *c += x;
+                for &x in limb_values.get(&e.key).map(Vec::as_slice).unwrap_or_default() {
+                    // Only a lenient prover has limbs outside the table; it leaves them
+                    // out of the count and the verifier's range check rejects.
+                    if let Some(c) = usize::try_from(x).ok().and_then(|x| counts.get_mut(x)) {
+                        *c += 1;
+                    }
                 }
             }
             let off = layout.entry(Block::Mult(region.index)).map_or(0, |e| e.offset);
@@ -463,11 +536,20 @@ impl<B: Backend> ProverSide<'_, B> {
         }
         for (key, v) in limb_values {
             let off = layout.entry(Block::Tensor(key)).map_or(0, |e| e.offset);
-            small.push((off, v));
+            if v.iter().all(|x| (0..1i128 << 16).contains(x)) {
+                small.push((off, v.into_iter().map(|x| x as u64).collect()));
+            } else {
+                big.push((off, v.into_iter().map(i128_to_field).collect()));
+            }
         }
         for t in sh.sign_tensors() {
             let off = layout.entry(Block::Tensor(t)).map_or(0, |e| e.offset);
-            small.push((off, self.w.ints(t).iter().map(|&x| x as u64).collect()));
+            let bits = self.w.ints(t);
+            if bits.iter().all(|x| (0..=1).contains(x)) {
+                small.push((off, bits.iter().map(|&x| x as u64).collect()));
+            } else {
+                big.push((off, bits.into_iter().map(i128_to_field).collect()));
+            }
         }
         small.sort_by_key(|(off, _)| *off);
         let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
@@ -477,10 +559,14 @@ impl<B: Backend> ProverSide<'_, B> {
                 .zip(v.par_iter())
                 .for_each(|(d, &x)| *d = Fr::from(x));
         }
+        for (off, v) in &big {
+            table[*off..*off + v.len()].copy_from_slice(v);
+        }
         let model = self.model_values()?;
         let off = layout.entry(Block::Model).map_or(0, |e| e.offset);
         table[off..off + model.len()].copy_from_slice(&model);
-        Ok((table, small))
+        let big = big.into_iter().map(|(off, v)| (off, v.len())).collect();
+        Ok((table, small, big))
     }
 
     /// The model table after the fold.
@@ -509,6 +595,7 @@ impl<B: Backend> ProverSide<'_, B> {
         &self,
         key: &PedersenKey,
         small: &[(usize, Vec<u64>)],
+        big: &[(usize, usize)],
         table: &[Fr],
         blind: Fr,
     ) -> Result<Commitment, StepError> {
@@ -526,11 +613,11 @@ impl<B: Backend> ProverSide<'_, B> {
         for (off, v) in small {
             acc += self.backend.msm_small(&g[*off..*off + v.len()], v);
         }
-        if let Some(e) = layout.entry(Block::Model) {
-            let n = 1usize << e.num_vars;
-            acc += self
-                .backend
-                .msm(&g[e.offset..e.offset + n], &table[e.offset..e.offset + n]);
+        let model = layout
+            .entry(Block::Model)
+            .map(|e| (e.offset, 1usize << e.num_vars));
+        for &(off, n) in big.iter().chain(&model) {
+            acc += self.backend.msm(&g[off..off + n], &table[off..off + n]);
         }
         acc += key.blinding_generator() * blind;
         Ok(Commitment(acc.into_affine()))
@@ -552,6 +639,14 @@ impl<B: Backend> Side for ProverSide<'_, B> {
 
     fn transcript(&mut self) -> &mut PoseidonTranscript {
         &mut self.transcript
+    }
+
+    fn fail(&self, what: &'static str, tensor: String) -> Result<(), StepError> {
+        if self.lenient {
+            Ok(())
+        } else {
+            Err(StepError::CheckFailed { what, tensor })
+        }
     }
 
     fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
