@@ -39,6 +39,6 @@ pub mod step;
 
 pub use error::RangeError;
 pub use range::{
-    multiplicities, multiplicities_in, prove_range, verify_range, RangeClaims, RangeProof, RangeWitness, TableClaim,
-    LIMB_BITS,
+    multiplicities, multiplicities_in, prove_range, verify_range, RangeClaims, RangeProof,
+    RangeWitness, TableClaim, LIMB_BITS,
 };

@@ -9,9 +9,8 @@ use zkpot_core::{
 };
 
 use super::{
-    combine_claims, leaf_claims, start, tree_depths, ChildPair, Fraction, LayerProof, RangeClaims,
-    RangeProof, LIMB_BITS, MAX_LIMB_VARS,
-    check_table_bits,
+    check_table_bits, combine_claims, leaf_claims, start, tree_depths, ChildPair, Fraction,
+    LayerProof, RangeClaims, RangeProof, LIMB_BITS, MAX_LIMB_VARS,
 };
 use crate::error::RangeError;
 

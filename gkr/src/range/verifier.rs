@@ -14,9 +14,8 @@ use zkpot_core::{
 };
 
 use super::{
-    check_roots, combine_children, combine_claims, leaf_claims, start, tree_depths, Fraction,
-    RangeClaims, RangeProof, DEGREE, LIMB_BITS, MAX_LIMB_VARS,
-    check_table_bits,
+    check_roots, check_table_bits, combine_children, combine_claims, leaf_claims, start,
+    tree_depths, Fraction, RangeClaims, RangeProof, DEGREE, LIMB_BITS, MAX_LIMB_VARS,
 };
 use crate::error::RangeError;
 

@@ -66,8 +66,7 @@ pub(crate) trait Side {
     /// Booleanity of the bits region.
     fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError>;
     /// The range check of one region.
-    fn range(&mut self, region: &super::layout::RangeRegion)
-        -> Result<RangeClaims, StepError>;
+    fn range(&mut self, region: &super::layout::RangeRegion) -> Result<RangeClaims, StepError>;
 }
 
 /// A table that claims can be merged on.
@@ -166,11 +165,15 @@ struct Flow<'a> {
 impl Flow<'_> {
     /// Moves a claim on a range-checked tensor to its limbs: the prover sends each limb
     /// table at the point and the verifier checks the recombination.
-    fn limbs<S: Side>(&mut self, side: &mut S, t: Tensor, claim: &TableClaim) -> Result<(), StepError> {
-        let enc = self
-            .shape
-            .encoding(t)
-            .ok_or_else(|| StepError::Shape("limbs of a tensor that is not range-checked".into()))?;
+    fn limbs<S: Side>(
+        &mut self,
+        side: &mut S,
+        t: Tensor,
+        claim: &TableClaim,
+    ) -> Result<(), StepError> {
+        let enc = self.shape.encoding(t).ok_or_else(|| {
+            StepError::Shape("limbs of a tensor that is not range-checked".into())
+        })?;
         let mut acc = Fr::zero();
         let mut scale = Fr::one();
         for i in 0..enc.widths.len() {
@@ -240,7 +243,13 @@ impl Flow<'_> {
             self.limbs(side, Tensor::Wnew(l), &claim(&tau, vn))?;
             let vo = side.eval(Tensor::Wold(l), &tau)?;
             self.pend_w[l].push(claim(&tau, vo));
-            let x = self.rescale(side, Tensor::DwIn(l), Tensor::Dr(l), f + s, &claim(&tau, vo - vn))?;
+            let x = self.rescale(
+                side,
+                Tensor::DwIn(l),
+                Tensor::Dr(l),
+                f + s,
+                &claim(&tau, vo - vn),
+            )?;
             let mm = MatmulShape::new(sh.k, sh.width(l - 1), sh.rows, sh.width(l))
                 .with_ops(Op::T, Op::N);
             let out = side.matmul(&mm, Tensor::A(l - 1), Tensor::G(l), &x)?;
@@ -253,7 +262,13 @@ impl Flow<'_> {
             self.limbs(side, Tensor::Bnew(l), &claim(&tau, vn))?;
             let vo = side.eval(Tensor::Bold(l), &tau)?;
             self.pend_b[l].push(claim(&tau, vo));
-            let x = self.rescale(side, Tensor::DbIn(l), Tensor::Br(l), s, &claim(&tau, vo - vn))?;
+            let x = self.rescale(
+                side,
+                Tensor::DbIn(l),
+                Tensor::Br(l),
+                s,
+                &claim(&tau, vo - vn),
+            )?;
             let g = crate::layout::verify_colsum(
                 &StackShape::new(sh.k, sh.rows, sh.width(l)),
                 &x,
@@ -275,7 +290,13 @@ impl Flow<'_> {
             let h = side.hadamard(Tensor::S(l), Tensor::Gq(l + 1), &c)?;
             self.got.new.push((Block::Tensor(Tensor::S(l)), h.left));
             self.limbs(side, Tensor::Gq(l + 1), &h.right)?;
-            let x = self.rescale(side, Tensor::GqIn(l + 1), Tensor::Gr(l + 1), sh.frac_bits, &h.right)?;
+            let x = self.rescale(
+                side,
+                Tensor::GqIn(l + 1),
+                Tensor::Gr(l + 1),
+                sh.frac_bits,
+                &h.right,
+            )?;
             let mm = MatmulShape::new(sh.k, sh.rows, sh.width(l + 1), sh.width(l))
                 .with_ops(Op::N, Op::T);
             let out = side.matmul(&mm, Tensor::G(l + 1), Tensor::Wold(l + 1), &x)?;
@@ -338,7 +359,10 @@ impl Flow<'_> {
     ) -> Result<TableClaim, StepError> {
         match claims.len() {
             0 => Err(StepError::Shape(format!("no claim on {t:?}"))),
-            1 => Ok(claims.into_iter().next().unwrap_or_else(|| claim(&[], Fr::zero()))),
+            1 => Ok(claims
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| claim(&[], Fr::zero()))),
             _ => side.merge(Merged::Tensor(t), &claims),
         }
     }
@@ -380,7 +404,10 @@ impl Flow<'_> {
         let rest = c.value - eq_eval(rho_i, &zeros)? * w;
         if sh.k == 1 {
             if !rest.is_zero() {
-                return side.fail("old weights against the starting weights", format!("{start:?}"));
+                return side.fail(
+                    "old weights against the starting weights",
+                    format!("{start:?}"),
+                );
             }
             return Ok(());
         }
@@ -396,14 +423,27 @@ impl Flow<'_> {
     fn ties<S: Side>(&mut self, side: &mut S) -> Result<(), StepError> {
         let sh = self.shape;
         let last: Vec<Fr> = (0..sh.k_vars())
-            .map(|j| if (sh.k - 1) >> j & 1 == 1 { Fr::one() } else { Fr::zero() })
+            .map(|j| {
+                if (sh.k - 1) >> j & 1 == 1 {
+                    Fr::one()
+                } else {
+                    Fr::zero()
+                }
+            })
             .collect();
         for l in 1..=sh.num_layers() {
-            for (fin, new) in [(Tensor::Wfin(l), Tensor::Wnew(l)), (Tensor::Bfin(l), Tensor::Bnew(l))] {
+            for (fin, new) in [
+                (Tensor::Wfin(l), Tensor::Wnew(l)),
+                (Tensor::Bfin(l), Tensor::Bnew(l)),
+            ] {
                 let tau = side.transcript().challenges(sh.num_vars(fin));
                 let v = side.eval(fin, &tau)?;
                 let model = sh.model_layout();
-                let start = if matches!(fin, Tensor::Wfin(_)) { Tensor::Wt(l) } else { Tensor::Bt(l) };
+                let start = if matches!(fin, Tensor::Wfin(_)) {
+                    Tensor::Wt(l)
+                } else {
+                    Tensor::Bt(l)
+                };
                 let point = model.point(start, &tau)?;
                 self.got.new.push((Block::Model, claim(&point, v)));
                 let p: Vec<Fr> = tau.iter().chain(&last).copied().collect();

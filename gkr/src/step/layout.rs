@@ -67,7 +67,13 @@ impl StepShape {
         // `2^B`-bounded values (gradients may take one more bit, differences of two
         // ranged values), plus a shifted remainder. Far below p / 2 ~ 2^253 for any
         // accepted spec; checked so that no future spec silently breaks it.
-        let widest = shape.widths.iter().copied().max().unwrap_or(1).max(shape.rows);
+        let widest = shape
+            .widths
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(1)
+            .max(shape.rows);
         let bits = log2(widest) as u32 + 2 * (shape.value_bits + 2) + shape.rem_bits(Rem::Dw) + 4;
         if bits >= 250 {
             return Err(bad("relations could wrap around the field"));
@@ -105,9 +111,7 @@ impl StepShape {
         match t {
             Tensor::X => b * n(0),
             Tensor::Y => b * n(self.num_layers()),
-            Tensor::Wt(l) | Tensor::Wfin(l) | Tensor::Wold(l) | Tensor::Wnew(l) => {
-                n(l - 1) * n(l)
-            }
+            Tensor::Wt(l) | Tensor::Wfin(l) | Tensor::Wold(l) | Tensor::Wnew(l) => n(l - 1) * n(l),
             Tensor::Dr(l) | Tensor::DwIn(l) => n(l - 1) * n(l),
             Tensor::Bt(l) | Tensor::Bfin(l) | Tensor::Bold(l) | Tensor::Bnew(l) => n(l),
             Tensor::Br(l) | Tensor::DbIn(l) => n(l),
@@ -595,7 +599,11 @@ impl<K: Copy + PartialEq> Layout<K> {
         let high = e.offset >> e.num_vars;
         let mut point = local.to_vec();
         for j in 0..self.num_vars - e.num_vars {
-            point.push(if high >> j & 1 == 1 { Fr::one() } else { Fr::zero() });
+            point.push(if high >> j & 1 == 1 {
+                Fr::one()
+            } else {
+                Fr::zero()
+            });
         }
         Ok(point)
     }
@@ -608,7 +616,13 @@ impl<K: Copy + PartialEq> Layout<K> {
             .iter()
             .skip(e.num_vars)
             .enumerate()
-            .map(|(j, r)| if high >> j & 1 == 1 { *r } else { Fr::one() - r })
+            .map(|(j, r)| {
+                if high >> j & 1 == 1 {
+                    *r
+                } else {
+                    Fr::one() - r
+                }
+            })
             .product()
     }
 }

@@ -34,6 +34,15 @@ impl<'a> StepWitnesses<'a> {
     /// Wraps `steps` (exactly `k`, consecutive, of `shape`'s model). Errors on a count or
     /// dimension mismatch.
     pub fn new(shape: &'a StepShape, steps: &'a [StepWitness]) -> Result<Self, StepError> {
+        Self::checked(shape, steps, true)
+    }
+
+    /// [`StepWitnesses::new`], checking the gradient quotients only if `quotients`.
+    fn checked(
+        shape: &'a StepShape,
+        steps: &'a [StepWitness],
+        quotients: bool,
+    ) -> Result<Self, StepError> {
         let bad = |m: String| Err(StepError::Witness(m));
         if steps.len() != shape.k {
             return bad(format!("{} witnesses for k = {}", steps.len(), shape.k));
@@ -78,19 +87,25 @@ impl<'a> StepWitnesses<'a> {
                         _ => false,
                     };
                 if !ok {
-                    return bad(format!("witness {i}, layer {} has the wrong dimensions", l + 1));
+                    return bad(format!(
+                        "witness {i}, layer {} has the wrong dimensions",
+                        l + 1
+                    ));
                 }
                 // dW and db are not committed: the proof shows W' = W - dW with dW the
                 // rescaled product, so the witness's own quotients must agree.
-                let dw_ok = (0..din * dout).all(|j| {
-                    lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]
-                });
+                let dw_ok = (0..din * dout)
+                    .all(|j| lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]);
                 let db_ok = (0..dout).all(|j| lw.db.quotient.data()[j] == lw.b[j] - lw.b_new[j]);
-                if !dw_ok || !db_ok {
+                if quotients && (!dw_ok || !db_ok) {
                     return bad(format!(
                         "witness {i}, layer {}: the gradient quotients are not W - W'",
                         l + 1
                     ));
+                }
+                // The output activation is the quotient itself (no ReLU); the proof uses q.
+                if quotients && l + 1 == big_l && lw.a.data() != lw.z.quotient.data() {
+                    return bad(format!("witness {i}: the output activation is not q_L"));
                 }
             }
         }
@@ -107,7 +122,9 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
         let l = i + 1;
         let (din, dout) = (shape.layers[l - 1], shape.layers[l]);
         if w.rows() != din || w.cols() != dout || b.len() != dout {
-            return Err(StepError::Witness(format!("layer {l} does not have the spec's shape")));
+            return Err(StepError::Witness(format!(
+                "layer {l} does not have the spec's shape"
+            )));
         }
         let (nw, nb) = (shape.width(l), shape.width(l - 1));
         let _ = nb;
@@ -130,7 +147,7 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
 
 /// The chunk table (the layout of [`StepShape::chunk_layout`]) of a fold's witnesses.
 pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, StepError> {
-    let w = StepWitnesses::new(shape, steps)?;
+    let w = StepWitnesses::checked(shape, steps, false)?;
     let layout = shape.chunk_layout();
     let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
     for t in [Tensor::X, Tensor::Y] {
@@ -204,7 +221,18 @@ pub fn prove_step<B: Backend, R: RngCore>(
     steps: &[StepWitness],
     rng: &mut R,
 ) -> Result<StepOutput, StepError> {
-    prove(backend, key, shape, spec_digest, fold_index, prev, chunk, steps, rng, false)
+    prove(
+        backend,
+        key,
+        shape,
+        spec_digest,
+        fold_index,
+        prev,
+        chunk,
+        steps,
+        rng,
+        false,
+    )
 }
 
 /// [`prove_step`] for soundness tests: proves *any* witness of the right shape, with
@@ -224,7 +252,18 @@ pub fn prove_step_lenient<B: Backend, R: RngCore>(
     steps: &[StepWitness],
     rng: &mut R,
 ) -> Result<StepOutput, StepError> {
-    prove(backend, key, shape, spec_digest, fold_index, prev, chunk, steps, rng, true)
+    prove(
+        backend,
+        key,
+        shape,
+        spec_digest,
+        fold_index,
+        prev,
+        chunk,
+        steps,
+        rng,
+        true,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -241,7 +280,7 @@ fn prove<B: Backend, R: RngCore>(
     lenient: bool,
 ) -> Result<StepOutput, StepError> {
     let start = Instant::now();
-    let witnesses = StepWitnesses::new(shape, steps)?;
+    let witnesses = StepWitnesses::checked(shape, steps, !lenient)?;
     let mut side = ProverSide {
         backend,
         shape,
@@ -418,12 +457,20 @@ impl StepWitnesses<'_> {
             Tensor::DwIn(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
                 lw(i, l).dw.input[r * d(l) + c]
             }),
-            Tensor::Br(l) => stack(1, n(l), (1, d(l)), half_int(sh.rem_bits(Rem::Db)), &all, &|i, _, c| {
-                i128::from(lw(i, l).db.remainder[c])
-            }),
+            Tensor::Br(l) => stack(
+                1,
+                n(l),
+                (1, d(l)),
+                half_int(sh.rem_bits(Rem::Db)),
+                &all,
+                &|i, _, c| i128::from(lw(i, l).db.remainder[c]),
+            ),
             Tensor::DbIn(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| lw(i, l).db.input[c]),
             Tensor::Gq(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
-                lw(i, l).back.as_ref().map_or(0, |x| i128::from(x.quotient.get(r, c)))
+                lw(i, l)
+                    .back
+                    .as_ref()
+                    .map_or(0, |x| i128::from(x.quotient.get(r, c)))
             }),
             Tensor::Gr(l) => stack(b, n(l - 1), (vb, d(l - 1)), h_f, &all, &|i, r, c| {
                 lw(i, l)
@@ -432,7 +479,10 @@ impl StepWitnesses<'_> {
                     .map_or(0, |x| i128::from(x.remainder[r * d(l - 1) + c]))
             }),
             Tensor::GqIn(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
-                lw(i, l).back.as_ref().map_or(0, |x| x.input[r * d(l - 1) + c])
+                lw(i, l)
+                    .back
+                    .as_ref()
+                    .map_or(0, |x| x.input[r * d(l - 1) + c])
             }),
             Tensor::Limb(..) => Vec::new(),
         }
@@ -457,7 +507,11 @@ impl StepWitnesses<'_> {
                 Some(signs) => {
                     let top = signs[j];
                     let low = x.saturating_sub(top.saturating_mul(1i128 << enc.limb_bits()));
-                    let (limbs, _) = Encoding { sign: None, ..enc.clone() }.split(low);
+                    let (limbs, _) = Encoding {
+                        sign: None,
+                        ..enc.clone()
+                    }
+                    .split(low);
                     (limbs, top)
                 }
                 None => enc.split(x),
@@ -487,7 +541,12 @@ impl<B: Backend> ProverSide<'_, B> {
                         .map(|v| v.par_iter().map(|&x| i128_to_field(x)).collect())
                         .unwrap_or_default()
                 }
-                _ => self.w.ints(t).par_iter().map(|&x| i128_to_field(x)).collect(),
+                _ => self
+                    .w
+                    .ints(t)
+                    .par_iter()
+                    .map(|&x| i128_to_field(x))
+                    .collect(),
             };
             self.cache.insert(t, table);
         }
@@ -520,10 +579,19 @@ impl<B: Backend> ProverSide<'_, B> {
         }
         for region in sh.range_regions() {
             let mut counts = vec![0u64; 1 << region.width];
-            let covered: usize = region.layout.entries.iter().map(|e| 1usize << e.num_vars).sum();
+            let covered: usize = region
+                .layout
+                .entries
+                .iter()
+                .map(|e| 1usize << e.num_vars)
+                .sum();
             counts[0] += ((1usize << region.layout.num_vars) - covered) as u64;
             for e in &region.layout.entries {
-                for &x in limb_values.get(&e.key).map(Vec::as_slice).unwrap_or_default() {
+                for &x in limb_values
+                    .get(&e.key)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
                     // Only a lenient prover has limbs outside the table; it leaves them
                     // out of the count and the verifier's range check rejects.
                     if let Some(c) = usize::try_from(x).ok().and_then(|x| counts.get_mut(x)) {
@@ -531,7 +599,9 @@ impl<B: Backend> ProverSide<'_, B> {
                     }
                 }
             }
-            let off = layout.entry(Block::Mult(region.index)).map_or(0, |e| e.offset);
+            let off = layout
+                .entry(Block::Mult(region.index))
+                .map_or(0, |e| e.offset);
             small.push((off, counts));
         }
         for (key, v) in limb_values {
@@ -652,15 +722,17 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        let backend = self.backend;
-        let table = self.table(t)?;
-        if table.len() != 1 << point.len() {
-            return Err(StepError::Shape(format!("{t:?} evaluated at a point of the wrong length")));
-        }
-        let v = backend.evaluate(&backend.upload(table), point);
-        self.transcript.absorb_field(&v);
-        self.proof.evals.push(v);
-        Ok(v)
+            let backend = self.backend;
+            let table = self.table(t)?;
+            if table.len() != 1 << point.len() {
+                return Err(StepError::Shape(format!(
+                    "{t:?} evaluated at a point of the wrong length"
+                )));
+            }
+            let v = backend.evaluate(&backend.upload(table), point);
+            self.transcript.absorb_field(&v);
+            self.proof.evals.push(v);
+            Ok(v)
         })();
         self.timings.evals += timer.elapsed();
         out
@@ -675,12 +747,13 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     ) -> Result<MatmulClaims, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        self.ensure(a)?;
-        self.ensure(b)?;
-        let (ta, tb) = (cached(&self.cache, a)?, cached(&self.cache, b)?);
-        let (proof, claims) = prove_matmul(self.backend, shape, ta, tb, claim, &mut self.transcript)?;
-        self.proof.matmuls.push(proof);
-        Ok(claims)
+            self.ensure(a)?;
+            self.ensure(b)?;
+            let (ta, tb) = (cached(&self.cache, a)?, cached(&self.cache, b)?);
+            let (proof, claims) =
+                prove_matmul(self.backend, shape, ta, tb, claim, &mut self.transcript)?;
+            self.proof.matmuls.push(proof);
+            Ok(claims)
         })();
         self.timings.matmul += timer.elapsed();
         out
@@ -694,12 +767,13 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     ) -> Result<HadamardClaims, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        self.ensure(s)?;
-        self.ensure(q)?;
-        let (ts, tq) = (cached(&self.cache, s)?, cached(&self.cache, q)?);
-        let (proof, claims) = prove_hadamard(self.backend, ts, tq, claim, &mut self.transcript)?;
-        self.proof.hadamards.push(proof);
-        Ok(claims)
+            self.ensure(s)?;
+            self.ensure(q)?;
+            let (ts, tq) = (cached(&self.cache, s)?, cached(&self.cache, q)?);
+            let (proof, claims) =
+                prove_hadamard(self.backend, ts, tq, claim, &mut self.transcript)?;
+            self.proof.hadamards.push(proof);
+            Ok(claims)
         })();
         self.timings.elementwise += timer.elapsed();
         out
@@ -708,25 +782,25 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     fn merge(&mut self, t: Merged, claims: &[TableClaim]) -> Result<TableClaim, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        let owned;
-        if let Merged::Tensor(t) = t {
-            self.ensure(t)?;
-        }
-        let table: &[Fr] = match t {
-            Merged::Tensor(t) => cached(&self.cache, t)?,
-            Merged::Fold => self.fold.as_deref().unwrap_or_default(),
-            Merged::Model => {
-                owned = self.start_values()?;
-                &owned
+            let owned;
+            if let Merged::Tensor(t) = t {
+                self.ensure(t)?;
             }
-            Merged::Chunk => {
-                owned = chunk_table(self.shape, self.w.steps)?;
-                &owned
-            }
-        };
-        let (proof, claim) = prove_merge(self.backend, table, claims, &mut self.transcript)?;
-        self.proof.merges.push(proof);
-        Ok(claim)
+            let table: &[Fr] = match t {
+                Merged::Tensor(t) => cached(&self.cache, t)?,
+                Merged::Fold => self.fold.as_deref().unwrap_or_default(),
+                Merged::Model => {
+                    owned = self.start_values()?;
+                    &owned
+                }
+                Merged::Chunk => {
+                    owned = chunk_table(self.shape, self.w.steps)?;
+                    &owned
+                }
+            };
+            let (proof, claim) = prove_merge(self.backend, table, claims, &mut self.transcript)?;
+            self.proof.merges.push(proof);
+            Ok(claim)
         })();
         self.timings.merge += timer.elapsed();
         out
@@ -742,19 +816,19 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     ) -> Result<AffineClaims, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        self.ensure(product)?;
-        let table = cached(&self.cache, product)?;
-        let (proof, claims) = prove_affine(
-            self.backend,
-            shape,
-            valid_rows,
-            frac_bits,
-            table,
-            claim,
-            &mut self.transcript,
-        )?;
-        self.proof.affines.push(proof.product_eval);
-        Ok(claims)
+            self.ensure(product)?;
+            let table = cached(&self.cache, product)?;
+            let (proof, claims) = prove_affine(
+                self.backend,
+                shape,
+                valid_rows,
+                frac_bits,
+                table,
+                claim,
+                &mut self.transcript,
+            )?;
+            self.proof.affines.push(proof.product_eval);
+            Ok(claims)
         })();
         self.timings.elementwise += timer.elapsed();
         out
@@ -769,22 +843,22 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     ) -> Result<TableClaim, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        let backend = self.backend;
-        let table = self.table(t)?;
-        let fixed = crate::matmul::fix_block(table, 0, rho_x);
-        let tables = vec![backend.upload(weights), backend.upload(&fixed)];
-        let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, None)?;
-        let out = sumcheck::prove(&mut prover, claim, &mut self.transcript);
-        let eval = out.final_evals.get(1).copied().unwrap_or_default();
-        self.transcript.absorb_field(&eval);
-        self.proof.shifts.push(ShiftProof {
-            sumcheck: out.proof,
-            eval,
-        });
-        Ok(TableClaim {
-            point: out.point,
-            value: eval,
-        })
+            let backend = self.backend;
+            let table = self.table(t)?;
+            let fixed = crate::matmul::fix_block(table, 0, rho_x);
+            let tables = vec![backend.upload(weights), backend.upload(&fixed)];
+            let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, None)?;
+            let out = sumcheck::prove(&mut prover, claim, &mut self.transcript);
+            let eval = out.final_evals.get(1).copied().unwrap_or_default();
+            self.transcript.absorb_field(&eval);
+            self.proof.shifts.push(ShiftProof {
+                sumcheck: out.proof,
+                eval,
+            });
+            Ok(TableClaim {
+                point: out.point,
+                value: eval,
+            })
         })();
         self.timings.elementwise += timer.elapsed();
         out
@@ -793,10 +867,10 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        let table = self.region_table(region)?;
-        let (proof, claim) = prove_booleanity(self.backend, &table, &mut self.transcript)?;
-        self.proof.booleanity.push(proof);
-        Ok(claim)
+            let table = self.region_table(region)?;
+            let (proof, claim) = prove_booleanity(self.backend, &table, &mut self.transcript)?;
+            self.proof.booleanity.push(proof);
+            Ok(claim)
         })();
         self.timings.elementwise += timer.elapsed();
         out
@@ -805,21 +879,26 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     fn range(&mut self, region: &RangeRegion) -> Result<RangeClaims, StepError> {
         let timer = Instant::now();
         let out = (|| {
-        let limbs = self.region_table(&region.layout)?;
-        let layout = self.shape.fold_layout();
-        let e = layout
-            .entry(Block::Mult(region.index))
-            .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
-        let mults = self
-            .fold
-            .as_deref()
-            .and_then(|f| f.get(e.offset..e.offset + (1 << e.num_vars)))
-            .ok_or_else(|| StepError::Shape("multiplicity block".into()))?
-            .to_vec();
-        let (proof, claims) =
-            prove_range_in(self.backend, region.width, &limbs, &mults, &mut self.transcript)?;
-        self.proof.ranges.push(proof);
-        Ok(claims)
+            let limbs = self.region_table(&region.layout)?;
+            let layout = self.shape.fold_layout();
+            let e = layout
+                .entry(Block::Mult(region.index))
+                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
+            let mults = self
+                .fold
+                .as_deref()
+                .and_then(|f| f.get(e.offset..e.offset + (1 << e.num_vars)))
+                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?
+                .to_vec();
+            let (proof, claims) = prove_range_in(
+                self.backend,
+                region.width,
+                &limbs,
+                &mults,
+                &mut self.transcript,
+            )?;
+            self.proof.ranges.push(proof);
+            Ok(claims)
         })();
         self.timings.range += timer.elapsed();
         out

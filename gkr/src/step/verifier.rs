@@ -104,7 +104,11 @@ impl Side for VerifierSide<'_> {
     }
 
     fn eval(&mut self, _t: Tensor, _point: &[Fr]) -> Result<Fr, StepError> {
-        let v = *next(&self.proof.evals, &mut self.cursor.evals, "missing evaluation")?;
+        let v = *next(
+            &self.proof.evals,
+            &mut self.cursor.evals,
+            "missing evaluation",
+        )?;
         self.transcript.absorb_field(&v);
         Ok(v)
     }
@@ -116,7 +120,11 @@ impl Side for VerifierSide<'_> {
         _b: Tensor,
         claim: &TableClaim,
     ) -> Result<MatmulClaims, StepError> {
-        let p = next(&self.proof.matmuls, &mut self.cursor.matmuls, "missing matmul")?;
+        let p = next(
+            &self.proof.matmuls,
+            &mut self.cursor.matmuls,
+            "missing matmul",
+        )?;
         Ok(verify_matmul(shape, p, claim, &mut self.transcript)?)
     }
 
@@ -126,7 +134,11 @@ impl Side for VerifierSide<'_> {
         _q: Tensor,
         claim: &TableClaim,
     ) -> Result<HadamardClaims, StepError> {
-        let p = next(&self.proof.hadamards, &mut self.cursor.hadamards, "missing hadamard")?;
+        let p = next(
+            &self.proof.hadamards,
+            &mut self.cursor.hadamards,
+            "missing hadamard",
+        )?;
         let n = self.shape.num_vars(s);
         Ok(verify_hadamard(n, claim, p, &mut self.transcript)?)
     }
@@ -145,7 +157,11 @@ impl Side for VerifierSide<'_> {
         _product: Tensor,
         claim: &TableClaim,
     ) -> Result<AffineClaims, StepError> {
-        let product_eval = *next(&self.proof.affines, &mut self.cursor.affines, "missing affine")?;
+        let product_eval = *next(
+            &self.proof.affines,
+            &mut self.cursor.affines,
+            "missing affine",
+        )?;
         let proof = AffineProof { product_eval };
         Ok(verify_affine(
             shape,
@@ -177,12 +193,20 @@ impl Side for VerifierSide<'_> {
     }
 
     fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError> {
-        let p = next(&self.proof.booleanity, &mut self.cursor.booleanity, "missing booleanity")?;
+        let p = next(
+            &self.proof.booleanity,
+            &mut self.cursor.booleanity,
+            "missing booleanity",
+        )?;
         Ok(verify_booleanity(region.num_vars, p, &mut self.transcript)?)
     }
 
     fn range(&mut self, region: &RangeRegion) -> Result<RangeClaims, StepError> {
-        let p = next(&self.proof.ranges, &mut self.cursor.ranges, "missing range proof")?;
+        let p = next(
+            &self.proof.ranges,
+            &mut self.cursor.ranges,
+            "missing range proof",
+        )?;
         Ok(verify_range_in(
             region.layout.num_vars,
             region.width,

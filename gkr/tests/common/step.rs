@@ -6,8 +6,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable};
 use zkpot_gkr::step::{
-    chunk_table, commit_table, model_table, prove_step, verify_step, StepClaims, StepError,
-    StepProof, StepShape, StepStatement,
+    chunk_table, commit_table, model_table, prove_step, prove_step_lenient, verify_step,
+    StepClaims, StepError, StepProof, StepShape, StepStatement,
 };
 use zkpot_gkr::TableClaim;
 use zkpot_pcs::pedersen::{random_blind, Opening, PedersenKey};
@@ -49,19 +49,31 @@ pub struct Fold {
 /// The first fold (`C_prev = C_W0`).
 pub fn first_fold(spec: &TrainSpec) -> Fold {
     let shape = StepShape::new(spec).unwrap();
-    let all = witnesses(spec);
-    let steps = all[..shape.k].to_vec();
     let fold_len = 1usize << shape.fold_layout().num_vars;
     let key = PedersenKey::setup(b"zkpot-gkr-step-test", fold_len);
+    fold_at(spec, key, 0)
+}
+
+/// Fold `index` of the run, with `C_prev` the previous fold's commitment (proven here).
+pub fn fold_at(spec: &TrainSpec, key: PedersenKey, index: u64) -> Fold {
+    let shape = StepShape::new(spec).unwrap();
+    let all = witnesses(spec);
+    let start = index as usize * shape.k;
+    let steps = all[start..start + shape.k].to_vec();
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let layers: Vec<(&Matrix, &[i64])> = steps[0]
         .layers
         .iter()
         .map(|l| (&l.w, l.b.as_slice()))
         .collect();
-    let prev = Opening {
-        table: model_table(&shape, &layers).unwrap(),
-        blind: random_blind(&mut rng),
+    let prev = if index == 0 {
+        Opening {
+            table: model_table(&shape, &layers).unwrap(),
+            blind: random_blind(&mut rng),
+        }
+    } else {
+        let before = fold_at(spec, key.clone(), index - 1);
+        before.prove().unwrap().new
     };
     let chunk = Opening {
         table: chunk_table(&shape, &steps).unwrap(),
@@ -73,7 +85,7 @@ pub fn first_fold(spec: &TrainSpec) -> Fold {
         shape,
         key,
         digest: spec.digest().unwrap(),
-        fold_index: 0,
+        fold_index: index,
         steps,
         prev,
         chunk,
@@ -93,8 +105,22 @@ pub struct Proven {
 impl Fold {
     /// Proves the fold (with its current witnesses).
     pub fn prove(&self) -> Result<Proven, StepError> {
+        self.prove_with(false)
+    }
+
+    /// Proves the fold with the lenient prover (any witness, no prover-side checks).
+    pub fn prove_lenient(&self) -> Result<Proven, StepError> {
+        self.prove_with(true)
+    }
+
+    fn prove_with(&self, lenient: bool) -> Result<Proven, StepError> {
         let mut rng = ChaCha20Rng::seed_from_u64(11);
-        let out = prove_step(
+        let prove = if lenient {
+            prove_step_lenient::<CpuBackend, ChaCha20Rng>
+        } else {
+            prove_step::<CpuBackend, ChaCha20Rng>
+        };
+        let out = prove(
             &CpuBackend,
             &self.key,
             &self.shape,
@@ -122,7 +148,12 @@ impl Fold {
     }
 
     /// The claims hold on the openings, and the openings open the statement's commitments.
-    pub fn claims_hold(&self, statement: &StepStatement, claims: &StepClaims, new: &Opening) -> bool {
+    pub fn claims_hold(
+        &self,
+        statement: &StepStatement,
+        claims: &StepClaims,
+        new: &Opening,
+    ) -> bool {
         let opens = |c: &zkpot_pcs::pedersen::Commitment, o: &Opening| {
             commit_table(&self.key, &CpuBackend, &o.table, o.blind).ok() == Some(*c)
         };
