@@ -303,7 +303,7 @@ impl StepShape {
                 regions.push(RangeRegion {
                     width,
                     index,
-                    layout: Layout::pack(region, Some(bit as usize)),
+                    layout: Layout::pack(region, Some(bit)),
                 });
             }
         }
