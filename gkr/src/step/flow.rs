@@ -147,6 +147,7 @@ pub(crate) fn run<S: Side>(
     flow.forward(side)?;
     flow.old_weights(side)?;
     flow.ties(side)?;
+    flow.padding(side)?;
     flow.bits(side)?;
     flow.ranges(side)?;
     flow.finish(side, statement.fold_index)
@@ -449,6 +450,46 @@ impl Flow<'_> {
                 let p: Vec<Fr> = tau.iter().chain(&last).copied().collect();
                 self.limbs(side, new, &claim(&p, v))?;
             }
+        }
+        Ok(())
+    }
+
+    /// Step 5b: the inputs from outside the fold (data, starting model) are zero in
+    /// their padding: `sum_x eq(tau, x) T(x) PAD(x) = 0` with `PAD` the public mask of
+    /// padding entries, a Hadamard product with a zero output.
+    fn padding<S: Side>(&mut self, side: &mut S) -> Result<(), StepError> {
+        let sh = self.shape;
+        for t in sh.padded_inputs() {
+            let Some((_, valid_rows, cols, valid_cols)) = sh.padding(t) else {
+                continue;
+            };
+            let tau = side.transcript().challenges(sh.num_vars(t));
+            let h = side.hadamard(t, Tensor::Pad(LimbOf::new(t)), &claim(&tau, Fr::zero()))?;
+            let point = &h.right.point;
+            let col_vars = super::layout::log2(cols);
+            let row_vars = sh.num_vars(t)
+                - col_vars
+                - if StepShape::stacked(t) {
+                    sh.k_vars()
+                } else {
+                    0
+                };
+            if point.len() < col_vars + row_vars {
+                return Err(StepError::Malformed("a padding claim has the wrong length"));
+            }
+            let mask = crate::elementwise::ones_eval(valid_cols as u64, &point[..col_vars])?
+                * crate::elementwise::ones_eval(
+                    valid_rows as u64,
+                    &point[col_vars..col_vars + row_vars],
+                )?;
+            if h.right.value != Fr::one() - mask {
+                return side.fail("zero padding", format!("{t:?}"));
+            }
+            match t {
+                Tensor::X | Tensor::Y => self.got.chunk.push((t, h.left.clone())),
+                _ => self.got.prev.push((t, h.left.clone())),
+            }
+            self.limbs(side, t, &h.left)?;
         }
         Ok(())
     }

@@ -123,7 +123,7 @@ impl StepShape {
             | Tensor::Zin(l)
             | Tensor::Zp(l) => b * n(l),
             Tensor::Gq(l) | Tensor::Gr(l) | Tensor::GqIn(l) => b * n(l - 1),
-            Tensor::Limb(t, _) => self.entries(t.tensor()),
+            Tensor::Limb(t, _) | Tensor::Pad(t) => self.entries(t.tensor()),
         }
     }
 
@@ -131,7 +131,7 @@ impl StepShape {
     pub fn stacked(t: Tensor) -> bool {
         match t {
             Tensor::Wt(_) | Tensor::Bt(_) | Tensor::Wfin(_) | Tensor::Bfin(_) => false,
-            Tensor::Limb(t, _) => Self::stacked(t.tensor()),
+            Tensor::Limb(t, _) | Tensor::Pad(t) => Self::stacked(t.tensor()),
             _ => true,
         }
     }
@@ -229,6 +229,41 @@ impl StepShape {
             (Tensor::Y, self.num_vars(Tensor::Y)),
         ];
         Layout::pack(items, None)
+    }
+
+    /// For the tensors that come from outside the fold (the data in `C_chunk`, the
+    /// starting model in `C_prev`): per instance `(rows, valid rows, cols, valid cols)`
+    /// of the padded matrix. Their padding must be zero, which the step proof checks.
+    pub fn padding(&self, t: Tensor) -> Option<(usize, usize, usize, usize)> {
+        let big_l = self.num_layers();
+        let dims = match t {
+            Tensor::X => (self.rows, self.valid_rows, self.width(0), self.layers[0]),
+            Tensor::Y => (
+                self.rows,
+                self.valid_rows,
+                self.width(big_l),
+                self.layers[big_l],
+            ),
+            Tensor::Wt(l) => (
+                self.width(l - 1),
+                self.layers[l - 1],
+                self.width(l),
+                self.layers[l],
+            ),
+            Tensor::Bt(l) => (1, 1, self.width(l), self.layers[l]),
+            _ => return None,
+        };
+        (dims.0 != dims.1 || dims.2 != dims.3).then_some(dims)
+    }
+
+    /// The input tensors whose padding is checked.
+    pub fn padded_inputs(&self) -> Vec<Tensor> {
+        let mut out = vec![Tensor::X, Tensor::Y];
+        for l in 1..=self.num_layers() {
+            out.extend([Tensor::Wt(l), Tensor::Bt(l)]);
+        }
+        out.retain(|&t| self.padding(t).is_some());
+        out
     }
 
     /// The sign-bit tensors `S_1..S_{L-1}`.
@@ -473,6 +508,8 @@ pub enum Tensor {
     GqIn(usize),
     /// Limb `i` of a range-checked tensor.
     Limb(LimbOf, u8),
+    /// The padding mask of an input tensor: 1 on padding entries, 0 on valid ones.
+    Pad(LimbOf),
 }
 
 /// The range-checked tensor a limb belongs to (a copy of the [`Tensor`] without limbs).

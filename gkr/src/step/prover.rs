@@ -484,6 +484,12 @@ impl StepWitnesses<'_> {
                     .as_ref()
                     .map_or(0, |x| x.input[r * d(l - 1) + c])
             }),
+            Tensor::Pad(of) => {
+                let t = of.tensor();
+                let (rows, vr, cols, vc) = sh.padding(t).unwrap_or((1, 1, 1, 1));
+                let instances: &[usize] = if StepShape::stacked(t) { &all } else { &[0] };
+                stack(rows, cols, (vr, vc), 1, instances, &|_, _, _| 0)
+            }
             Tensor::Limb(..) => Vec::new(),
         }
     }
