@@ -190,6 +190,31 @@ fn a_remainder_out_of_range_with_the_matching_quotient_is_rejected() {
 }
 
 #[test]
+fn a_limb_of_2_16_or_more_is_rejected_by_the_lookup() {
+    // A new weight of 2^(B-1), one past the signed range: its offset value 2^B splits
+    // into limbs [0, 2^16], the top one outside the table (and the lenient prover's
+    // multiplicities do not count it: they are wrong for the limbs committed).
+    let spec = soundness_spec();
+    let (bits, shift) = (spec.value_bits, spec.frac_bits + spec.lr_shift);
+    let f = tampered(1, |w| {
+        let l = &mut w.layers[0];
+        l.w_new.data_mut()[0] = 1i64 << (bits - 1);
+        // The gradient and its remainder follow the new weight, so only ranges break.
+        let dw = l.w.data()[0] - l.w_new.data()[0];
+        l.dw.quotient.data_mut()[0] = dw;
+        let r = l.dw.input[0] + (1i128 << (shift - 1)) - (i128::from(dw) << shift);
+        l.dw.remainder[0] = i64::try_from(r).unwrap();
+    });
+    assert!(matches!(f.prove(), Err(StepError::Witness(_))));
+    let p = f.prove_lenient().unwrap();
+    let result = verify_step(&f.shape, &p.statement, &p.proof);
+    assert!(
+        matches!(result, Err(StepError::Range(_))),
+        "the range check must reject it, got {result:?}"
+    );
+}
+
+#[test]
 fn a_flipped_relu_sign_with_a_consistent_recomposition_is_rejected() {
     // An entry of the hidden quotient q < 0 (sign 0, activation 0) claimed positive:
     // sign 1 and activation q, so A = s q holds; the prover splits q + 2^(B-1) below the

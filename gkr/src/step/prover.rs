@@ -291,6 +291,7 @@ fn prove<B: Backend, R: RngCore>(
         fold: None,
         timings: ProveTimings::default(),
         lenient,
+        layout: shape.fold_layout(),
     };
     let (fold_table, small, big) = side.fold_table()?;
     let blind = random_blind(rng);
@@ -328,14 +329,48 @@ struct ProverSide<'a, B: Backend> {
     fold: Option<Vec<Fr>>,
     timings: ProveTimings,
     lenient: bool,
+    layout: Layout<Block>,
 }
 
-/// A cached table.
-fn cached(cache: &HashMap<Tensor, Vec<Fr>>, t: Tensor) -> Result<&[Fr], StepError> {
-    cache
-        .get(&t)
-        .map(Vec::as_slice)
-        .ok_or_else(|| StepError::Shape("table cache".into()))
+/// Whether a tensor is a block of the fold table (limbs and sign bits).
+fn is_block(t: Tensor) -> bool {
+    matches!(t, Tensor::Limb(..) | Tensor::S(_))
+}
+
+/// A tensor's table: its block of the fold table, or the cache.
+fn lookup<'s>(
+    fold: &'s Option<Vec<Fr>>,
+    layout: &Layout<Block>,
+    cache: &'s HashMap<Tensor, Vec<Fr>>,
+    t: Tensor,
+) -> Result<&'s [Fr], StepError> {
+    let missing = || StepError::Shape(format!("no table for {t:?}"));
+    match fold {
+        Some(fold) if is_block(t) => {
+            let e = layout.entry(Block::Tensor(t)).ok_or_else(missing)?;
+            fold.get(e.offset..e.offset + (1 << e.num_vars))
+                .ok_or_else(missing)
+        }
+        _ => cache.get(&t).map(Vec::as_slice).ok_or_else(missing),
+    }
+}
+
+/// `t~(point)` without copying `t`: the first variable is bound into a half-size table.
+fn eval_slice(t: &[Fr], point: &[Fr]) -> Fr {
+    let Some((&r0, rest)) = point.split_first() else {
+        return t.first().copied().unwrap_or_default();
+    };
+    let bind = |src: &[Fr], r: Fr| -> Vec<Fr> {
+        src.par_chunks_exact(2)
+            .with_min_len(1 << 10)
+            .map(|p| p[0] + r * (p[1] - p[0]))
+            .collect()
+    };
+    let mut cur = bind(t, r0);
+    for &r in rest {
+        cur = bind(&cur, r);
+    }
+    cur.first().copied().unwrap_or_default()
 }
 
 /// `h = 2^(bits-1)` as an integer (0 for 0 bits).
@@ -538,6 +573,9 @@ impl StepWitnesses<'_> {
 impl<B: Backend> ProverSide<'_, B> {
     /// Fills the cache with the field table of a tensor.
     fn ensure(&mut self, t: Tensor) -> Result<(), StepError> {
+        if is_block(t) && self.fold.is_some() {
+            return Ok(());
+        }
         if !self.cache.contains_key(&t) {
             let table: Vec<Fr> = match t {
                 Tensor::Limb(of, i) => {
@@ -559,12 +597,11 @@ impl<B: Backend> ProverSide<'_, B> {
         Ok(())
     }
 
-    /// The field table of a tensor (cached).
-    fn table(&mut self, t: Tensor) -> Result<&Vec<Fr>, StepError> {
+    /// The field table of a tensor: a slice of the fold table for committed blocks,
+    /// else built once and cached.
+    fn table(&mut self, t: Tensor) -> Result<&[Fr], StepError> {
         self.ensure(t)?;
-        self.cache
-            .get(&t)
-            .ok_or_else(|| StepError::Shape("table cache".into()))
+        lookup(&self.fold, &self.layout, &self.cache, t)
     }
 
     /// The small-valued blocks of the fold table (limbs, bits, multiplicities), and the
@@ -728,14 +765,13 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
         let timer = Instant::now();
         let out = (|| {
-            let backend = self.backend;
             let table = self.table(t)?;
             if table.len() != 1 << point.len() {
                 return Err(StepError::Shape(format!(
                     "{t:?} evaluated at a point of the wrong length"
                 )));
             }
-            let v = backend.evaluate(&backend.upload(table), point);
+            let v = eval_slice(table, point);
             self.transcript.absorb_field(&v);
             self.proof.evals.push(v);
             Ok(v)
@@ -755,7 +791,10 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         let out = (|| {
             self.ensure(a)?;
             self.ensure(b)?;
-            let (ta, tb) = (cached(&self.cache, a)?, cached(&self.cache, b)?);
+            let (ta, tb) = (
+                lookup(&self.fold, &self.layout, &self.cache, a)?,
+                lookup(&self.fold, &self.layout, &self.cache, b)?,
+            );
             let (proof, claims) =
                 prove_matmul(self.backend, shape, ta, tb, claim, &mut self.transcript)?;
             self.proof.matmuls.push(proof);
@@ -775,7 +814,10 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         let out = (|| {
             self.ensure(s)?;
             self.ensure(q)?;
-            let (ts, tq) = (cached(&self.cache, s)?, cached(&self.cache, q)?);
+            let (ts, tq) = (
+                lookup(&self.fold, &self.layout, &self.cache, s)?,
+                lookup(&self.fold, &self.layout, &self.cache, q)?,
+            );
             let (proof, claims) =
                 prove_hadamard(self.backend, ts, tq, claim, &mut self.transcript)?;
             self.proof.hadamards.push(proof);
@@ -793,7 +835,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
                 self.ensure(t)?;
             }
             let table: &[Fr] = match t {
-                Merged::Tensor(t) => cached(&self.cache, t)?,
+                Merged::Tensor(t) => lookup(&self.fold, &self.layout, &self.cache, t)?,
                 Merged::Fold => self.fold.as_deref().unwrap_or_default(),
                 Merged::Model => {
                     owned = self.start_values()?;
@@ -823,7 +865,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(product)?;
-            let table = cached(&self.cache, product)?;
+            let table = lookup(&self.fold, &self.layout, &self.cache, product)?;
             let (proof, claims) = prove_affine(
                 self.backend,
                 shape,
