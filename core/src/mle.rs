@@ -17,6 +17,7 @@
 //! bits are the low variables (bound first) and the row bits the high ones.
 
 use ark_ff::{One, Zero};
+use rayon::prelude::*;
 
 use crate::{error::Error, field::Fr, fixed::i64_to_field};
 
@@ -143,13 +144,24 @@ pub fn eq_table(point: &[Fr]) -> Vec<Fr> {
         let half = table.len();
         table.resize(2 * half, Fr::zero());
         let (lo, hi) = table.split_at_mut(half);
-        for (l, h) in lo.iter_mut().zip(hi) {
+        let step = |(l, h): (&mut Fr, &mut Fr)| {
             *h = *l * r;
             *l -= *h;
+        };
+        if half >= PAR_EQ_HALF {
+            lo.par_iter_mut()
+                .zip(hi)
+                .with_min_len(PAR_EQ_HALF)
+                .for_each(step);
+        } else {
+            lo.iter_mut().zip(hi).for_each(step);
         }
     }
     table
 }
+
+/// Halves at least this long are doubled in parallel by [`eq_table`].
+const PAR_EQ_HALF: usize = 1 << 12;
 
 /// `eq(a, b) = prod_j (a_j b_j + (1 - a_j)(1 - b_j))`; the lengths must match.
 pub fn eq_eval(a: &[Fr], b: &[Fr]) -> Result<Fr, Error> {

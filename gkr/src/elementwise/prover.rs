@@ -121,6 +121,9 @@ pub fn prove_merge<B: Backend, T: Transcript>(
     // it is built over the low coordinates and added at the block's offset.
     let mut combined = vec![Fr::zero(); table.len()];
     let mut coeff = Fr::one();
+    // Consecutive claims at one low point (the limbs of one value, the blocks of one
+    // region) share their eq table.
+    let mut last: Option<(&[Fr], Vec<Fr>)> = None;
     for c in claims {
         let low = c
             .point
@@ -132,7 +135,11 @@ pub fn prove_merge<B: Backend, T: Transcript>(
             .enumerate()
             .fold(0usize, |acc, (j, x)| acc | (usize::from(x.is_one()) << j))
             << low;
-        let eq = eq_table(&c.point[..low]);
+        let key = &c.point[..low];
+        if last.as_ref().is_none_or(|(p, _)| *p != key) {
+            last = Some((key, eq_table(key)));
+        }
+        let eq = last.as_ref().map(|(_, e)| e.as_slice()).unwrap_or_default();
         combined[offset..offset + eq.len()]
             .par_iter_mut()
             .zip(eq.par_iter())
