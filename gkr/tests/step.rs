@@ -120,6 +120,25 @@ fn bad_specs_and_witnesses_are_errors() {
     assert!(matches!(StepShape::new(&s), Err(StepError::Shape(_))));
     let s = spec(vec![64, 16, 10], 4, 2);
     let shape = StepShape::new(&s).unwrap();
+    shape.check().unwrap();
+    // A hand-made inconsistent shape is an error, not a panic, for the verifier.
+    let mut broken = shape.clone();
+    broken.widths.pop();
+    let statement = zkpot_gkr::step::StepStatement {
+        spec_digest: s.digest().unwrap(),
+        fold_index: 0,
+        prev: Default::default(),
+        new: Default::default(),
+        chunk: Default::default(),
+    };
+    let empty = zkpot_gkr::step::StepProof::default();
+    assert!(matches!(
+        zkpot_gkr::step::verify_step(&broken, &statement, &empty),
+        Err(StepError::Shape(_))
+    ));
+    let mut broken = shape.clone();
+    broken.widths[1] = 12;
+    assert!(broken.check().is_err());
     let w = common::step::witnesses(&s);
     assert!(matches!(
         StepWitnesses::new(&shape, &w[..1]),

@@ -89,6 +89,32 @@ impl StepShape {
         Ok(shape)
     }
 
+    /// Checks that the fields are consistent, as [`StepShape::new`] makes them (the
+    /// fields are public: a hand-made shape is checked before it is used).
+    pub fn check(&self) -> Result<(), StepError> {
+        let bad = |what: &str| Err(StepError::Shape(what.to_string()));
+        let consistent = self.k.is_power_of_two()
+            && self.k <= 1 << 24
+            && self.valid_rows > 0
+            && self.rows == self.valid_rows.next_power_of_two()
+            && self.rows <= 1 << 24
+            && self.layers.len() >= 2
+            && self.layers.len() == self.widths.len()
+            && self
+                .layers
+                .iter()
+                .zip(&self.widths)
+                .all(|(&n, &w)| n > 0 && n <= 1 << 24 && w == n.next_power_of_two())
+            && (2..=64).contains(&self.value_bits)
+            && (1..=48).contains(&self.frac_bits)
+            && self.lr_shift <= 48;
+        if consistent {
+            Ok(())
+        } else {
+            bad("inconsistent step shape")
+        }
+    }
+
     /// The number of layers `L`.
     pub fn num_layers(&self) -> usize {
         self.widths.len() - 1

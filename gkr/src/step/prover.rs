@@ -43,6 +43,7 @@ impl<'a> StepWitnesses<'a> {
         steps: &'a [StepWitness],
         quotients: bool,
     ) -> Result<Self, StepError> {
+        shape.check()?;
         let bad = |m: String| Err(StepError::Witness(m));
         if steps.len() != shape.k {
             return bad(format!("{} witnesses for k = {}", steps.len(), shape.k));
@@ -116,6 +117,10 @@ impl<'a> StepWitnesses<'a> {
 /// The padded model table (the layout of [`StepShape::model_layout`]) of the weights
 /// `W_l, b_l` (`layers[l-1]`).
 pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Vec<Fr>, StepError> {
+    shape.check()?;
+    if layers.len() != shape.num_layers() {
+        return Err(StepError::Witness("wrong number of layers".into()));
+    }
     let layout = shape.model_layout();
     let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
     for (i, (w, b)) in layers.iter().enumerate() {
@@ -126,8 +131,7 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
                 "layer {l} does not have the spec's shape"
             )));
         }
-        let (nw, nb) = (shape.width(l), shape.width(l - 1));
-        let _ = nb;
+        let nw = shape.width(l);
         let ew = layout.entry(Tensor::Wt(l)).map_or(0, |e| e.offset);
         for r in 0..din {
             for c in 0..dout {
@@ -138,9 +142,6 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
         for (c, &v) in b.iter().enumerate() {
             table[eb + c] = i128_to_field(i128::from(v));
         }
-    }
-    if layers.len() != shape.num_layers() {
-        return Err(StepError::Witness("wrong number of layers".into()));
     }
     Ok(table)
 }

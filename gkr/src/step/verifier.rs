@@ -26,6 +26,7 @@ pub fn verify_step(
     statement: &StepStatement,
     proof: &StepProof,
 ) -> Result<StepClaims, StepError> {
+    shape.check()?;
     let mut side = VerifierSide {
         shape,
         proof,
