@@ -28,8 +28,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, Fr};
 use zkpot::gkr::step::{
-    chunk_table, commit_table, model_table, prove_step, verify_step, ProveTimings, StepOutput,
-    StepShape,
+    chunk_table, commit_table, model_table, prove_step, verify_step, FoldInputs, ProveTimings,
+    StepOutput, StepShape,
 };
 use zkpot::pcs::pedersen::{random_blind, Commitment, PedersenKey};
 use zkpot::trainer::data::{load, DatasetSource};
@@ -130,10 +130,12 @@ fn prove(fold: &Fold, key: &PedersenKey, rng: &mut ChaCha20Rng) -> StepOutput {
         &CpuBackend,
         key,
         &fold.shape,
-        fold.digest,
-        0,
-        fold.prev,
-        fold.chunk,
+        &FoldInputs {
+            spec_digest: fold.digest,
+            fold_index: 0,
+            prev: fold.prev,
+            chunk: fold.chunk,
+        },
         &fold.steps,
         rng,
     )

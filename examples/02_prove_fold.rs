@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, MultilinearTable};
 use zkpot::gkr::step::{
-    chunk_table, commit_table, model_table, prove_step, verify_step, StepShape,
+    chunk_table, commit_table, model_table, prove_step, verify_step, FoldInputs, StepShape,
 };
 use zkpot::pcs::pedersen::{random_blind, PedersenKey};
 use zkpot::trainer::data::{load, DatasetSource};
@@ -52,10 +52,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chunk_blind = random_blind(&mut rng);
     let c_chunk = commit_table(&key, &backend, &chunk, chunk_blind)?;
 
-    let digest = spec.digest()?;
-    let out = prove_step(
-        &backend, &key, &shape, digest, 0, c_w0, c_chunk, &steps, &mut rng,
-    )?;
+    let inputs = FoldInputs {
+        spec_digest: spec.digest()?,
+        fold_index: 0,
+        prev: c_w0,
+        chunk: c_chunk,
+    };
+    let out = prove_step(&backend, &key, &shape, &inputs, &steps, &mut rng)?;
     let t = out.timings;
     println!(
         "proved {} iterations in {:.2} s (commit {:.2} s, range checks {:.2} s, merges {:.2} s); proof {} bytes",

@@ -449,15 +449,7 @@ impl Backend for CpuBackend {
 
     fn evaluate(&self, table: &Vec<Fr>, point: &[Fr]) -> Fr {
         debug_assert_eq!(table.len(), 1 << point.len());
-        let Some((&r0, rest)) = point.split_first() else {
-            return table.first().copied().unwrap_or_default();
-        };
-        let mut t = table.clone();
-        self.bind(&mut t, r0);
-        for &r in rest {
-            self.bind(&mut t, r);
-        }
-        t.first().copied().unwrap_or_default()
+        mle::evaluate_slice(table, point).unwrap_or_default()
     }
 
     fn inner_product(&self, a: &Vec<Fr>, b: &Vec<Fr>) -> Fr {

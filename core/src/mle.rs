@@ -39,6 +39,44 @@ fn fold_in_place(evals: &mut Vec<Fr>, r: Fr) {
     evals.truncate(half);
 }
 
+/// Tables at least this long are bound in parallel by [`evaluate_slice`].
+const PAR_BIND_LEN: usize = 1 << 13;
+
+/// The multilinear extension of the table `evals` at `point`, without copying `evals`:
+/// the first variable is bound into a half-size buffer, the rest in place (in parallel
+/// for long tables). Errors unless `evals.len() = 2^point.len()`.
+pub fn evaluate_slice(evals: &[Fr], point: &[Fr]) -> Result<Fr, Error> {
+    if evals.len() != 1usize.checked_shl(point.len() as u32).unwrap_or(0) {
+        return Err(Error::PointLengthMismatch {
+            expected: evals.len().trailing_zeros() as usize,
+            got: point.len(),
+        });
+    }
+    let Some((&r0, rest)) = point.split_first() else {
+        return Ok(evals[0]);
+    };
+    let bind = |src: &[Fr], r: Fr| -> Vec<Fr> {
+        let pair = |p: &[Fr]| p[0] + r * (p[1] - p[0]);
+        if src.len() >= PAR_BIND_LEN {
+            src.par_chunks_exact(2)
+                .with_min_len(PAR_BIND_LEN / 2)
+                .map(pair)
+                .collect()
+        } else {
+            src.chunks_exact(2).map(pair).collect()
+        }
+    };
+    let mut buf = bind(evals, r0);
+    for &r in rest {
+        if buf.len() >= PAR_BIND_LEN {
+            buf = bind(&buf, r);
+        } else {
+            fold_in_place(&mut buf, r);
+        }
+    }
+    Ok(buf[0])
+}
+
 impl MultilinearTable {
     /// The table with these entries; the length must be a power of two (at least 1).
     pub fn new(evals: Vec<Fr>) -> Result<Self, Error> {
@@ -108,18 +146,7 @@ impl MultilinearTable {
                 got: point.len(),
             });
         }
-        let Some((&r0, rest)) = point.split_first() else {
-            return Ok(self.evals[0]);
-        };
-        let mut buf: Vec<Fr> = self
-            .evals
-            .chunks_exact(2)
-            .map(|pair| pair[0] + r0 * (pair[1] - pair[0]))
-            .collect();
-        for &r in rest {
-            fold_in_place(&mut buf, r);
-        }
-        Ok(buf[0])
+        evaluate_slice(&self.evals, point)
     }
 
     /// Fixes variable 0 (the least significant index bit) to `r`; the table then has one

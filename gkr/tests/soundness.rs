@@ -15,6 +15,7 @@ use ark_ff::One;
 use common::step::{first_fold, fold_at, spec, Fold, Proven};
 use zkpot_core::{Fr, G1Affine};
 use zkpot_gkr::step::{verify_step, StepError, StepProof, StepShape, Tensor};
+use zkpot_trainer::testing::{mutate, KINDS};
 use zkpot_trainer::{StepWitness, TrainSpec};
 
 /// Three layers (a backward layer), padded rows and columns, two instances.
@@ -30,64 +31,6 @@ fn fold() -> &'static Fold {
 fn honest() -> &'static Proven {
     static P: OnceLock<Proven> = OnceLock::new();
     P.get_or_init(|| fold().prove().unwrap())
-}
-
-/// Adds `delta` to one entry of one of the 21 tensor kinds of a witness (the kinds of
-/// `trainer/tests/witness.rs`); false if the kind does not exist for that layer.
-fn mutate(w: &mut StepWitness, kind: usize, layer: usize, index: usize, delta: i64) -> bool {
-    fn add(xs: &mut [i64], index: usize, delta: i64) -> bool {
-        let n = xs.len();
-        n > 0 && {
-            xs[index % n] += delta;
-            true
-        }
-    }
-    fn add_wide(xs: &mut [i128], index: usize, delta: i64) -> bool {
-        let n = xs.len();
-        n > 0 && {
-            xs[index % n] += delta as i128;
-            true
-        }
-    }
-    match kind {
-        0 => return add(w.x.data_mut(), index, delta),
-        1 => return add(w.y.data_mut(), index, delta),
-        _ => {}
-    }
-    let l = &mut w.layers[layer];
-    match kind {
-        2 => add(l.w.data_mut(), index, delta),
-        3 => add(&mut l.b, index, delta),
-        4 => add_wide(&mut l.z.input, index, delta),
-        5 => add(l.z.quotient.data_mut(), index, delta),
-        6 => add(&mut l.z.remainder, index, delta),
-        7 => {
-            let n = l.sign.len();
-            n > 0 && {
-                l.sign[index % n] ^= true;
-                true
-            }
-        }
-        8 => add(l.a.data_mut(), index, delta),
-        9 => add(l.g.data_mut(), index, delta),
-        10..=12 => match &mut l.back {
-            None => false,
-            Some(b) => match kind {
-                10 => add_wide(&mut b.input, index, delta),
-                11 => add(b.quotient.data_mut(), index, delta),
-                _ => add(&mut b.remainder, index, delta),
-            },
-        },
-        13 => add_wide(&mut l.dw.input, index, delta),
-        14 => add(l.dw.quotient.data_mut(), index, delta),
-        15 => add(&mut l.dw.remainder, index, delta),
-        16 => add_wide(&mut l.db.input, index, delta),
-        17 => add(l.db.quotient.data_mut(), index, delta),
-        18 => add(&mut l.db.remainder, index, delta),
-        19 => add(l.w_new.data_mut(), index, delta),
-        20 => add(&mut l.b_new, index, delta),
-        _ => unreachable!(),
-    }
 }
 
 /// The fold with instance `i` of its witnesses changed by `f`.
@@ -136,7 +79,7 @@ fn honest_first_and_second_folds_verify() {
 #[test]
 fn every_tensor_kind_of_every_layer_is_caught() {
     let layers = fold().shape.num_layers();
-    for kind in 0..21 {
+    for kind in 0..KINDS {
         for layer in 0..layers {
             for instance in [0, 1] {
                 if kind < 2 && layer > 0 {
@@ -234,12 +177,7 @@ fn a_flipped_relu_sign_with_a_consistent_recomposition_is_rejected() {
     // The encoding itself: with the top bit claimed 1, the rest is negative.
     let enc = base.shape.encoding(Tensor::Zq(1)).unwrap();
     let q = l0.z.quotient.data()[j] as i128;
-    let low = q + enc.offset - (1i128 << enc.limb_bits());
-    let (limbs, _) = zkpot_gkr::step::Encoding {
-        sign: None,
-        ..enc.clone()
-    }
-    .split(low - enc.offset);
+    let limbs = enc.split_with_top(q, 1);
     assert!(!enc.in_range(&limbs, 1));
 }
 

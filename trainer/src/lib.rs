@@ -33,6 +33,8 @@ pub mod schedule;
 pub mod spec;
 pub mod step;
 pub mod tensor;
+#[cfg(feature = "test-utils")]
+pub mod testing;
 pub mod train;
 
 pub use check::check_witness;

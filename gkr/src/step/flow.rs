@@ -432,20 +432,16 @@ impl Flow<'_> {
                 }
             })
             .collect();
+        let model = sh.model_layout();
         for l in 1..=sh.num_layers() {
-            for (fin, new) in [
-                (Tensor::Wfin(l), Tensor::Wnew(l)),
-                (Tensor::Bfin(l), Tensor::Bnew(l)),
+            // The model layout names its blocks by the starting weights' tensors.
+            for (fin, new, block) in [
+                (Tensor::Wfin(l), Tensor::Wnew(l), Tensor::Wt(l)),
+                (Tensor::Bfin(l), Tensor::Bnew(l), Tensor::Bt(l)),
             ] {
                 let tau = side.transcript().challenges(sh.num_vars(fin));
                 let v = side.eval(fin, &tau)?;
-                let model = sh.model_layout();
-                let start = if matches!(fin, Tensor::Wfin(_)) {
-                    Tensor::Wt(l)
-                } else {
-                    Tensor::Bt(l)
-                };
-                let point = model.point(start, &tau)?;
+                let point = model.point(block, &tau)?;
                 self.got.new.push((Block::Model, claim(&point, v)));
                 let p: Vec<Fr> = tau.iter().chain(&last).copied().collect();
                 self.limbs(side, new, &claim(&p, v))?;

@@ -445,17 +445,24 @@ impl Encoding {
     /// Always succeeds; the parts are in range iff [`Encoding::in_range`] says so (a
     /// cheating prover's parts are not, and the range check rejects them).
     pub fn split(&self, x: i128) -> (Vec<i128>, i128) {
-        let mut u = x.saturating_add(self.offset);
         let total = self.limb_bits();
         let top = if self.sign.is_some() && total < 126 {
-            let s = u >> total;
-            u -= s << total;
-            s
+            x.saturating_add(self.offset) >> total
         } else {
             0
         };
+        (self.split_with_top(x, top), top)
+    }
+
+    /// The limbs of `x + offset - top 2^T`: `x` split below a given top bit (the
+    /// committed sign bit, which a cheating prover may set wrongly).
+    pub fn split_with_top(&self, x: i128, top: i128) -> Vec<i128> {
+        let total = self.limb_bits().min(126);
+        let u = x
+            .saturating_add(self.offset)
+            .saturating_sub(top.saturating_mul(1i128 << total));
         let c = self.widths.len();
-        let limbs = (0..c)
+        (0..c)
             .map(|i| {
                 let shifted = u >> (16 * i).min(127);
                 if i + 1 == c {
@@ -464,8 +471,7 @@ impl Encoding {
                     shifted & 0xffff
                 }
             })
-            .collect();
-        (limbs, top)
+            .collect()
     }
 
     /// Whether split parts are in range: every limb in `[0, 2^width)`, the top bit 0 or

@@ -89,6 +89,20 @@ pub struct StepStatement {
     pub chunk: Commitment,
 }
 
+/// What the prover of a fold is given from outside it: the statement without `C_new`,
+/// which the prover makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FoldInputs {
+    /// The spec's digest.
+    pub spec_digest: Fr,
+    /// The fold's index (`0` for the first).
+    pub fold_index: u64,
+    /// `C_prev`: `C_W0` for fold 0, the previous fold's `new` after it.
+    pub prev: Commitment,
+    /// `C_chunk`: the fold's data chunk.
+    pub chunk: Commitment,
+}
+
 /// The one claim left on each commitment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepClaims {

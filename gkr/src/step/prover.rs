@@ -13,11 +13,11 @@ use zkpot_core::{
     Backend, Fr, PoseidonTranscript, ProductSum, Transcript, G1,
 };
 use zkpot_pcs::pedersen::{random_blind, Commitment, Opening, PedersenKey};
-use zkpot_trainer::{Matrix, StepWitness};
+use zkpot_trainer::{LayerWitness, Matrix, StepWitness};
 
 use super::flow::{self, Merged, Side};
-use super::layout::{Block, Encoding, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
-use super::{ShiftProof, StepClaims, StepError, StepProof, StepStatement};
+use super::layout::{Block, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
+use super::{FoldInputs, ShiftProof, StepClaims, StepError, StepProof, StepStatement};
 use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge, HadamardClaims};
 use crate::layout::{prove_affine, AffineClaims, StackShape};
 use crate::matmul::{prove_matmul, MatmulClaims, MatmulShape};
@@ -206,34 +206,20 @@ pub struct StepOutput {
     pub timings: ProveTimings,
 }
 
-/// Proves the fold of `steps` (its `k` witnesses) with the commitments `prev` (to the
-/// starting weights' table) and `chunk` (to the chunk table), committing the fold table
-/// with a fresh blind from `rng`. Returns the proof, the statement (with `C_new`), the
-/// claims on the three tables and the opening of `C_new`.
-#[allow(clippy::too_many_arguments)]
+/// Proves the fold of `steps` (its `k` witnesses) given `inputs` (the spec digest, the
+/// fold index and the commitments `prev`, to the starting weights' table, and `chunk`,
+/// to the chunk table), committing the fold table with a fresh blind from `rng`.
+/// Returns the proof, the statement (with `C_new`), the claims on the three tables, the
+/// opening of `C_new` and the timings.
 pub fn prove_step<B: Backend, R: RngCore>(
     backend: &B,
     key: &PedersenKey,
     shape: &StepShape,
-    spec_digest: Fr,
-    fold_index: u64,
-    prev: Commitment,
-    chunk: Commitment,
+    inputs: &FoldInputs,
     steps: &[StepWitness],
     rng: &mut R,
 ) -> Result<StepOutput, StepError> {
-    prove(
-        backend,
-        key,
-        shape,
-        spec_digest,
-        fold_index,
-        prev,
-        chunk,
-        steps,
-        rng,
-        false,
-    )
+    prove(backend, key, shape, inputs, steps, rng, false)
 }
 
 /// [`prove_step`] for soundness tests: proves *any* witness of the right shape, with
@@ -241,41 +227,22 @@ pub fn prove_step<B: Backend, R: RngCore>(
 /// can hand the result to [`super::verify_step`] and see it rejected. Never use it to
 /// prove a real run.
 #[doc(hidden)]
-#[allow(clippy::too_many_arguments)]
 pub fn prove_step_lenient<B: Backend, R: RngCore>(
     backend: &B,
     key: &PedersenKey,
     shape: &StepShape,
-    spec_digest: Fr,
-    fold_index: u64,
-    prev: Commitment,
-    chunk: Commitment,
+    inputs: &FoldInputs,
     steps: &[StepWitness],
     rng: &mut R,
 ) -> Result<StepOutput, StepError> {
-    prove(
-        backend,
-        key,
-        shape,
-        spec_digest,
-        fold_index,
-        prev,
-        chunk,
-        steps,
-        rng,
-        true,
-    )
+    prove(backend, key, shape, inputs, steps, rng, true)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn prove<B: Backend, R: RngCore>(
     backend: &B,
     key: &PedersenKey,
     shape: &StepShape,
-    spec_digest: Fr,
-    fold_index: u64,
-    prev: Commitment,
-    chunk: Commitment,
+    inputs: &FoldInputs,
     steps: &[StepWitness],
     rng: &mut R,
     lenient: bool,
@@ -301,11 +268,11 @@ fn prove<B: Backend, R: RngCore>(
     side.timings.commit = start.elapsed();
     side.fold = Some(fold_table);
     let statement = StepStatement {
-        spec_digest,
-        fold_index,
-        prev,
+        spec_digest: inputs.spec_digest,
+        fold_index: inputs.fold_index,
+        prev: inputs.prev,
         new,
-        chunk,
+        chunk: inputs.chunk,
     };
     let claims = flow::run(&mut side, shape, &statement)?;
     let table = side.fold.take().unwrap_or_default();
@@ -356,24 +323,6 @@ fn lookup<'s>(
     }
 }
 
-/// `t~(point)` without copying `t`: the first variable is bound into a half-size table.
-fn eval_slice(t: &[Fr], point: &[Fr]) -> Fr {
-    let Some((&r0, rest)) = point.split_first() else {
-        return t.first().copied().unwrap_or_default();
-    };
-    let bind = |src: &[Fr], r: Fr| -> Vec<Fr> {
-        src.par_chunks_exact(2)
-            .with_min_len(1 << 10)
-            .map(|p| p[0] + r * (p[1] - p[0]))
-            .collect()
-    };
-    let mut cur = bind(t, r0);
-    for &r in rest {
-        cur = bind(&cur, r);
-    }
-    cur.first().copied().unwrap_or_default()
-}
-
 /// `h = 2^(bits-1)` as an integer (0 for 0 bits).
 fn half_int(bits: u32) -> i128 {
     if bits == 0 {
@@ -421,6 +370,22 @@ impl StepWitnesses<'_> {
         let all: Vec<usize> = (0..self.steps.len()).collect();
         let s = self.steps;
         let lw = |i: usize, l: usize| &s[i].layers[l - 1];
+        // A layer's weights or biases (a field of its witness) over some instances.
+        let weight = |l: usize, instances: &[usize], m: fn(&LayerWitness) -> &Matrix| {
+            stack(
+                n(l - 1),
+                n(l),
+                (d(l - 1), d(l)),
+                0,
+                instances,
+                &|i, r, c| i128::from(m(lw(i, l)).get(r, c)),
+            )
+        };
+        let bias = |l: usize, instances: &[usize], v: fn(&LayerWitness) -> &Vec<i64>| {
+            stack(1, n(l), (1, d(l)), 0, instances, &|i, _, c| {
+                i128::from(v(lw(i, l))[c])
+            })
+        };
         match t {
             Tensor::X | Tensor::A(0) => stack(b, n(0), (vb, d(0)), 0, &all, &|i, r, c| {
                 i128::from(s[i].x.get(r, c))
@@ -428,30 +393,14 @@ impl StepWitnesses<'_> {
             Tensor::Y => stack(b, n(big_l), (vb, d(big_l)), 0, &all, &|i, r, c| {
                 i128::from(s[i].y.get(r, c))
             }),
-            Tensor::Wt(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &[0], &|i, r, c| {
-                i128::from(lw(i, l).w.get(r, c))
-            }),
-            Tensor::Bt(l) => stack(1, n(l), (1, d(l)), 0, &[0], &|i, _, c| {
-                i128::from(lw(i, l).b[c])
-            }),
-            Tensor::Wfin(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &[last], &|i, r, c| {
-                i128::from(lw(i, l).w_new.get(r, c))
-            }),
-            Tensor::Bfin(l) => stack(1, n(l), (1, d(l)), 0, &[last], &|i, _, c| {
-                i128::from(lw(i, l).b_new[c])
-            }),
-            Tensor::Wold(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).w.get(r, c))
-            }),
-            Tensor::Bold(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| {
-                i128::from(lw(i, l).b[c])
-            }),
-            Tensor::Wnew(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).w_new.get(r, c))
-            }),
-            Tensor::Bnew(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| {
-                i128::from(lw(i, l).b_new[c])
-            }),
+            Tensor::Wt(l) => weight(l, &[0], |w| &w.w),
+            Tensor::Bt(l) => bias(l, &[0], |w| &w.b),
+            Tensor::Wfin(l) => weight(l, &[last], |w| &w.w_new),
+            Tensor::Bfin(l) => bias(l, &[last], |w| &w.b_new),
+            Tensor::Wold(l) => weight(l, &all, |w| &w.w),
+            Tensor::Bold(l) => bias(l, &all, |w| &w.b),
+            Tensor::Wnew(l) => weight(l, &all, |w| &w.w_new),
+            Tensor::Bnew(l) => bias(l, &all, |w| &w.b_new),
             Tensor::Zq(l) | Tensor::A(l) if l == big_l => {
                 stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
                     i128::from(lw(i, l).z.quotient.get(r, c))
@@ -546,16 +495,7 @@ impl StepWitnesses<'_> {
         let mut out = vec![vec![0i128; ints.len()]; count];
         for (j, &x) in ints.iter().enumerate() {
             let (limbs, top) = match &signs {
-                Some(signs) => {
-                    let top = signs[j];
-                    let low = x.saturating_sub(top.saturating_mul(1i128 << enc.limb_bits()));
-                    let (limbs, _) = Encoding {
-                        sign: None,
-                        ..enc.clone()
-                    }
-                    .split(low);
-                    (limbs, top)
-                }
+                Some(signs) => (enc.split_with_top(x, signs[j]), signs[j]),
                 None => enc.split(x),
             };
             if !lenient && !enc.in_range(&limbs, top) {
@@ -612,7 +552,7 @@ impl<B: Backend> ProverSide<'_, B> {
         &mut self,
     ) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>, Vec<(usize, usize)>), StepError> {
         let sh = self.shape;
-        let layout = sh.fold_layout();
+        let layout = self.layout.clone();
         let mut small: Vec<(usize, Vec<u64>)> = Vec::new();
         let mut big: Vec<(usize, Vec<Fr>)> = Vec::new();
         let mut limb_values: HashMap<Tensor, Vec<i128>> = HashMap::new();
@@ -676,30 +616,28 @@ impl<B: Backend> ProverSide<'_, B> {
         for (off, v) in &big {
             table[*off..*off + v.len()].copy_from_slice(v);
         }
-        let model = self.model_values()?;
+        let model = self.model_values(true)?;
         let off = layout.entry(Block::Model).map_or(0, |e| e.offset);
         table[off..off + model.len()].copy_from_slice(&model);
         let big = big.into_iter().map(|(off, v)| (off, v.len())).collect();
         Ok((table, small, big))
     }
 
-    /// The model table after the fold.
-    fn model_values(&self) -> Result<Vec<Fr>, StepError> {
-        let last = &self.w.steps[self.w.steps.len() - 1];
-        let layers: Vec<(&Matrix, &[i64])> = last
-            .layers
+    /// The model table before the fold (`after` false) or after it.
+    fn model_values(&self, after: bool) -> Result<Vec<Fr>, StepError> {
+        let steps = self.w.steps;
+        let step = if after { steps.last() } else { steps.first() };
+        let layers: Vec<(&Matrix, &[i64])> = step
+            .map(|s| s.layers.as_slice())
+            .unwrap_or_default()
             .iter()
-            .map(|l| (&l.w_new, l.b_new.as_slice()))
-            .collect();
-        model_table(self.shape, &layers)
-    }
-
-    /// The model table before the fold.
-    fn start_values(&self) -> Result<Vec<Fr>, StepError> {
-        let layers: Vec<(&Matrix, &[i64])> = self.w.steps[0]
-            .layers
-            .iter()
-            .map(|l| (&l.w, l.b.as_slice()))
+            .map(|l| {
+                if after {
+                    (&l.w_new, l.b_new.as_slice())
+                } else {
+                    (&l.w, l.b.as_slice())
+                }
+            })
             .collect();
         model_table(self.shape, &layers)
     }
@@ -713,7 +651,7 @@ impl<B: Backend> ProverSide<'_, B> {
         table: &[Fr],
         blind: Fr,
     ) -> Result<Commitment, StepError> {
-        let layout = self.shape.fold_layout();
+        let layout = &self.layout;
         let len = 1usize << layout.num_vars;
         if key.max_len() < len {
             return Err(zkpot_pcs::PcsError::KeyTooShort {
@@ -767,12 +705,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         let timer = Instant::now();
         let out = (|| {
             let table = self.table(t)?;
-            if table.len() != 1 << point.len() {
-                return Err(StepError::Shape(format!(
-                    "{t:?} evaluated at a point of the wrong length"
-                )));
-            }
-            let v = eval_slice(table, point);
+            let v = zkpot_core::evaluate_slice(table, point)?;
             self.transcript.absorb_field(&v);
             self.proof.evals.push(v);
             Ok(v)
@@ -839,7 +772,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
                 Merged::Tensor(t) => lookup(&self.fold, &self.layout, &self.cache, t)?,
                 Merged::Fold => self.fold.as_deref().unwrap_or_default(),
                 Merged::Model => {
-                    owned = self.start_values()?;
+                    owned = self.model_values(false)?;
                     &owned
                 }
                 Merged::Chunk => {
@@ -929,21 +862,20 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         let timer = Instant::now();
         let out = (|| {
             let limbs = self.region_table(&region.layout)?;
-            let layout = self.shape.fold_layout();
-            let e = layout
+            let e = self
+                .layout
                 .entry(Block::Mult(region.index))
                 .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
             let mults = self
                 .fold
                 .as_deref()
                 .and_then(|f| f.get(e.offset..e.offset + (1 << e.num_vars)))
-                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?
-                .to_vec();
+                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
             let (proof, claims) = prove_range_in(
                 self.backend,
                 region.width,
                 &limbs,
-                &mults,
+                mults,
                 &mut self.transcript,
             )?;
             self.proof.ranges.push(proof);

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable};
 use zkpot_gkr::step::{
     chunk_table, commit_table, model_table, prove_step, prove_step_lenient, verify_step,
-    StepClaims, StepError, StepProof, StepShape, StepStatement,
+    FoldInputs, StepClaims, StepError, StepProof, StepShape, StepStatement,
 };
 use zkpot_gkr::TableClaim;
 use zkpot_pcs::pedersen::{random_blind, Opening, PedersenKey};
@@ -124,10 +124,12 @@ impl Fold {
             &CpuBackend,
             &self.key,
             &self.shape,
-            self.digest,
-            self.fold_index,
-            self.prev_commitment,
-            self.chunk_commitment,
+            &FoldInputs {
+                spec_digest: self.digest,
+                fold_index: self.fold_index,
+                prev: self.prev_commitment,
+                chunk: self.chunk_commitment,
+            },
             &self.steps,
             &mut rng,
         )?;
