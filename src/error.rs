@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
+use zkpot_gkr::run::RunError;
+use zkpot_pcs::PcsError;
 use zkpot_trainer::{DataError, SpecError, TrainError};
+
+use crate::file::{ExpectedError, FileError};
 
 /// Anything that stops a `zkpot` command.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +36,26 @@ pub enum Error {
         flag: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// The run could not be proven, or its proof was rejected.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The commitment key could not be loaded from its cache or derived.
+    #[error("commitment key: {0} (delete the file, or run `zkpot setup --force` with the same options, to derive it again)")]
+    Key(#[from] PcsError),
+    /// A proof file could not be read or written.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// The proof is about another statement than the one expected.
+    #[error(transparent)]
+    Expected(#[from] ExpectedError),
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
     },
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]

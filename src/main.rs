@@ -1,12 +1,17 @@
 //! The `zkpot` command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use zkpot::run::{parse_arch, train, Progress, TrainOptions, TrainReport};
+use zkpot::file::{check_expected, ProofFile, StatementJson};
+use zkpot::gkr::run::{key_len, verify_run, FoldReport, KEY_LABEL};
+use zkpot::gkr::step::StepShape;
+use zkpot::pcs::cache::KeyCache;
+use zkpot::run::{parse_arch, run_key, train, Progress, TrainOptions, TrainReport};
+use zkpot::trainer::data::load;
 use zkpot::trainer::{DatasetSource, TrainSpec};
 use zkpot::Error;
 
@@ -23,8 +28,45 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train an MLP in exact fixed point (proving is not available yet).
+    /// Train an MLP in exact fixed point, prove the run, verify the proof and write it.
     Train(TrainArgs),
+    /// Verify a proof file: prints the statement and `valid`, or the reason and fails.
+    Verify(VerifyArgs),
+    /// Print a proof file's statement and sizes as JSON.
+    Inspect(InspectArgs),
+    /// Derive and cache the commitment key a run of these options needs.
+    Setup(SetupArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The proof file.
+    file: PathBuf,
+    /// A JSON statement the proof must be about (the spec, C_data and C_W0 an auditor
+    /// was promised, in the form `zkpot inspect` prints).
+    #[arg(long)]
+    statement: Option<PathBuf>,
+    /// The commitment-key cache folder (default $ZKPOT_CACHE_DIR, else ~/.cache/zkpot).
+    #[arg(long)]
+    key_dir: Option<PathBuf>,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// The proof file.
+    file: PathBuf,
+}
+
+#[derive(Args)]
+struct SetupArgs {
+    #[command(flatten)]
+    train: TrainArgs,
+    /// Derive the key again even if a cached one exists (e.g. a corrupt one).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -70,6 +112,15 @@ struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Train without proving.
+    #[arg(long)]
+    no_prove: bool,
+    /// Where to write the proof.
+    #[arg(long, default_value = "run.zkpot")]
+    out: PathBuf,
+    /// The commitment-key cache folder (default $ZKPOT_CACHE_DIR, else ~/.cache/zkpot).
+    #[arg(long)]
+    key_dir: Option<PathBuf>,
 }
 
 impl TrainArgs {
@@ -90,38 +141,99 @@ impl TrainArgs {
             value_bits: self.value_bits,
             lr_shift: self.lr_shift,
             seed: self.seed,
+            prove: !self.no_prove,
+            out: (!self.no_prove).then(|| self.out.clone()),
+            key_dir: self.key_dir.clone(),
         })
     }
 }
 
-struct Bar(Option<ProgressBar>, bool);
+/// The progress bar: iterations, loss, and the prove time of the last fold.
+struct Bar {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    loss: f64,
+    fold: String,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        Bar {
+            bar: None,
+            quiet,
+            loss: f64::NAN,
+            fold: String::new(),
+        }
+    }
+
+    fn refresh(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("loss {:.4}{}", self.loss, self.fold));
+        }
+    }
+}
 
 impl Progress for Bar {
     fn start(&mut self, total: u64) {
-        if self.1 {
+        if self.quiet {
             return;
         }
         let bar = ProgressBar::new(total);
         bar.set_style(
             ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] iteration {pos}/{len}  loss {msg}  ({per_sec}, eta {eta})",
+                "{elapsed_precise} [{bar:30}] iteration {pos}/{len}  {msg}  (eta {eta})",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        self.0 = Some(bar);
+        self.bar = Some(bar);
     }
     fn step(&mut self, _t: u64, loss: f64) {
-        if let Some(bar) = &self.0 {
-            bar.set_message(format!("{loss:.4}"));
+        self.loss = loss;
+        self.refresh();
+        if let Some(bar) = &self.bar {
             bar.inc(1);
         }
     }
+    fn fold(&mut self, r: &FoldReport) {
+        self.fold = format!(
+            "  fold {} proven in {:.2} s (step proof {:.2} s, accumulate {:.2} s)",
+            r.fold,
+            r.total.as_secs_f64(),
+            r.step.total.as_secs_f64(),
+            r.accumulate.as_secs_f64()
+        );
+        self.refresh();
+    }
+    fn phase(&mut self, what: &str) {
+        if !self.quiet {
+            eprintln!("{what}...");
+        }
+    }
     fn finish(&mut self) {
-        if let Some(bar) = self.0.take() {
+        if let Some(bar) = self.bar.take() {
             bar.finish();
         }
+    }
+    fn key_started(&mut self, total: usize) -> Box<dyn Fn(usize) + Sync> {
+        if self.quiet {
+            return Box::new(|_| {});
+        }
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] generators {pos}/{len}  (eta {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Box::new(move |done| {
+            bar.set_position(done as u64);
+            if done >= total {
+                bar.finish();
+            }
+        })
     }
 }
 
@@ -159,12 +271,48 @@ fn summary(r: &TrainReport) {
         "  fixed-point step / f32 step = {:.2}x; total {:.1} s",
         r.step_ratio, r.seconds
     );
-    println!("proving is not available yet in this version: the run was trained, not proven");
+    match &r.proof {
+        None => println!("not proven (--no-prove)"),
+        Some(p) => {
+            println!(
+                "  proof: {} folds, {} bytes{}; valid (verified in {:.3} s)",
+                p.folds,
+                p.proof_bytes,
+                p.proof_file
+                    .as_ref()
+                    .map(|f| format!(", written to {}", f.display()))
+                    .unwrap_or_default(),
+                p.verify_seconds
+            );
+            println!(
+                "  proving: {:.2} s in all (data {:.2} s, median fold {:.2} s = step proof {:.2} s + \
+                 accumulate {:.2} s, tie and opening {:.2} s)",
+                p.prove_seconds,
+                p.data_commit_seconds,
+                p.fold_seconds,
+                p.step_proof_seconds,
+                p.accumulate_seconds,
+                p.finish_seconds
+            );
+            println!(
+                "  per iteration: {:.3} s = {:.0}x the f32 step; amortized over the run \
+                 (with data and opening): {:.3} s = {:.0}x",
+                p.prove_seconds_per_iteration,
+                p.prove_ratio,
+                p.amortized_seconds_per_iteration,
+                p.amortized_ratio
+            );
+            println!(
+                "  this run proof grows with the number of iterations and is not \
+                 zero-knowledge; the folded proof comes with zkpot-folding"
+            );
+        }
+    }
 }
 
 fn run_train(args: &TrainArgs) -> Result<(), Error> {
     let opts = args.options()?;
-    let report = train(&opts, &mut Bar(None, args.quiet))?;
+    let report = train(&opts, &mut Bar::new(args.quiet))?;
     summary(&report);
     if let Some(path) = &args.report {
         let json = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -177,10 +325,101 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn read_proof(path: &Path) -> Result<ProofFile, Error> {
+    Ok(ProofFile::read(path)?)
+}
+
+fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
+    let file = read_proof(&args.file)?;
+    let json = StatementJson::new(&file);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
+    if let Some(path) = &args.statement {
+        let expected = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        check_expected(&file.statement, &expected)?;
+        println!("statement: as expected ({})", path.display());
+    }
+    let shape = StepShape::new(&file.statement.spec).map_err(zkpot::gkr::run::RunError::Shape)?;
+    let (key, _) = run_key(&shape, args.key_dir.as_ref(), &mut Bar::new(args.quiet))?;
+    let t0 = Instant::now();
+    verify_run(&key, &file.statement, &file.proof)?;
+    println!(
+        "valid ({} folds, {} iterations; verified in {:.3} s)",
+        file.proof.folds.len(),
+        file.statement.iterations(),
+        t0.elapsed().as_secs_f64()
+    );
+    println!("note: a run proof grows with the number of iterations and is not zero-knowledge");
+    Ok(())
+}
+
+fn run_inspect(args: &InspectArgs) -> Result<(), Error> {
+    let file = read_proof(&args.file)?;
+    let out = serde_json::json!({
+        "statement": StatementJson::new(&file),
+        "sizes": file.sizes(),
+    });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
+}
+
+fn run_setup(args: &SetupArgs) -> Result<(), Error> {
+    let opts = args.train.options()?;
+    let source = opts.dataset.clone().unwrap_or(DatasetSource::Digits);
+    let frac_bits = opts
+        .frac_bits
+        .or(opts.spec.as_ref().map(|s| s.frac_bits))
+        .unwrap_or(zkpot::trainer::spec::DEFAULT_FRAC_BITS);
+    let split = load(
+        &source,
+        frac_bits,
+        opts.seed.unwrap_or(zkpot::run::DEFAULT_SEED),
+    )?;
+    let spec = opts
+        .build_spec(split.train.num_features(), split.train.num_classes())
+        .resolve(split.train.len())?;
+    let shape = StepShape::new(&spec).map_err(zkpot::gkr::run::RunError::Shape)?;
+    let t0 = Instant::now();
+    if args.force {
+        let cache = opts
+            .key_dir
+            .clone()
+            .map_or_else(KeyCache::from_env, KeyCache::new);
+        let path = cache.path(KEY_LABEL, key_len(&shape));
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|source| Error::Write { path, source })?;
+        }
+    }
+    let (key, derived) = run_key(
+        &shape,
+        opts.key_dir.as_ref(),
+        &mut Bar::new(args.train.quiet),
+    )?;
+    println!(
+        "commitment key: {} generators, {} in {:.1} s",
+        key.max_len(),
+        if derived {
+            "derived and cached"
+        } else {
+            "already cached, checked"
+        },
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Train(args) => run_train(args),
+        Command::Verify(args) => run_verify(args),
+        Command::Inspect(args) => run_inspect(args),
+        Command::Setup(args) => run_setup(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,15 +1,24 @@
 //! A whole training run as `zkpot train` performs it: the fixed-point trainer and
-//! the `f32` reference side by side on the same schedule, timed step by step.
+//! the `f32` reference side by side on the same schedule, timed step by step, and (with
+//! [`TrainOptions::prove`]) the run proof made fold by fold, verified and written.
 
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
+use rand::rngs::OsRng;
 use serde::Serialize;
+use zkpot_core::CpuBackend;
+use zkpot_gkr::run::{key_len, verify_run, ChunkedData, FoldReport, RunProver, KEY_LABEL};
+use zkpot_gkr::step::StepShape;
+use zkpot_pcs::cache::KeyCache;
+use zkpot_pcs::pedersen::PedersenKey;
 use zkpot_trainer::data::{load, DatasetSource, Split};
 use zkpot_trainer::spec::{DEFAULT_FRAC_BITS, DEFAULT_STEPS_PER_FOLD, DEFAULT_VALUE_BITS};
 use zkpot_trainer::train::mean;
 use zkpot_trainer::{accuracy, Loss, ReferenceTrainer, TrainSpec, Trainer};
 
 use crate::error::Error;
+use crate::file::ProofFile;
 
 /// Default number of iterations when neither iterations nor epochs are given.
 pub const DEFAULT_ITERATIONS: u64 = 64;
@@ -46,6 +55,12 @@ pub struct TrainOptions {
     pub lr_shift: Option<u32>,
     /// Seed.
     pub seed: Option<u64>,
+    /// Prove the run (and verify the proof) while training.
+    pub prove: bool,
+    /// Where to write the proof (with `prove`); nothing is written when `None`.
+    pub out: Option<PathBuf>,
+    /// The commitment-key cache folder (default [`KeyCache::default_dir`]).
+    pub key_dir: Option<PathBuf>,
 }
 
 /// Parses an architecture such as `784-128-10`.
@@ -160,8 +175,51 @@ pub struct TrainReport {
     pub f32_reference_step_seconds: f64,
     /// `step_seconds / f32_reference_step_seconds`.
     pub step_ratio: f64,
-    /// Whether a proof was made.
+    /// Whether a proof was made: `"run proof"` or `"not proven"`.
     pub proving: &'static str,
+    /// The proof's figures (absent without proving).
+    #[serde(flatten)]
+    pub proof: Option<ProofReport>,
+}
+
+/// The figures of a proven run (flattened into [`TrainReport`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct ProofReport {
+    /// Where the proof was written (if anywhere).
+    pub proof_file: Option<PathBuf>,
+    /// Number of folds, `T / k`.
+    pub folds: u64,
+    /// Size of the proof file in bytes.
+    pub proof_bytes: usize,
+    /// All proving work: committing the data, every fold (step proof and accumulation),
+    /// the tie to `C_WT` and the opening. Not the key (cached) nor the training itself.
+    pub prove_seconds: f64,
+    /// Seconds to commit the dataset's chunks (`C_data`).
+    pub data_commit_seconds: f64,
+    /// Median seconds of one fold (step proof, chunk check, accumulation).
+    pub fold_seconds: f64,
+    /// Median seconds of one fold's step proof.
+    pub step_proof_seconds: f64,
+    /// Median seconds of one fold's accumulation.
+    pub accumulate_seconds: f64,
+    /// Seconds of the tie to `C_WT` and the accumulator's opening (once per run).
+    pub finish_seconds: f64,
+    /// `fold_seconds / k`: the proving time per iteration, once the run is under way.
+    pub prove_seconds_per_iteration: f64,
+    /// `prove_seconds_per_iteration / f32_reference_step_seconds`.
+    pub prove_ratio: f64,
+    /// `prove_seconds / T`: everything, amortized over this run's iterations.
+    pub amortized_seconds_per_iteration: f64,
+    /// `amortized_seconds_per_iteration / f32_reference_step_seconds`.
+    pub amortized_ratio: f64,
+    /// Seconds to verify the proof.
+    pub verify_seconds: f64,
+    /// Seconds to load (or derive) the commitment key.
+    pub key_seconds: f64,
+    /// Whether the key had to be derived (it was not cached).
+    pub key_derived: bool,
+    /// The key's number of generators.
+    pub key_generators: usize,
 }
 
 fn median(xs: &mut [f64]) -> f64 {
@@ -183,8 +241,17 @@ pub trait Progress {
     fn start(&mut self, total: u64);
     /// Iteration `t` is done with batch loss `loss`.
     fn step(&mut self, t: u64, loss: f64);
+    /// A fold was proven.
+    fn fold(&mut self, _report: &FoldReport) {}
+    /// A phase outside training starts (deriving the key, committing the data, ...).
+    fn phase(&mut self, _what: &str) {}
     /// Training is done.
     fn finish(&mut self);
+    /// Deriving a commitment key of `total` generators starts; the returned callback
+    /// is called (from any thread) with the number derived so far.
+    fn key_started(&mut self, _total: usize) -> Box<dyn Fn(usize) + Sync> {
+        Box::new(|_| {})
+    }
 }
 
 /// No progress output.
@@ -194,6 +261,32 @@ impl Progress for Silent {
     fn start(&mut self, _: u64) {}
     fn step(&mut self, _: u64, _: f64) {}
     fn finish(&mut self) {}
+}
+
+/// Loads the run key for `shape` from the cache in `dir` (default
+/// [`KeyCache::default_dir`]), deriving and caching it on first use. Returns the key
+/// and whether it was derived.
+pub fn run_key(
+    shape: &StepShape,
+    dir: Option<&PathBuf>,
+    progress: &mut dyn Progress,
+) -> Result<(PedersenKey, bool), Error> {
+    let cache = dir.map_or_else(KeyCache::from_env, KeyCache::new);
+    let len = key_len(shape);
+    if let Some(key) = cache.load(KEY_LABEL, len)? {
+        return Ok((key, false));
+    }
+    progress.phase(&format!(
+        "deriving the commitment key ({len} generators, once; cached in {})",
+        cache.dir().display()
+    ));
+    let report = progress.key_started(len);
+    let (key, derived) = cache.load_or_setup(KEY_LABEL, len, &*report)?;
+    Ok((key, derived))
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
 }
 
 /// Loads the data, trains the fixed-point model and the `f32` reference side by
@@ -225,10 +318,43 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
     let total = trainer.total_iterations();
     let per_epoch = spec.iterations_per_epoch(train.len());
 
+    // Proving: the key, C_data, then one fold per k iterations.
+    let mut proving = None;
+    let mut key_seconds = 0.0;
+    let mut key_derived = false;
+    let mut data_commit_seconds = 0.0;
+    let key = if opts.prove {
+        let shape = StepShape::new(&spec).map_err(zkpot_gkr::run::RunError::Shape)?;
+        let t0 = Instant::now();
+        let (key, derived) = run_key(&shape, opts.key_dir.as_ref(), progress)?;
+        key_seconds = secs(t0.elapsed());
+        key_derived = derived;
+        Some(key)
+    } else {
+        None
+    };
+    if let Some(key) = &key {
+        progress.phase("committing to the dataset (C_data)");
+        let t0 = Instant::now();
+        let data =
+            ChunkedData::commit(key, &CpuBackend, &spec, &train, &mut OsRng, &mut |_, _| {})?;
+        data_commit_seconds = secs(t0.elapsed());
+        proving = Some(RunProver::new(
+            key,
+            CpuBackend,
+            &spec,
+            data,
+            trainer.model(),
+            &mut OsRng,
+        )?);
+    }
+
     let mut fixed_times = Vec::with_capacity(total as usize);
     let mut ref_times = Vec::with_capacity(total as usize);
     let (mut losses, mut ref_losses) = (Vec::new(), Vec::new());
     let (mut epoch_losses, mut epoch_ref_losses) = (Vec::new(), Vec::new());
+    let mut pending = Vec::with_capacity(spec.steps_per_fold);
+    let mut folds: Vec<FoldReport> = Vec::new();
     progress.start(total);
     while !trainer.is_finished() {
         let t = trainer.iteration();
@@ -236,7 +362,17 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         let witness = trainer.step()?;
         fixed_times.push(t0.elapsed().as_secs_f64());
         let loss = witness.loss(spec.frac_bits);
-        drop(witness);
+        if let Some(prover) = proving.as_mut() {
+            pending.push(witness);
+            if pending.len() == spec.steps_per_fold {
+                let report = prover.prove_fold(&pending)?;
+                pending.clear();
+                progress.fold(&report);
+                folds.push(report);
+            }
+        } else {
+            drop(witness);
+        }
         let t1 = Instant::now();
         let ref_loss = f64::from(reference.step());
         ref_times.push(t1.elapsed().as_secs_f64());
@@ -252,10 +388,55 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
     }
     progress.finish();
 
-    let test_accuracy = accuracy(&spec, trainer.model(), &test)?;
-    let f32_reference_test_accuracy = reference.accuracy(&test);
     let step_seconds = median(&mut fixed_times);
     let f32_reference_step_seconds = median(&mut ref_times);
+    let mut proof = None;
+    if let (Some(prover), Some(key)) = (proving, &key) {
+        progress.phase("tying the last fold to C_WT and opening the accumulator");
+        let done = prover.finish()?;
+        let file = ProofFile {
+            statement: done.statement,
+            proof: done.proof,
+        };
+        progress.phase("verifying the proof");
+        let t0 = Instant::now();
+        verify_run(key, &file.statement, &file.proof)?;
+        let verify_seconds = secs(t0.elapsed());
+        if let Some(path) = &opts.out {
+            file.write(path)?;
+        }
+        let k = spec.steps_per_fold as f64;
+        let mut fold_secs: Vec<f64> = folds.iter().map(|f| secs(f.total)).collect();
+        let mut step_secs: Vec<f64> = folds.iter().map(|f| secs(f.step.total)).collect();
+        let mut acc_secs: Vec<f64> = folds.iter().map(|f| secs(f.accumulate)).collect();
+        let finish_seconds = secs(done.finish);
+        let prove_seconds = data_commit_seconds + fold_secs.iter().sum::<f64>() + finish_seconds;
+        let fold_seconds = median(&mut fold_secs);
+        let per_iteration = fold_seconds / k;
+        let amortized = prove_seconds / total.max(1) as f64;
+        proof = Some(ProofReport {
+            proof_file: opts.out.clone(),
+            folds: folds.len() as u64,
+            proof_bytes: file.to_bytes().len(),
+            prove_seconds,
+            data_commit_seconds,
+            fold_seconds,
+            step_proof_seconds: median(&mut step_secs),
+            accumulate_seconds: median(&mut acc_secs),
+            finish_seconds,
+            prove_seconds_per_iteration: per_iteration,
+            prove_ratio: per_iteration / f32_reference_step_seconds,
+            amortized_seconds_per_iteration: amortized,
+            amortized_ratio: amortized / f32_reference_step_seconds,
+            verify_seconds,
+            key_seconds,
+            key_derived,
+            key_generators: key.max_len(),
+        });
+    }
+
+    let test_accuracy = accuracy(&spec, trainer.model(), &test)?;
+    let f32_reference_test_accuracy = reference.accuracy(&test);
     Ok(TrainReport {
         dataset: source.to_string(),
         train_samples: train.len(),
@@ -271,6 +452,11 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         step_seconds,
         f32_reference_step_seconds,
         step_ratio: step_seconds / f32_reference_step_seconds,
-        proving: "not available yet",
+        proving: if proof.is_some() {
+            "run proof"
+        } else {
+            "not proven"
+        },
+        proof,
     })
 }

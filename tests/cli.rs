@@ -7,11 +7,22 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Runs `zkpot` with the commitment keys cached under the target folder (shared by the
+/// tests and kept between runs), never in the user's cache.
 fn zkpot(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zkpot"))
         .args(args)
+        .env("ZKPOT_CACHE_DIR", key_dir())
         .output()
         .expect("the zkpot binary runs")
+}
+
+fn key_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("zkpot-keys")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn stderr(o: &Output) -> String {
@@ -31,10 +42,16 @@ fn assert_clean_failure(o: &Output, needle: &str) {
 fn default_train_on_digits_writes_a_report() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
-    let o = zkpot(&["train", "--quiet", "--report", report.to_str().unwrap()]);
+    let o = zkpot(&[
+        "train",
+        "--quiet",
+        "--no-prove",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("proving is not available yet"), "{out}");
+    assert!(out.contains("not proven (--no-prove)"), "{out}");
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(r["iterations"], 64);
@@ -47,6 +64,8 @@ fn default_train_on_digits_writes_a_report() {
         assert!(r[key].as_f64().unwrap() > 0.0, "{key}");
     }
     assert_eq!(r["train_loss"].as_array().unwrap().len(), 2);
+    assert_eq!(r["proving"], "not proven");
+    assert!(r.get("prove_seconds").is_none());
 }
 
 #[test]
@@ -62,6 +81,7 @@ fn spec_file_with_flag_overrides() {
     let o = zkpot(&[
         "train",
         "--quiet",
+        "--no-prove",
         "--spec",
         spec.to_str().unwrap(),
         "--iterations",
@@ -107,7 +127,15 @@ fn a_spec_that_could_wrap_is_refused() {
 #[test]
 fn a_diverging_run_stops_with_a_clear_error() {
     assert_clean_failure(
-        &zkpot(&["train", "--quiet", "--lr-shift", "0", "--value-bits", "24"]),
+        &zkpot(&[
+            "train",
+            "--quiet",
+            "--no-prove",
+            "--lr-shift",
+            "0",
+            "--value-bits",
+            "24",
+        ]),
         "training stopped at iteration",
     );
 }
@@ -200,6 +228,7 @@ fn bad_idx_files_are_clean_errors() {
     let o = zkpot(&[
         "train",
         "--quiet",
+        "--no-prove",
         "--dataset",
         &arg,
         "--batch",
@@ -228,4 +257,214 @@ fn csv_with_a_wrong_column_count_is_a_clean_error() {
         &format!("csv:{}", path.display()),
     ]);
     assert_clean_failure(&o, "line 3");
+}
+
+/// A short proven run on the digits: 64-8-10, batch 8, 2 folds of 2 iterations.
+fn prove_small(dir: &Path, name: &str, seed: &str) -> (std::path::PathBuf, serde_json::Value) {
+    let file = dir.join(name);
+    let report = dir.join(format!("{name}.json"));
+    let o = zkpot(&[
+        "train",
+        "--quiet",
+        "--arch",
+        "64-8-10",
+        "--batch",
+        "8",
+        "--steps-per-fold",
+        "2",
+        "--iterations",
+        "4",
+        "--seed",
+        seed,
+        "--out",
+        file.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("valid"), "{}", stdout(&o));
+    let r = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    (file, r)
+}
+
+#[test]
+fn train_proves_and_verify_accepts_then_rejects_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, r) = prove_small(dir.path(), "run.zkpot", "1");
+    let bytes = std::fs::read(&file).unwrap();
+
+    // The report.
+    assert_eq!(r["proving"], "run proof");
+    assert_eq!(r["folds"], 2);
+    assert_eq!(r["proof_bytes"].as_u64().unwrap() as usize, bytes.len());
+    for key in [
+        "prove_seconds",
+        "verify_seconds",
+        "prove_ratio",
+        "fold_seconds",
+    ] {
+        assert!(r[key].as_f64().unwrap() > 0.0, "{key}");
+    }
+
+    // verify accepts and prints the statement; inspect prints statement and sizes.
+    let f = file.to_str().unwrap();
+    let o = zkpot(&["verify", f]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("valid"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("\"w0\""), "{}", stdout(&o));
+    let o = zkpot(&["inspect", f]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let inspect: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        inspect["sizes"]["file_bytes"].as_u64().unwrap() as usize,
+        bytes.len()
+    );
+    assert_eq!(inspect["sizes"]["folds"], 2);
+    assert_eq!(inspect["statement"]["iterations"], 4);
+    assert_eq!(
+        inspect["statement"]["spec"]["layers"],
+        serde_json::json!([64, 8, 10])
+    );
+
+    // The expected statement: the whole inspect output, or the statement alone.
+    let expected = dir.path().join("expected.json");
+    std::fs::write(&expected, &o.stdout).unwrap();
+    let e = expected.to_str().unwrap();
+    let o = zkpot(&["verify", f, "--statement", e]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let statement_only = dir.path().join("statement.json");
+    std::fs::write(
+        &statement_only,
+        serde_json::to_string(&inspect["statement"]).unwrap(),
+    )
+    .unwrap();
+    let o = zkpot(&["verify", f, "--statement", statement_only.to_str().unwrap()]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+
+    // Another statement than expected: each of spec, C_data, C_W0 changed.
+    let st = &inspect["statement"];
+    let mut edits: Vec<(&str, serde_json::Value)> = Vec::new();
+    let mut s = st.clone();
+    s["spec"]["seed"] = serde_json::json!(2);
+    edits.push(("spec", s));
+    let mut s = st.clone();
+    s["data"]["root"] = st["spec_digest"].clone();
+    edits.push(("data", s));
+    let mut s = st.clone();
+    s["data"]["num_chunks"] = serde_json::json!(1000);
+    edits.push(("data", s));
+    let mut s = st.clone();
+    s["w0"] = st["wt"].clone();
+    edits.push(("w0", s));
+    for (field, s) in edits {
+        let path = dir.path().join("other.json");
+        std::fs::write(&path, serde_json::to_string(&s).unwrap()).unwrap();
+        let o = zkpot(&["verify", f, "--statement", path.to_str().unwrap()]);
+        assert_clean_failure(&o, "another statement");
+        assert!(stderr(&o).contains(field), "{field}: {}", stderr(&o));
+    }
+    // A valid proof of another run (other seed: other C_W0 and C_data).
+    let (other, _) = prove_small(dir.path(), "other.zkpot", "2");
+    let o = zkpot(&["verify", other.to_str().unwrap()]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_clean_failure(
+        &zkpot(&["verify", other.to_str().unwrap(), "--statement", e]),
+        "another statement",
+    );
+
+    // Another format version, a truncated file, not a proof file, trailing bytes.
+    let bad = dir.path().join("bad.zkpot");
+    let b = bad.to_str().unwrap();
+    let mut v = bytes.clone();
+    v[8] = 2;
+    std::fs::write(&bad, &v).unwrap();
+    assert_clean_failure(&zkpot(&["verify", b]), "format version 2");
+    assert_clean_failure(&zkpot(&["inspect", b]), "format version 2");
+    for cut in [4, 13, 100, bytes.len() / 2, bytes.len() - 1] {
+        std::fs::write(&bad, &bytes[..cut]).unwrap();
+        let o = zkpot(&["verify", b]);
+        assert_eq!(o.status.code(), Some(1), "cut {cut}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    std::fs::write(&bad, b"{\"not\": \"a proof\"}").unwrap();
+    assert_clean_failure(&zkpot(&["verify", b]), "not a zkpot proof file");
+    let mut v = bytes.clone();
+    v.push(0);
+    std::fs::write(&bad, &v).unwrap();
+    assert_clean_failure(&zkpot(&["verify", b]), "trailing");
+    assert_clean_failure(
+        &zkpot(&["verify", "/nonexistent/run.zkpot"]),
+        "/nonexistent",
+    );
+
+    // Single flipped bytes: the header, the spec, the statement's commitments, step
+    // proofs, the accumulator folds and the opening at the end.
+    let spec_len = u32::from_le_bytes(bytes[13..17].try_into().unwrap()) as usize;
+    let commitments = 17 + spec_len;
+    let positions = [
+        0,
+        9,
+        12,
+        20,
+        17 + spec_len / 2,
+        commitments + 3,
+        commitments + 40,
+        commitments + 80,
+        commitments + 300,
+        bytes.len() / 2,
+        bytes.len() * 3 / 4,
+        bytes.len() - 40,
+        bytes.len() - 1,
+    ];
+    for pos in positions {
+        let mut v = bytes.clone();
+        v[pos] ^= 0x04;
+        std::fs::write(&bad, &v).unwrap();
+        let o = zkpot(&["verify", b]);
+        assert_eq!(o.status.code(), Some(1), "byte {pos}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error:"), "byte {pos}");
+        assert!(!stderr(&o).contains("panicked"), "byte {pos}");
+    }
+}
+
+#[test]
+fn setup_caches_the_key_a_run_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().to_str().unwrap();
+    let args = [
+        "setup",
+        "--quiet",
+        "--arch",
+        "64-4-10",
+        "--batch",
+        "4",
+        "--steps-per-fold",
+        "1",
+        "--iterations",
+        "2",
+        "--key-dir",
+        keys,
+    ];
+    let o = zkpot(&args);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("derived and cached"), "{}", stdout(&o));
+    let o = zkpot(&args);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("already cached"), "{}", stdout(&o));
+    // A corrupt cached key is an error that says how to recover.
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "key"))
+        .unwrap();
+    let mut v = std::fs::read(&file).unwrap();
+    let mid = v.len() / 2;
+    v[mid] ^= 1;
+    std::fs::write(&file, &v).unwrap();
+    assert_clean_failure(&zkpot(&args), "key");
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let o = zkpot(&forced);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("derived and cached"), "{}", stdout(&o));
 }

@@ -1,5 +1,7 @@
 //! The crate's error type.
 
+use std::{fmt, path::PathBuf, sync::Arc};
+
 /// Everything that can go wrong in `zkpot-pcs`: keys too short for a table, statements of
 /// the wrong shape, and proofs that do not verify.
 ///
@@ -115,6 +117,75 @@ pub enum PcsError {
     /// number of leaves or root.
     #[error("Merkle path does not lead to the root")]
     MerkleRootMismatch,
+
+    /// A key file (see [`crate::cache`]) is unusable: bad magic or version, lengths that
+    /// disagree with the file size, a digest mismatch, an invalid point, a generator that
+    /// differs from its derivation, or a key other than the one asked for.
+    #[error("bad key file {}: {reason}", .path.display())]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Reading or writing a file failed at the operating-system level.
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        /// What was being done: `"read"`, `"write"`, `"create directory"`, ...
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: IoError,
+    },
+}
+
+/// A [`std::io::Error`] behind an [`Arc`], so that [`PcsError`] stays `Clone` and `Eq`:
+/// two compare equal when their [`std::io::ErrorKind`]s and messages do.
+///
+/// It displays as the wrapped error, and [`std::error::Error::source`] is the wrapped
+/// error's source; [`IoError::inner`] gives the wrapped error itself.
+#[derive(Clone, Debug)]
+pub struct IoError(Arc<std::io::Error>);
+
+impl IoError {
+    /// The wrapped error.
+    pub fn inner(&self) -> &std::io::Error {
+        &self.0
+    }
+
+    /// The kind of the wrapped error.
+    pub fn kind(&self) -> std::io::ErrorKind {
+        self.0.kind()
+    }
+}
+
+impl From<std::io::Error> for IoError {
+    fn from(e: std::io::Error) -> Self {
+        IoError(Arc::new(e))
+    }
+}
+
+impl PartialEq for IoError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for IoError {}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for IoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }
 
 impl From<ark_serialize::SerializationError> for PcsError {

@@ -6,6 +6,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`pedersen`] | Pedersen vector commitments: hash-to-curve generators, hiding, small-scalar commits |
+//! | [`cache`] | the on-disk cache of commitment keys ([`KeyCache`]): a checked, versioned file format, derived once per machine |
 //! | [`ipa`] | a zero-knowledge inner-product argument proving a committed table's evaluation at a point (log-size proof) |
 //! | [`aggregate`] | [`aggregate::Aggregatable`]: many claims `(C_i, r_i, v_i)`, on one or several commitments of any sizes, reduced to one claim by one sumcheck |
 //! | [`accumulator`] | the claim accumulator `(C_acc, r_acc, v_acc)`: fold claims in (one scalar multiplication per folded commitment), open once at the end |
@@ -20,9 +21,11 @@
 
 pub mod accumulator;
 pub mod aggregate;
+pub mod cache;
 pub mod error;
 pub mod ipa;
 pub mod merkle;
 pub mod pedersen;
 
-pub use error::PcsError;
+pub use cache::KeyCache;
+pub use error::{IoError, PcsError};

@@ -49,11 +49,11 @@ use crate::error::PcsError;
 pub const GENERATOR_DOMAIN: &[u8] = b"zkpot-pcs/pedersen-generator/v1";
 
 /// Tag of the table generators `G_i`.
-const TAG_TABLE: u8 = 0;
+pub(crate) const TAG_TABLE: u8 = 0;
 /// Tag of the blinding generator `H`.
-const TAG_BLINDING: u8 = 1;
+pub(crate) const TAG_BLINDING: u8 = 1;
 /// Tag of the inner-product generator `U`.
-const TAG_INNER_PRODUCT: u8 = 2;
+pub(crate) const TAG_INNER_PRODUCT: u8 = 2;
 
 /// Hashes `(label, tag, index)` to a `G1` point, as the module documentation specifies.
 pub fn hash_to_curve(label: &[u8], tag: u8, index: u64) -> G1Affine {
@@ -86,6 +86,10 @@ pub fn hash_to_curve(label: &[u8], tag: u8, index: u64) -> G1Affine {
     }
 }
 
+/// Table generators derived per block by [`PedersenKey::setup_with_progress`], which
+/// reports its progress after each block.
+pub const SETUP_BLOCK: usize = 1 << 16;
+
 /// Public generators of Pedersen commitments: `G_0..G_{max_len-1}` for the table, `H`
 /// for the blinding, and `U` for the inner-product argument, all derived from a label
 /// (see the module documentation). Nobody knows a discrete logarithm between them.
@@ -99,16 +103,63 @@ pub struct PedersenKey {
 
 impl PedersenKey {
     /// Derives the key for tables of up to `max_len` entries from `label` (in parallel).
+    ///
+    /// Deriving `2^24` generators takes minutes; [`crate::cache::KeyCache`] derives a key
+    /// once and keeps it on disk.
     pub fn setup(label: &[u8], max_len: usize) -> PedersenKey {
-        let generators = (0..max_len as u64)
-            .into_par_iter()
-            .map(|i| hash_to_curve(label, TAG_TABLE, i))
-            .collect();
+        Self::setup_with_progress(label, max_len, &|_| {})
+    }
+
+    /// [`PedersenKey::setup`] (bit-identical generators) reporting its progress: the table
+    /// generators are derived in parallel in blocks of [`SETUP_BLOCK`] (the last one may
+    /// be shorter), and after each block `progress(done)` is called with the number of
+    /// table generators derived so far.
+    ///
+    /// The callback may run on any rayon thread, but the calls never overlap and their
+    /// counts strictly increase; the last call reports `max_len` (there is no call when
+    /// `max_len` is 0). A slow callback delays the other threads at block boundaries only.
+    pub fn setup_with_progress(
+        label: &[u8],
+        max_len: usize,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> PedersenKey {
+        let blinding = hash_to_curve(label, TAG_BLINDING, 0);
+        let inner_product = hash_to_curve(label, TAG_INNER_PRODUCT, 0);
+        let mut generators = vec![G1Affine::zero(); max_len];
+        // The count and the callback under one lock, so reports arrive in order.
+        let done = std::sync::Mutex::new(0usize);
+        generators
+            .par_chunks_mut(SETUP_BLOCK)
+            .enumerate()
+            .for_each(|(block, chunk)| {
+                let start = block * SETUP_BLOCK;
+                chunk.par_iter_mut().enumerate().for_each(|(j, g)| {
+                    *g = hash_to_curve(label, TAG_TABLE, (start + j) as u64);
+                });
+                let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                *done += chunk.len();
+                progress(*done);
+            });
         PedersenKey {
             label: label.to_vec(),
             generators,
-            blinding: hash_to_curve(label, TAG_BLINDING, 0),
-            inner_product: hash_to_curve(label, TAG_INNER_PRODUCT, 0),
+            blinding,
+            inner_product,
+        }
+    }
+
+    /// A key from its parts, unchecked (the key file reader checks what it reads).
+    pub(crate) fn from_parts(
+        label: Vec<u8>,
+        generators: Vec<G1Affine>,
+        blinding: G1Affine,
+        inner_product: G1Affine,
+    ) -> PedersenKey {
+        PedersenKey {
+            label,
+            generators,
+            blinding,
+            inner_product,
         }
     }
 

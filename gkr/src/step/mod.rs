@@ -60,8 +60,8 @@ use zkpot_pcs::{pedersen::Commitment, PcsError};
 
 pub use layout::{Block, Encoding, Layout, StepShape, Tensor};
 pub use prover::{
-    chunk_table, commit_table, model_table, prove_step, prove_step_lenient, ProveTimings,
-    StepOutput, StepWitnesses,
+    batches_table, chunk_table, commit_table, model_table, prove_step, prove_step_lenient,
+    ProveTimings, StepOutput, StepWitnesses,
 };
 pub use verifier::verify_step;
 

@@ -148,16 +148,57 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
 
 /// The chunk table (the layout of [`StepShape::chunk_layout`]) of a fold's witnesses.
 pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, StepError> {
-    let w = StepWitnesses::checked(shape, steps, false)?;
+    StepWitnesses::checked(shape, steps, false)?;
+    let batches: Vec<(&Matrix, &Matrix)> = steps.iter().map(|s| (&s.x, &s.y)).collect();
+    batches_table(shape, &batches)
+}
+
+/// The chunk table (the layout of [`StepShape::chunk_layout`]) of `k` batches `(X_t, Y_t)`
+/// in training order: what [`chunk_table`] builds from the witnesses, built from the data
+/// alone (to commit a dataset before training).
+pub fn batches_table(
+    shape: &StepShape,
+    batches: &[(&Matrix, &Matrix)],
+) -> Result<Vec<Fr>, StepError> {
+    shape.check()?;
+    let big_l = shape.num_layers();
+    let (d_in, d_out) = (shape.layers[0], shape.layers[big_l]);
+    if batches.len() != shape.k {
+        return Err(StepError::Witness(format!(
+            "{} batches for k = {}",
+            batches.len(),
+            shape.k
+        )));
+    }
+    if let Some(i) = batches.iter().position(|(x, y)| {
+        x.rows() != shape.valid_rows
+            || x.cols() != d_in
+            || y.rows() != shape.valid_rows
+            || y.cols() != d_out
+    }) {
+        return Err(StepError::Witness(format!(
+            "batch {i} does not have the spec's shape"
+        )));
+    }
     let layout = shape.chunk_layout();
     let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
-    for t in [Tensor::X, Tensor::Y] {
+    for (t, cols, pick) in [
+        (Tensor::X, shape.width(0), 0usize),
+        (Tensor::Y, shape.width(big_l), 1),
+    ] {
         let off = layout.entry(t).map_or(0, |e| e.offset);
-        let values = w.ints(t);
-        table[off..off + values.len()]
-            .par_iter_mut()
-            .zip(values.par_iter())
-            .for_each(|(d, &v)| *d = i128_to_field(v));
+        let per = shape.rows * cols;
+        table[off..off + per * shape.k]
+            .par_chunks_mut(per)
+            .zip(batches.par_iter())
+            .for_each(|(dst, (x, y))| {
+                let m = if pick == 0 { *x } else { *y };
+                for r in 0..m.rows() {
+                    for c in 0..m.cols() {
+                        dst[r * cols + c] = i128_to_field(i128::from(m.get(r, c)));
+                    }
+                }
+            });
     }
     Ok(table)
 }

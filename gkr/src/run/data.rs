@@ -1,0 +1,126 @@
+//! `C_data`: hiding commitments to the training set's chunks, under a Merkle root.
+
+use ark_std::rand::RngCore;
+use zkpot_core::{Backend, Fr};
+use zkpot_pcs::{
+    merkle::{MerklePath, MerkleTree},
+    pedersen::{random_blind, Commitment, Opening, PedersenKey},
+};
+use zkpot_trainer::{schedule::gather, BatchSchedule, Dataset, Matrix, TrainSpec};
+
+use super::{DataCommitment, RunError};
+use crate::step::{batches_table, commit_table, StepShape};
+
+/// The `k` batches `(X_t, Y_t)` of chunk `chunk` of `data` under `spec`'s schedule
+/// ([`BatchSchedule`]), in training order: exactly what the trainer feeds the iterations
+/// of a fold that uses this chunk.
+pub fn chunk_batches(
+    spec: &TrainSpec,
+    schedule: &BatchSchedule,
+    data: &Dataset,
+    chunk: usize,
+) -> Vec<(Matrix, Matrix)> {
+    let rows = schedule.chunk_rows(chunk);
+    rows.chunks(spec.batch_size.max(1))
+        .map(|block| gather(data, block))
+        .collect()
+}
+
+/// The prover's side of `C_data`: every chunk's commitment and blind, and the Merkle
+/// tree over the commitments. The chunk tables are rebuilt from the data when a fold
+/// needs one, so only `O(n_chunks)` is kept.
+#[derive(Clone, Debug)]
+pub struct ChunkedData {
+    tree: MerkleTree,
+    commitments: Vec<Commitment>,
+    blinds: Vec<Fr>,
+}
+
+impl ChunkedData {
+    /// Commits to every chunk of `data` (the training set) under the schedule of
+    /// `spec`: chunk `c`'s table ([`batches_table`] of its [`chunk_batches`]) with a
+    /// fresh blind from `rng`. `progress(done, total)` is called after each chunk.
+    ///
+    /// # Errors
+    ///
+    /// A spec whose shape cannot be proven, a dataset that does not fit it, or a key too
+    /// short for a chunk table.
+    pub fn commit<B: Backend, R: RngCore>(
+        key: &PedersenKey,
+        backend: &B,
+        spec: &TrainSpec,
+        data: &Dataset,
+        rng: &mut R,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Self, RunError> {
+        let shape = StepShape::new(spec).map_err(RunError::Shape)?;
+        if data.is_empty() {
+            return Err(RunError::Witness("the training set is empty".into()));
+        }
+        let schedule = BatchSchedule::new(spec, data.len());
+        let n = schedule.num_chunks();
+        let mut commitments = Vec::with_capacity(n);
+        let mut blinds = Vec::with_capacity(n);
+        for c in 0..n {
+            let opening = chunk_opening(&shape, spec, &schedule, data, c, random_blind(rng))?;
+            commitments.push(
+                commit_table(key, backend, &opening.table, opening.blind)
+                    .map_err(RunError::Shape)?,
+            );
+            blinds.push(opening.blind);
+            progress(c + 1, n);
+        }
+        let tree = MerkleTree::new(&commitments)
+            .map_err(|e| RunError::Witness(format!("data tree: {e}")))?;
+        Ok(ChunkedData {
+            tree,
+            commitments,
+            blinds,
+        })
+    }
+
+    /// `C_data`: the root and the number of chunks.
+    pub fn commitment(&self) -> DataCommitment {
+        DataCommitment {
+            root: self.tree.root(),
+            num_chunks: self.commitments.len() as u64,
+        }
+    }
+
+    /// The number of chunks.
+    pub fn num_chunks(&self) -> usize {
+        self.commitments.len()
+    }
+
+    /// Chunk `c`'s commitment.
+    pub fn chunk_commitment(&self, c: usize) -> Option<Commitment> {
+        self.commitments.get(c).copied()
+    }
+
+    /// Chunk `c`'s blind.
+    pub(crate) fn blind(&self, c: usize) -> Option<Fr> {
+        self.blinds.get(c).copied()
+    }
+
+    /// Chunk `c`'s Merkle path.
+    pub fn path(&self, c: usize) -> Result<MerklePath, RunError> {
+        self.tree
+            .path(c)
+            .map_err(|e| RunError::Witness(format!("data tree: {e}")))
+    }
+}
+
+/// Chunk `c`'s table with `blind`.
+pub(crate) fn chunk_opening(
+    shape: &StepShape,
+    spec: &TrainSpec,
+    schedule: &BatchSchedule,
+    data: &Dataset,
+    c: usize,
+    blind: Fr,
+) -> Result<Opening, RunError> {
+    let batches = chunk_batches(spec, schedule, data, c);
+    let refs: Vec<(&Matrix, &Matrix)> = batches.iter().map(|(x, y)| (x, y)).collect();
+    let table = batches_table(shape, &refs).map_err(|e| RunError::Witness(e.to_string()))?;
+    Ok(Opening { table, blind })
+}

@@ -1,0 +1,343 @@
+//! The run prover: one fold at a time, then the tie to `C_WT` and the opening.
+
+use std::time::{Duration, Instant};
+
+use ark_std::rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use zkpot_core::{evaluate_slice, Backend, Fr};
+use zkpot_pcs::{
+    accumulator::AccumulatorProver,
+    aggregate::Claim,
+    pedersen::{random_blind, Commitment, Opening, PedersenKey},
+};
+use zkpot_trainer::{Matrix, Mlp, StepWitness, TrainSpec};
+
+use super::{
+    check_key, final_transcript, fold_claims, fold_transcript, run_num_vars, run_shape, tie_claims,
+    ChunkedData, FoldRecord, RunError, RunProof, RunStatement,
+};
+use crate::step::{
+    chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepShape,
+};
+
+/// What proving one fold took.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FoldReport {
+    /// The fold's index.
+    pub fold: u64,
+    /// The step proof's time, by part.
+    pub step: ProveTimings,
+    /// Checking the batches against the committed chunk.
+    pub chunk: Duration,
+    /// Folding the fold's claims into the accumulator.
+    pub accumulate: Duration,
+    /// The whole fold (step proof, chunk check, accumulation).
+    pub total: Duration,
+    /// The step proof's compressed size in bytes.
+    pub step_bytes: usize,
+}
+
+/// What [`RunProver::finish`] returns.
+#[derive(Clone, Debug)]
+pub struct FinishedRun {
+    /// The statement the proof is about.
+    pub statement: RunStatement,
+    /// The proof.
+    pub proof: RunProof,
+    /// The opening of `C_WT` (the trained model's table and its blind), kept by the
+    /// prover to open or use the trained model later.
+    pub wt_opening: Opening,
+    /// The time of the tie and the final opening.
+    pub finish: Duration,
+}
+
+/// Proves a training run fold by fold (see the [module documentation](super)).
+///
+/// The caller trains: it hands each fold's `k` witnesses, in order, to
+/// [`RunProver::prove_fold`], then calls [`RunProver::finish`].
+pub struct RunProver<'k, B: Backend> {
+    key: &'k PedersenKey,
+    backend: B,
+    spec: TrainSpec,
+    shape: StepShape,
+    digest: Fr,
+    data: ChunkedData,
+    w0: Commitment,
+    /// The table behind `C_prev` and its commitment.
+    prev: Opening,
+    prev_commitment: Commitment,
+    /// The model the next fold starts from.
+    model: Mlp,
+    pending: Option<Claim>,
+    accumulator: AccumulatorProver,
+    folds: Vec<FoldRecord>,
+    rng: ChaCha20Rng,
+}
+
+impl<'k, B: Backend> RunProver<'k, B> {
+    /// Starts the proof of a run of `spec` (resolved, `T` a multiple of `k`) from the
+    /// model `initial`, on the committed dataset `data` (made by [`ChunkedData::commit`]
+    /// under the same spec), with the run's key ([`super::key_len`] generators from
+    /// [`super::KEY_LABEL`]). Commits `C_W0` with a fresh blind; every later blind comes
+    /// from a generator seeded by `rng`.
+    pub fn new<R: RngCore>(
+        key: &'k PedersenKey,
+        backend: B,
+        spec: &TrainSpec,
+        data: ChunkedData,
+        initial: &Mlp,
+        rng: &mut R,
+    ) -> Result<Self, RunError> {
+        let (shape, digest) = run_shape(spec)?;
+        check_key(key, &shape)?;
+        let mut rng = ChaCha20Rng::from_rng(rng)
+            .map_err(|_| RunError::State("the random generator failed"))?;
+        let table = model_of(&shape, initial)?;
+        let blind = random_blind(&mut rng);
+        let w0 = commit_table(key, &backend, &table, blind).map_err(RunError::Shape)?;
+        let accumulator = AccumulatorProver::new(run_num_vars(&shape));
+        Ok(RunProver {
+            key,
+            backend,
+            spec: spec.clone(),
+            shape,
+            digest,
+            data,
+            w0,
+            prev: Opening { table, blind },
+            prev_commitment: w0,
+            model: initial.clone(),
+            pending: None,
+            accumulator,
+            folds: Vec::new(),
+            rng,
+        })
+    }
+
+    /// `C_W0`.
+    pub fn w0(&self) -> Commitment {
+        self.w0
+    }
+
+    /// The committed dataset.
+    pub fn data(&self) -> &ChunkedData {
+        &self.data
+    }
+
+    /// The step proofs' shape.
+    pub fn shape(&self) -> &StepShape {
+        &self.shape
+    }
+
+    /// Folds proven so far.
+    pub fn folds_done(&self) -> u64 {
+        self.folds.len() as u64
+    }
+
+    /// Folds in the whole run, `T / k`.
+    pub fn total_folds(&self) -> u64 {
+        self.spec.iterations.unwrap_or(0) / self.shape.k as u64
+    }
+
+    /// Proves the next fold from its `k` witnesses (iterations `j k .. (j + 1) k` of the
+    /// run, the first starting from the model the previous fold ended with) and folds
+    /// its claims into the accumulator.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Witness`] when the witnesses do not continue the run or their batches
+    /// are not the committed chunk; [`RunError::Step`] when the step proof refuses them;
+    /// [`RunError::State`] when every fold is already proven. On an error the prover is
+    /// unchanged.
+    pub fn prove_fold(&mut self, steps: &[StepWitness]) -> Result<FoldReport, RunError> {
+        let start = Instant::now();
+        let j = self.folds_done();
+        if j >= self.total_folds() {
+            return Err(RunError::State("every fold of the run is already proven"));
+        }
+        self.check_continues(j, steps)?;
+
+        let chunk_start = Instant::now();
+        let c = (j % self.data.num_chunks() as u64) as usize;
+        let step_err = |source| RunError::Step { fold: j, source };
+        let chunk = Opening {
+            table: chunk_table(&self.shape, steps).map_err(step_err)?,
+            blind: self.data.blind(c).unwrap_or_default(),
+        };
+        let chunk_commitment = self
+            .data
+            .chunk_commitment(c)
+            .ok_or(RunError::State("the data has no chunks"))?;
+        let recommitted =
+            commit_table(self.key, &self.backend, &chunk.table, chunk.blind).map_err(step_err)?;
+        if recommitted != chunk_commitment {
+            return Err(RunError::Witness(format!(
+                "fold {j}: the batches are not chunk {c} of the committed dataset"
+            )));
+        }
+        let path = self.data.path(c)?;
+        let chunk_time = chunk_start.elapsed();
+
+        let inputs = FoldInputs {
+            spec_digest: self.digest,
+            fold_index: j,
+            prev: self.prev_commitment,
+            chunk: chunk_commitment,
+        };
+        let out = prove_step(
+            &self.backend,
+            self.key,
+            &self.shape,
+            &inputs,
+            steps,
+            &mut self.rng,
+        )
+        .map_err(step_err)?;
+
+        let acc_start = Instant::now();
+        let mut t = fold_transcript(self.digest, &self.data.commitment(), j, &out.statement);
+        let claims = fold_claims(&out.statement, self.pending.as_ref(), &out.claims);
+        let mut openings: Vec<&Opening> = Vec::with_capacity(3);
+        if self.pending.is_some() {
+            openings.push(&self.prev);
+        }
+        openings.extend([&self.prev, &chunk]);
+        let accumulate = self
+            .accumulator
+            .fold(&self.backend, &claims, &openings, &mut t)
+            .map_err(|source| RunError::Accumulate { fold: j, source })?;
+        let acc_time = acc_start.elapsed();
+
+        let step_bytes = out.proof.to_bytes().len();
+        self.folds.push(FoldRecord {
+            new: out.statement.new,
+            chunk: chunk_commitment,
+            path,
+            step: out.proof,
+            accumulate,
+        });
+        self.pending = Some(Claim {
+            commitment: out.statement.new,
+            point: out.claims.new.point,
+            value: out.claims.new.value,
+        });
+        self.prev = out.opening;
+        self.prev_commitment = out.statement.new;
+        if let Some(last) = steps.last() {
+            self.model = last.updated_model();
+        }
+        Ok(FoldReport {
+            fold: j,
+            step: out.timings,
+            chunk: chunk_time,
+            accumulate: acc_time,
+            total: start.elapsed(),
+            step_bytes,
+        })
+    }
+
+    /// Ties the last fold's model to a fresh hiding commitment `C_WT`, folds the last
+    /// claims into the accumulator and opens it.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::State`] when some fold is not proven yet.
+    pub fn finish(mut self) -> Result<FinishedRun, RunError> {
+        let start = Instant::now();
+        if self.folds_done() != self.total_folds() {
+            return Err(RunError::State("the run has folds left to prove"));
+        }
+        let pending = self
+            .pending
+            .take()
+            .ok_or(RunError::State("a run proof has at least one fold"))?;
+        let table = model_of(&self.shape, &self.model)?;
+        let blind = random_blind(&mut self.rng);
+        let wt = commit_table(self.key, &self.backend, &table, blind).map_err(RunError::Shape)?;
+        let wt_opening = Opening { table, blind };
+        let statement = RunStatement {
+            spec: self.spec.clone(),
+            data: self.data.commitment(),
+            w0: self.w0,
+            wt,
+        };
+        let (mut t, r) = final_transcript(
+            &statement,
+            self.digest,
+            self.folds_done(),
+            self.accumulator.accumulator(),
+            &pending,
+            &self.shape,
+        );
+        let v = evaluate_slice(&wt_opening.table, &r)
+            .map_err(|e| RunError::Witness(format!("C_WT evaluation: {e}")))?;
+        let [tie_last, tie_wt] = tie_claims(&self.shape, self.prev_commitment, wt, &r, v)?;
+        let finish = self
+            .accumulator
+            .fold(
+                &self.backend,
+                &[pending, tie_last, tie_wt],
+                &[&self.prev, &self.prev, &wt_opening],
+                &mut t,
+            )
+            .map_err(RunError::Final)?;
+        let open = self
+            .accumulator
+            .open(self.key, &self.backend, &mut t, &mut self.rng)
+            .map_err(RunError::Final)?;
+        Ok(FinishedRun {
+            statement,
+            proof: RunProof {
+                folds: self.folds,
+                tie_value: v,
+                finish,
+                open,
+            },
+            wt_opening,
+            finish: start.elapsed(),
+        })
+    }
+
+    /// Errors unless `steps` are iterations `j k ..` starting from the current model.
+    fn check_continues(&self, j: u64, steps: &[StepWitness]) -> Result<(), RunError> {
+        let k = self.shape.k;
+        if steps.len() != k {
+            return Err(RunError::Witness(format!(
+                "fold {j}: {} witnesses, k = {k}",
+                steps.len()
+            )));
+        }
+        for (i, s) in steps.iter().enumerate() {
+            if s.iteration != j * k as u64 + i as u64 {
+                return Err(RunError::Witness(format!(
+                    "fold {j}: witness {i} is iteration {}, not {}",
+                    s.iteration,
+                    j * k as u64 + i as u64
+                )));
+            }
+        }
+        let starts_here = steps.first().is_some_and(|s| {
+            s.layers.len() == self.model.layers.len()
+                && s.layers
+                    .iter()
+                    .zip(&self.model.layers)
+                    .all(|(l, m)| l.w == m.w && l.b == m.b)
+        });
+        if !starts_here {
+            return Err(RunError::Witness(format!(
+                "fold {j}: the first witness does not start from the model the run is at"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The model table of `model`.
+fn model_of(shape: &StepShape, model: &Mlp) -> Result<Vec<Fr>, RunError> {
+    let layers: Vec<(&Matrix, &[i64])> = model
+        .layers
+        .iter()
+        .map(|l| (&l.w, l.b.as_slice()))
+        .collect();
+    model_table(shape, &layers).map_err(|e| RunError::Witness(e.to_string()))
+}
