@@ -47,12 +47,13 @@
 //! 7. `b_j = challenge_128()` for `j = 1..m`.
 
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{One, Zero};
+use ark_ff::{Field, One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rayon::prelude::*;
 use zkpot_core::{
     eq_eval, eq_table,
-    sumcheck::{self, ProductProver, SumcheckProof},
-    Backend, Fr, ProductSum, Transcript, G1,
+    sumcheck::{self, SumcheckProof},
+    Backend, Fr, Transcript, G1,
 };
 
 use crate::{
@@ -257,6 +258,9 @@ impl Pedersen {
         let chosen: Vec<usize> = chosen.into_iter().map(Option::unwrap_or_default).collect();
         for (i, &j) in shape.group.iter().enumerate() {
             let (full, this) = (openings[chosen[j]], openings[i]);
+            if std::ptr::eq(full, this) {
+                continue;
+            }
             let (prefix, rest) = full.table.split_at(this.table.len());
             if this.blind != full.blind
                 || prefix != this.table.as_slice()
@@ -284,42 +288,39 @@ impl Aggregatable for Pedersen {
         let tables: Vec<&Opening> = chosen.iter().map(|&i| openings[i]).collect();
         let a = shape.absorb_statement(claims, transcript);
 
-        // Tables [f'_0, ..., f'_{m-1}, g_0, ..., g_{m-1}] with
+        // One term g_j f'_j per distinct commitment, with
         // g_j = sum_{i in group j} a_i eq(r'_i, .): the summand
         // sum_j g_j f'_j is sum_i a_i eq(r'_i, x) f'_{j(i)}(x), with m products, not k.
-        let m = shape.commitments.len();
-        let size = 1usize << shape.num_vars;
-        let padded = |table: &[Fr]| {
-            let mut t = table.to_vec();
-            t.resize(size, Fr::zero());
-            t
-        };
-        let mut uploaded: Vec<B::Table> = tables
+        // Each term keeps its table's own length: the zero padding up to 2^n is
+        // accounted for in closed form (see `PaddedProducts`), never materialized.
+        let _ = backend;
+        let terms = tables
             .iter()
-            .map(|o| backend.upload(&padded(&o.table)))
+            .enumerate()
+            .map(|(j, opening)| {
+                let mut weights = vec![Fr::zero(); opening.table.len()];
+                for ((claim, &g), a) in claims.iter().zip(&shape.group).zip(&a) {
+                    if g == j {
+                        add_scaled_eq(&mut weights, &claim.point, *a);
+                    }
+                }
+                Term::new(&opening.table, weights)
+            })
             .collect();
-        let mut weights = vec![vec![Fr::zero(); size]; m];
-        for ((claim, &j), a) in claims.iter().zip(&shape.group).zip(&a) {
-            // eq(r'_i, .) is eq(r_i, .) on the first 2^len entries and zero above.
-            for (w, e) in weights[j].iter_mut().zip(eq_table(&claim.point)) {
-                *w += *a * e;
-            }
-        }
-        uploaded.extend(weights.iter().map(|w| backend.upload(w)));
-        let sum = ProductSum {
-            terms: (0..m).map(|j| (Fr::one(), vec![j, m + j])).collect(),
-        };
-        let mut prover = ProductProver::new(backend, sum, uploaded, None)?;
+        let mut prover = PaddedProducts::new(terms, shape.num_vars);
         let out = sumcheck::prove(&mut prover, combined_value(claims, &a), transcript);
-        let evals = out.final_evals.get(..m).unwrap_or_default().to_vec();
+        let evals = out.final_evals;
         let b = shape.combination(&evals, transcript);
 
+        let size = 1usize << shape.num_vars;
         let mut table = vec![Fr::zero(); size];
         let mut blind = Fr::zero();
         for (opening, b) in tables.iter().zip(&b) {
-            for (t, f) in table.iter_mut().zip(&opening.table) {
-                *t += *b * f;
-            }
+            table[..opening.table.len()]
+                .par_iter_mut()
+                .zip(&opening.table)
+                .with_min_len(PAR_MIN)
+                .for_each(|(t, f)| *t += *b * f);
             blind += *b * opening.blind;
         }
         let claim = shape.output(out.point, &evals, &b);
@@ -365,6 +366,203 @@ impl Aggregatable for Pedersen {
     }
 }
 
+/// Entries per rayon task in the aggregation prover's loops.
+const PAR_MIN: usize = 1 << 12;
+
+/// `w += a * eq(point, .)` on the first `2^point.len()` entries of `w`. Trailing
+/// coordinates that are exactly 0 or 1 (zero padding, or a claim on an aligned block of a
+/// larger table) select one block: only that block's `eq` weights are built and added.
+fn add_scaled_eq(w: &mut [Fr], point: &[Fr], a: Fr) {
+    let boolean = point
+        .iter()
+        .rev()
+        .take_while(|x| x.is_zero() || x.is_one())
+        .count();
+    let low = point.len() - boolean;
+    let offset = point[low..]
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.is_one())
+        .fold(0usize, |acc, (j, _)| acc | 1 << (low + j));
+    let eq = eq_table(&point[..low]);
+    w[offset..offset + eq.len()]
+        .par_iter_mut()
+        .zip(&eq)
+        .with_min_len(PAR_MIN)
+        .for_each(|(w, e)| *w += a * e);
+}
+
+/// A table the prover reads: the caller's (before the first bind) or its own.
+enum Tab<'a> {
+    Borrowed(&'a [Fr]),
+    Owned(Vec<Fr>),
+}
+
+impl Tab<'_> {
+    fn as_slice(&self) -> &[Fr] {
+        match self {
+            Tab::Borrowed(t) => t,
+            Tab::Owned(t) => t,
+        }
+    }
+}
+
+/// One product `f * g` of two tables of `2^m` entries, seen as tables of `2^n` entries
+/// zero-padded in their top `n - m` variables.
+struct Term<'a> {
+    f: Tab<'a>,
+    g: Vec<Fr>,
+    /// `prod (1 - r_k)` over the rounds bound after the term's own variables ran out:
+    /// the padded `f` and `g` at the bound point are `f[0] * pad` and `g[0] * pad`.
+    pad: Fr,
+}
+
+impl<'a> Term<'a> {
+    fn new(f: &'a [Fr], g: Vec<Fr>) -> Self {
+        Term {
+            f: Tab::Borrowed(f),
+            g,
+            pad: Fr::one(),
+        }
+    }
+
+    /// `(p(0), leading coefficient)` of this term's round polynomial, after binding the
+    /// previous round's variable to `r` if given (fused in one pass when possible).
+    fn round(&mut self, r: Option<Fr>) -> (Fr, Fr) {
+        let len = self.g.len();
+        match r {
+            Some(r) if len >= 4 => {
+                let (f, g, evals) = bind_and_evaluate(self.f.as_slice(), &self.g, r);
+                self.f = Tab::Owned(f);
+                self.g = g;
+                return evals;
+            }
+            Some(r) if len == 2 => {
+                let f = self.f.as_slice();
+                let bound = f[0] + r * (f[1] - f[0]);
+                self.f = Tab::Owned(vec![bound]);
+                self.g = vec![self.g[0] + r * (self.g[1] - self.g[0])];
+            }
+            Some(r) => self.pad *= Fr::one() - r,
+            None => {}
+        }
+        if self.g.len() >= 2 {
+            return evaluate_pairs(self.f.as_slice(), &self.g);
+        }
+        // Both factors are `c (1 - x)` in this variable: the product is
+        // `f g pad^2 (1 - x)^2`, with p(0) and leading coefficient `f g pad^2`.
+        let c = self.f.as_slice()[0] * self.g[0] * self.pad.square();
+        (c, c)
+    }
+
+    /// Binds the last round's variable (no round follows).
+    fn bind_last(&mut self, r: Fr) {
+        if self.g.len() >= 2 {
+            let f = self.f.as_slice();
+            let bound = f[0] + r * (f[1] - f[0]);
+            self.f = Tab::Owned(vec![bound]);
+            self.g = vec![self.g[0] + r * (self.g[1] - self.g[0])];
+        } else {
+            self.pad *= Fr::one() - r;
+        }
+    }
+
+    /// The padded `f` at the bound point.
+    fn value(&self) -> Fr {
+        self.f.as_slice().first().copied().unwrap_or_default() * self.pad
+    }
+}
+
+fn add_pair(a: (Fr, Fr), b: (Fr, Fr)) -> (Fr, Fr) {
+    (a.0 + b.0, a.1 + b.1)
+}
+
+/// `sum_i (f[2i] g[2i], (f[2i+1] - f[2i]) (g[2i+1] - g[2i]))`.
+fn evaluate_pairs(f: &[Fr], g: &[Fr]) -> (Fr, Fr) {
+    f.par_chunks_exact(2)
+        .zip(g.par_chunks_exact(2))
+        .with_min_len(PAR_MIN)
+        .map(|(f, g)| (f[0] * g[0], (f[1] - f[0]) * (g[1] - g[0])))
+        .reduce(|| (Fr::zero(), Fr::zero()), add_pair)
+}
+
+/// Binds the lowest variable of `f` and `g` to `r` and evaluates the next round on the
+/// bound tables, in one pass (`f.len() >= 4`).
+fn bind_and_evaluate(f: &[Fr], g: &[Fr], r: Fr) -> (Vec<Fr>, Vec<Fr>, (Fr, Fr)) {
+    let half = g.len() / 2;
+    let mut nf = vec![Fr::zero(); half];
+    let mut ng = vec![Fr::zero(); half];
+    let evals = nf
+        .par_chunks_exact_mut(2)
+        .zip(ng.par_chunks_exact_mut(2))
+        .zip(f.par_chunks_exact(4).zip(g.par_chunks_exact(4)))
+        .with_min_len(PAR_MIN / 2)
+        .map(|((nf, ng), (f, g))| {
+            nf[0] = f[0] + r * (f[1] - f[0]);
+            nf[1] = f[2] + r * (f[3] - f[2]);
+            ng[0] = g[0] + r * (g[1] - g[0]);
+            ng[1] = g[2] + r * (g[3] - g[2]);
+            (nf[0] * ng[0], (nf[1] - nf[0]) * (ng[1] - ng[0]))
+        })
+        .reduce(|| (Fr::zero(), Fr::zero()), add_pair);
+    (nf, ng, evals)
+}
+
+/// The aggregation sumcheck's prover: `sum_x sum_j f'_j(x) g'_j(x)` over `n` variables,
+/// degree 2, for tables `f_j`, `g_j` of their own lengths `2^{m_j} <= 2^n`, zero-padded
+/// (in the top variables) without being materialized. A term whose variables have all
+/// been bound contributes `f g pad^2 (1 - x)^2` in closed form.
+struct PaddedProducts<'a> {
+    terms: Vec<Term<'a>>,
+    num_rounds: usize,
+    round: usize,
+    pending: Option<Fr>,
+}
+
+impl<'a> PaddedProducts<'a> {
+    fn new(terms: Vec<Term<'a>>, num_rounds: usize) -> Self {
+        PaddedProducts {
+            terms,
+            num_rounds,
+            round: 0,
+            pending: None,
+        }
+    }
+}
+
+impl sumcheck::SumcheckProver for PaddedProducts<'_> {
+    fn num_rounds(&self) -> usize {
+        self.num_rounds
+    }
+
+    fn degree(&self) -> usize {
+        AGGREGATE_DEGREE
+    }
+
+    fn round_evals(&mut self) -> Vec<Fr> {
+        let r = self.pending.take();
+        let (p0, lead) = self
+            .terms
+            .iter_mut()
+            .map(|t| t.round(r))
+            .fold((Fr::zero(), Fr::zero()), add_pair);
+        vec![p0, lead]
+    }
+
+    fn bind(&mut self, r: Fr) {
+        self.round += 1;
+        if self.round < self.num_rounds {
+            self.pending = Some(r);
+        } else {
+            self.terms.iter_mut().for_each(|t| t.bind_last(r));
+        }
+    }
+
+    fn final_evals(&self) -> Vec<Fr> {
+        self.terms.iter().map(Term::value).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,6 +596,31 @@ mod tests {
         assert_eq!(shape.commitments, vec![c(2), c(1), c(3)]);
         assert_eq!(shape.group, vec![0, 1, 0, 2, 1]);
         assert!(matches!(Shape::new(&[]), Err(PcsError::NoClaims)));
+    }
+
+    #[test]
+    fn block_eq_weights_match_the_full_eq_table() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        for bits in [
+            vec![],
+            vec![Fr::zero()],
+            vec![Fr::one()],
+            vec![Fr::one(), Fr::zero(), Fr::one()],
+            vec![Fr::zero(), Fr::zero()],
+        ] {
+            let mut point: Vec<Fr> = (0..4).map(|_| Fr::rand(&mut rng)).collect();
+            point.extend(bits);
+            let a = Fr::rand(&mut rng);
+            let mut w: Vec<Fr> = (0..1 << (point.len() + 1))
+                .map(|_| Fr::rand(&mut rng))
+                .collect();
+            let mut expected = w.clone();
+            for (x, e) in expected.iter_mut().zip(eq_table(&point)) {
+                *x += a * e;
+            }
+            add_scaled_eq(&mut w, &point, a);
+            assert_eq!(w, expected);
+        }
     }
 
     #[test]
