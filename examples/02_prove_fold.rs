@@ -78,7 +78,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let all = holds(&model, &claims.prev)?
         && holds(&chunk, &claims.chunk)?
-        && holds(&out.opening.table, &claims.new)?
+        && claims
+            .new
+            .iter()
+            .map(|c| holds(&out.opening.table, c))
+            .collect::<Result<Vec<bool>, _>>()?
+            .into_iter()
+            .all(|ok| ok)
         && commit_table(&key, &backend, &out.opening.table, out.opening.blind)?
             == out.statement.new;
     println!("verify_step: accepted; claims on C_W0, C_chunk, C_new hold: {all}");

@@ -28,17 +28,18 @@
 //! 2. checks the Merkle path of `C_chunk` at index `j mod n_chunks` against `C_data`;
 //! 3. folds into the accumulator, on a fresh fold transcript ([`FOLD_LABEL`], then the
 //!    spec digest, `C_data`, `j`, `C_prev`, `C_new`, `C_chunk`), the claims
-//!    `[pending claim on C_prev (j > 0), the claim on C_prev, the claim on C_chunk]`, where
-//!    the *pending* claim is fold `j - 1`'s claim on its own `C_new`. Two distinct
-//!    commitments per fold: two 128-bit scalar multiplications.
+//!    `[pending claims on C_prev (j > 0), the claim on C_prev, the claim on C_chunk]`,
+//!    where the *pending* claims are fold `j - 1`'s claims on its own `C_new` (the step
+//!    proof leaves them unmerged: the accumulator's sumcheck over the fold table merges
+//!    them). Two distinct commitments per fold: two 128-bit scalar multiplications.
 //!
-//!    The claim on `C_new` becomes the pending claim of the next fold.
+//!    The claims on `C_new` become the pending claims of the next fold.
 //!
 //! At the end, on a fresh final transcript ([`FINAL_LABEL`], the whole statement, the
-//! number of folds, the accumulator's claim and the pending claim), the verifier draws a
+//! number of folds, the accumulator's claim and the pending claims), the verifier draws a
 //! point `r` of the model layout; the prover sends `v`, the model table behind `C_WT` at
 //! `r`. The claims `(C_last, r || bits of the model block, v)` and `(C_WT, r, v)` tie the
-//! last fold's model block to `C_WT`; they and the pending claim are folded into the
+//! last fold's model block to `C_WT`; they and the pending claims are folded into the
 //! accumulator, which is then opened by one zero-knowledge inner-product argument.
 //!
 //! The accumulator starts empty over [`run_num_vars`] variables (the largest table:
@@ -349,26 +350,31 @@ fn fold_transcript(
     t
 }
 
-/// The claims fold `j` folds into the accumulator: `[pending, prev, chunk]` (no pending
-/// claim for fold 0).
-fn fold_claims(
-    statement: &StepStatement,
-    pending: Option<&Claim>,
-    claims: &StepClaims,
-) -> Vec<Claim> {
-    let on = |commitment: Commitment, c: &TableClaim| Claim {
-        commitment,
-        point: c.point.clone(),
-        value: c.value,
-    };
+/// The claims fold `j` folds into the accumulator: `[pending..., prev, chunk]` (no
+/// pending claims for fold 0).
+fn fold_claims(statement: &StepStatement, pending: &[Claim], claims: &StepClaims) -> Vec<Claim> {
     pending
+        .iter()
         .cloned()
-        .into_iter()
         .chain([
             on(statement.prev, &claims.prev),
             on(statement.chunk, &claims.chunk),
         ])
         .collect()
+}
+
+/// A table claim on a commitment.
+fn on(commitment: Commitment, c: &TableClaim) -> Claim {
+    Claim {
+        commitment,
+        point: c.point.clone(),
+        value: c.value,
+    }
+}
+
+/// The claims a fold leaves pending on its own `C_new`.
+fn pending_claims(new: Commitment, claims: &StepClaims) -> Vec<Claim> {
+    claims.new.iter().map(|c| on(new, c)).collect()
 }
 
 /// The final transcript, after the statement, the fold count, the accumulator and the
@@ -378,14 +384,15 @@ fn final_transcript(
     digest: Fr,
     folds: u64,
     accumulator: &Accumulator,
-    pending: &Claim,
+    pending: &[Claim],
     shape: &StepShape,
 ) -> (PoseidonTranscript, Vec<Fr>) {
     let mut t = PoseidonTranscript::new(FINAL_LABEL);
     statement.absorb_into(digest, &mut t);
     t.absorb_u64(folds);
     accumulator.claim.absorb_into(&mut t);
-    pending.absorb_into(&mut t);
+    t.absorb_u64(pending.len() as u64);
+    pending.iter().for_each(|c| c.absorb_into(&mut t));
     let r = t.challenges(shape.model_layout().num_vars);
     (t, r)
 }
@@ -440,7 +447,7 @@ pub fn verify_run(
     let data = &statement.data;
     let mut accumulator = Accumulator::empty(run_num_vars(&shape));
     let mut prev = statement.w0;
-    let mut pending: Option<Claim> = None;
+    let mut pending: Vec<Claim> = Vec::new();
     for (j, fold) in proof.folds.iter().enumerate() {
         let j = j as u64;
         let step = StepStatement {
@@ -466,22 +473,21 @@ pub fn verify_run(
         }
         verify_path(data.root, data.num_chunks, &fold.chunk, &fold.path).map_err(chunk_err)?;
         let mut t = fold_transcript(digest, data, j, &step);
-        let to_fold = fold_claims(&step, pending.as_ref(), &claims);
+        let to_fold = fold_claims(&step, &pending, &claims);
         accumulator = accumulator
             .verify_fold(&to_fold, &fold.accumulate, &mut t)
             .map_err(|source| RunError::Accumulate { fold: j, source })?;
-        pending = Some(Claim {
-            commitment: fold.new,
-            point: claims.new.point,
-            value: claims.new.value,
-        });
+        pending = pending_claims(fold.new, &claims);
         prev = fold.new;
     }
-    let pending = pending.ok_or(RunError::State("a run proof has at least one fold"))?;
+    if pending.is_empty() {
+        return Err(RunError::State("a run proof has at least one fold"));
+    }
     let (mut t, r) = final_transcript(statement, digest, expected, &accumulator, &pending, &shape);
-    let [tie_last, tie_wt] = tie_claims(&shape, prev, statement.wt, &r, proof.tie_value)?;
+    let ties = tie_claims(&shape, prev, statement.wt, &r, proof.tie_value)?;
+    pending.extend(ties);
     let accumulator = accumulator
-        .verify_fold(&[pending, tie_last, tie_wt], &proof.finish, &mut t)
+        .verify_fold(&pending, &proof.finish, &mut t)
         .map_err(RunError::Final)?;
     accumulator
         .verify_open(key, &proof.open, &mut t)

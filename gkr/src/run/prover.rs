@@ -13,8 +13,8 @@ use zkpot_pcs::{
 use zkpot_trainer::{Matrix, Mlp, StepWitness, TrainSpec};
 
 use super::{
-    check_key, final_transcript, fold_claims, fold_transcript, run_num_vars, run_shape, tie_claims,
-    ChunkedData, FoldRecord, RunError, RunProof, RunStatement,
+    check_key, final_transcript, fold_claims, fold_transcript, pending_claims, run_num_vars,
+    run_shape, tie_claims, ChunkedData, FoldRecord, RunError, RunProof, RunStatement,
 };
 use crate::step::{
     chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepShape,
@@ -68,7 +68,7 @@ pub struct RunProver<'k, B: Backend> {
     prev_commitment: Commitment,
     /// The model the next fold starts from.
     model: Mlp,
-    pending: Option<Claim>,
+    pending: Vec<Claim>,
     accumulator: AccumulatorProver,
     folds: Vec<FoldRecord>,
     rng: ChaCha20Rng,
@@ -107,7 +107,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             prev: Opening { table, blind },
             prev_commitment: w0,
             model: initial.clone(),
-            pending: None,
+            pending: Vec::new(),
             accumulator,
             folds: Vec::new(),
             rng,
@@ -196,12 +196,9 @@ impl<'k, B: Backend> RunProver<'k, B> {
 
         let acc_start = Instant::now();
         let mut t = fold_transcript(self.digest, &self.data.commitment(), j, &out.statement);
-        let claims = fold_claims(&out.statement, self.pending.as_ref(), &out.claims);
-        let mut openings: Vec<&Opening> = Vec::with_capacity(3);
-        if self.pending.is_some() {
-            openings.push(&self.prev);
-        }
-        openings.extend([&self.prev, &chunk]);
+        let claims = fold_claims(&out.statement, &self.pending, &out.claims);
+        let mut openings: Vec<&Opening> = vec![&self.prev; self.pending.len() + 1];
+        openings.push(&chunk);
         let accumulate = self
             .accumulator
             .fold(&self.backend, &claims, &openings, &mut t)
@@ -216,11 +213,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             step: out.proof,
             accumulate,
         });
-        self.pending = Some(Claim {
-            commitment: out.statement.new,
-            point: out.claims.new.point,
-            value: out.claims.new.value,
-        });
+        self.pending = pending_claims(out.statement.new, &out.claims);
         self.prev = out.opening;
         self.prev_commitment = out.statement.new;
         if let Some(last) = steps.last() {
@@ -247,10 +240,10 @@ impl<'k, B: Backend> RunProver<'k, B> {
         if self.folds_done() != self.total_folds() {
             return Err(RunError::State("the run has folds left to prove"));
         }
-        let pending = self
-            .pending
-            .take()
-            .ok_or(RunError::State("a run proof has at least one fold"))?;
+        let mut pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return Err(RunError::State("a run proof has at least one fold"));
+        }
         let table = model_of(&self.shape, &self.model)?;
         let blind = random_blind(&mut self.rng);
         let wt = commit_table(self.key, &self.backend, &table, blind).map_err(RunError::Shape)?;
@@ -271,15 +264,13 @@ impl<'k, B: Backend> RunProver<'k, B> {
         );
         let v = evaluate_slice(&wt_opening.table, &r)
             .map_err(|e| RunError::Witness(format!("C_WT evaluation: {e}")))?;
-        let [tie_last, tie_wt] = tie_claims(&self.shape, self.prev_commitment, wt, &r, v)?;
+        let ties = tie_claims(&self.shape, self.prev_commitment, wt, &r, v)?;
+        let mut openings = vec![&self.prev; pending.len() + 1];
+        openings.push(&wt_opening);
+        pending.extend(ties);
         let finish = self
             .accumulator
-            .fold(
-                &self.backend,
-                &[pending, tie_last, tie_wt],
-                &[&self.prev, &self.prev, &wt_opening],
-                &mut t,
-            )
+            .fold(&self.backend, &pending, &openings, &mut t)
             .map_err(RunError::Final)?;
         let open = self
             .accumulator

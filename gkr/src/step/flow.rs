@@ -74,8 +74,6 @@ pub(crate) trait Side {
 pub(crate) enum Merged {
     /// A virtual or committed tensor.
     Tensor(Tensor),
-    /// The whole fold table.
-    Fold,
     /// The model table behind `C_prev`.
     Model,
     /// The chunk table.
@@ -541,11 +539,13 @@ impl Flow<'_> {
         let model = sh.model_layout();
         let chunk_layout = sh.chunk_layout();
 
+        // The claims on C_new are not merged here: the accumulator's fold merges them
+        // with its own sumcheck over the fold table, so one pass over the largest
+        // table is saved.
         let new: Vec<TableClaim> = std::mem::take(&mut self.got.new)
             .into_iter()
             .map(|(b, c)| Ok(claim(&fold.point(b, &c.point)?, c.value)))
             .collect::<Result<_, StepError>>()?;
-        let new = side.merge(Merged::Fold, &new)?;
 
         let prev: Vec<TableClaim> = std::mem::take(&mut self.got.prev)
             .into_iter()

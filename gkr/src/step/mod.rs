@@ -43,7 +43,9 @@
 //!    the shifted `eq` table.
 //! 5. **Tie**: the model block of `C_new` equals the last instance of the new weights.
 //! 6. **Booleanity** of every sign bit; 7. **range checks** (LogUp-GKR) of every limb
-//!    region; 8. the claims on each commitment are **merged** into one.
+//!    region; 8. the claims on `C_prev` and on `C_chunk` are **merged** into one each;
+//!    the claims on `C_new` (one per block) are returned unmerged, for the run's
+//!    accumulator to merge in the sumcheck it runs over the fold table anyway.
 //!
 //! The transcript starts with [`STEP_LABEL`], the spec digest, the fold index, the shape
 //! and the three commitments.
@@ -103,13 +105,16 @@ pub struct FoldInputs {
     pub chunk: Commitment,
 }
 
-/// The one claim left on each commitment.
+/// The claims left on the three commitments: one merged claim on `C_prev` and on
+/// `C_chunk`, and every claim on `C_new` unmerged (one per block of the fold table, at
+/// the fold table's full point): whoever checks them (the run's accumulator) merges
+/// them in the sumcheck it runs over the fold table anyway.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepClaims {
     /// On the table behind `C_prev` ([`StepShape::prev_num_vars`] coordinates).
     pub prev: TableClaim,
-    /// On the fold table behind `C_new`.
-    pub new: TableClaim,
+    /// On the fold table behind `C_new`, unmerged.
+    pub new: Vec<TableClaim>,
     /// On the chunk table behind `C_chunk`.
     pub chunk: TableClaim,
 }
@@ -132,7 +137,7 @@ pub struct StepProof {
     pub matmuls: Vec<MatmulProof>,
     /// Hadamard products.
     pub hadamards: Vec<HadamardProof>,
-    /// Claim merges (tensors, then the three commitments).
+    /// Claim merges (tensors, then `C_prev` and `C_chunk`).
     pub merges: Vec<MergeProof>,
     /// Affine splits: the product part at the claim's point.
     pub affines: Vec<Fr>,

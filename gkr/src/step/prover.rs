@@ -811,7 +811,6 @@ impl<B: Backend> Side for ProverSide<'_, B> {
             }
             let table: &[Fr] = match t {
                 Merged::Tensor(t) => lookup(&self.fold, &self.layout, &self.cache, t)?,
-                Merged::Fold => self.fold.as_deref().unwrap_or_default(),
                 Merged::Model => {
                     owned = self.model_values(false)?;
                     &owned

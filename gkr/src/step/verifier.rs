@@ -90,7 +90,6 @@ impl VerifierSide<'_> {
     fn merged_vars(&self, t: Merged) -> usize {
         match t {
             Merged::Tensor(t) => self.shape.num_vars(t),
-            Merged::Fold => self.shape.fold_layout().num_vars,
             Merged::Model => self.shape.model_layout().num_vars,
             Merged::Chunk => self.shape.chunk_layout().num_vars,
         }

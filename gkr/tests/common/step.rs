@@ -170,6 +170,6 @@ impl Fold {
             && opens(&statement.new, new)
             && holds(&self.prev, &claims.prev)
             && holds(&self.chunk, &claims.chunk)
-            && holds(new, &claims.new)
+            && claims.new.iter().all(|c| holds(new, c))
     }
 }
