@@ -27,17 +27,18 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, Fr};
+use zkpot::gkr::run::KEY_LABEL;
 use zkpot::gkr::step::{
     chunk_table, commit_table, model_table, prove_step, verify_step, FoldInputs, ProveTimings,
     StepOutput, StepShape,
 };
+use zkpot::pcs::cache::KeyCache;
 use zkpot::pcs::pedersen::{random_blind, Commitment, PedersenKey};
 use zkpot::trainer::data::{load, DatasetSource};
 use zkpot::trainer::reference::to_f32;
 use zkpot::trainer::{Dataset, Mlp, ReferenceMlp, StepWitness, TrainSpec, Trainer};
 
 const MNIST: &str = "../shared/datasets/mnist";
-const LABEL: &[u8] = b"zkpot-bench-step";
 const DEFAULT_KS: [usize; 3] = [1, 4, 16];
 const REFERENCE_STEPS: usize = 50;
 
@@ -247,7 +248,11 @@ fn bench_step_proof(c: &mut Criterion) {
         );
     }
     let start = Instant::now();
-    let key = PedersenKey::setup(LABEL, 1usize << num_vars);
+    // The run key from the cache ($ZKPOT_CACHE_DIR or ~/.cache/zkpot), derived and
+    // cached on first use: the same file `zkpot train` uses.
+    let (key, _) = KeyCache::from_env()
+        .load_or_setup(KEY_LABEL, 1usize << num_vars, &|_| {})
+        .expect("the key cache is usable");
     println!(
         "key: 2^{num_vars} generators in {:.1} s",
         start.elapsed().as_secs_f64()

@@ -298,13 +298,14 @@ impl Aggregatable for Pedersen {
             .iter()
             .enumerate()
             .map(|(j, opening)| {
-                let mut weights = vec![Fr::zero(); opening.table.len()];
-                for ((claim, &g), a) in claims.iter().zip(&shape.group).zip(&a) {
-                    if g == j {
-                        add_scaled_eq(&mut weights, &claim.point, *a);
-                    }
-                }
-                Term::new(&opening.table, weights)
+                let group: Vec<(&[Fr], Fr)> = claims
+                    .iter()
+                    .zip(&shape.group)
+                    .zip(&a)
+                    .filter(|((_, &g), _)| g == j)
+                    .map(|((c, _), a)| (c.point.as_slice(), *a))
+                    .collect();
+                Term::new(&opening.table, weights(opening.table.len(), &group))
             })
             .collect();
         let mut prover = PaddedProducts::new(terms, shape.num_vars);
@@ -369,10 +370,10 @@ impl Aggregatable for Pedersen {
 /// Entries per rayon task in the aggregation prover's loops.
 const PAR_MIN: usize = 1 << 12;
 
-/// `w += a * eq(point, .)` on the first `2^point.len()` entries of `w`. Trailing
-/// coordinates that are exactly 0 or 1 (zero padding, or a claim on an aligned block of a
-/// larger table) select one block: only that block's `eq` weights are built and added.
-fn add_scaled_eq(w: &mut [Fr], point: &[Fr], a: Fr) {
+/// A point's low part and block: its trailing coordinates that are exactly 0 or 1 (zero
+/// padding, or a claim on an aligned block of a larger table) select the block at
+/// `offset`, and `eq(point, .)` is `eq(low, .)` on that block and zero elsewhere.
+fn split_block(point: &[Fr]) -> (&[Fr], usize) {
     let boolean = point
         .iter()
         .rev()
@@ -384,12 +385,56 @@ fn add_scaled_eq(w: &mut [Fr], point: &[Fr], a: Fr) {
         .enumerate()
         .filter(|(_, x)| x.is_one())
         .fold(0usize, |acc, (j, _)| acc | 1 << (low + j));
-    let eq = eq_table(&point[..low]);
-    w[offset..offset + eq.len()]
-        .par_iter_mut()
-        .zip(&eq)
-        .with_min_len(PAR_MIN)
-        .for_each(|(w, e)| *w += a * e);
+    (&point[..low], offset)
+}
+
+/// `sum_i a_i eq(r_i, .)` over a table of `len` entries, for claims `(r_i, a_i)` whose
+/// points have at most `log2(len)` coordinates (zero-padded).
+///
+/// Only the selected block of each claim is written (see [`split_block`]), and `eq`
+/// tables are shared: claims on the blocks of one region have points that are prefixes
+/// of one another, and for a prefix `p` of `q`,
+/// `eq(p, x) = eq(q, x) / prod_{j >= |p|} (1 - q_j)` on the first `2^|p|` entries, so
+/// one table serves them all (longest first).
+fn weights(len: usize, claims: &[(&[Fr], Fr)]) -> Vec<Fr> {
+    let mut w = vec![Fr::zero(); len];
+    let mut parts: Vec<(&[Fr], usize, Fr)> = claims
+        .iter()
+        .map(|(point, a)| {
+            let (low, offset) = split_block(point);
+            (low, offset, *a)
+        })
+        .collect();
+    parts.sort_by_key(|(low, _, _)| std::cmp::Reverse(low.len()));
+    // Families: a root point and the claims (with their scales) whose low parts are
+    // prefixes of it; one eq table per family, built and dropped in turn.
+    let mut families: Vec<(&[Fr], Vec<(usize, usize, Fr)>)> = Vec::new();
+    for (low, offset, a) in parts {
+        let member = families.iter().enumerate().find_map(|(i, (q, _))| {
+            let (head, tail) = q.split_at_checked(low.len())?;
+            if head != low {
+                return None;
+            }
+            let denominator: Fr = tail.iter().map(|x| Fr::one() - x).product();
+            denominator.inverse().map(|inverse| (i, a * inverse))
+        });
+        match member {
+            Some((i, scale)) => families[i].1.push((low.len(), offset, scale)),
+            None => families.push((low, vec![(low.len(), offset, a)])),
+        }
+    }
+    for (root, members) in families {
+        let eq = eq_table(root);
+        for (vars, offset, scale) in members {
+            let eq = &eq[..1 << vars];
+            w[offset..offset + eq.len()]
+                .par_iter_mut()
+                .zip(eq)
+                .with_min_len(PAR_MIN)
+                .for_each(|(w, e)| *w += scale * e);
+        }
+    }
+    w
 }
 
 /// A table the prover reads: the caller's (before the first bind) or its own.
@@ -611,15 +656,30 @@ mod tests {
             let mut point: Vec<Fr> = (0..4).map(|_| Fr::rand(&mut rng)).collect();
             point.extend(bits);
             let a = Fr::rand(&mut rng);
-            let mut w: Vec<Fr> = (0..1 << (point.len() + 1))
+            let w: Vec<Fr> = (0..1 << (point.len() + 1))
                 .map(|_| Fr::rand(&mut rng))
                 .collect();
             let mut expected = w.clone();
             for (x, e) in expected.iter_mut().zip(eq_table(&point)) {
                 *x += a * e;
             }
-            add_scaled_eq(&mut w, &point, a);
-            assert_eq!(w, expected);
+            // With a prefix of the point (sharing its eq table), in either order.
+            for cut in [1, 3] {
+                let short = &point[..cut];
+                let b = Fr::rand(&mut rng);
+                let mut with_short = expected.clone();
+                for (x, e) in with_short.iter_mut().zip(eq_table(short)) {
+                    *x += b * e;
+                }
+                let mut claims = vec![(point.as_slice(), a), (short, b)];
+                let mut got = weights(w.len(), &claims);
+                claims.reverse();
+                assert_eq!(got, weights(w.len(), &claims));
+                for (g, x) in got.iter_mut().zip(&w) {
+                    *g += x;
+                }
+                assert_eq!(got, with_short);
+            }
         }
     }
 
