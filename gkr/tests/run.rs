@@ -337,6 +337,28 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
         verify_run(&short, &run.statement, &run.proof),
         Err(RunError::Key(_))
     ));
+    // Absurd shapes are errors, not panics or huge allocations.
+    for layers in [
+        vec![1usize << 40, 10],
+        vec![64, 1 << 30, 10],
+        vec![64],
+        vec![],
+    ] {
+        let mut absurd = spec.clone();
+        absurd.layers = layers;
+        let statement = RunStatement {
+            spec: absurd,
+            ..run.statement.clone()
+        };
+        assert!(verify_run(key, &statement, &run.proof).is_err());
+    }
+    let mut absurd = spec.clone();
+    absurd.batch_size = 1 << 40;
+    let statement = RunStatement {
+        spec: absurd,
+        ..run.statement.clone()
+    };
+    assert!(verify_run(key, &statement, &run.proof).is_err());
     // An unresolved spec or a run length that is not a multiple of k.
     let mut odd = spec.clone();
     odd.iterations = Some(3);

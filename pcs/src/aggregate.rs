@@ -388,6 +388,9 @@ fn split_block(point: &[Fr]) -> (&[Fr], usize) {
     (&point[..low], offset)
 }
 
+/// A root point and its members `(variables, block offset, scale)`.
+type Family<'a> = (&'a [Fr], Vec<(usize, usize, Fr)>);
+
 /// `sum_i a_i eq(r_i, .)` over a table of `len` entries, for claims `(r_i, a_i)` whose
 /// points have at most `log2(len)` coordinates (zero-padded).
 ///
@@ -408,7 +411,7 @@ fn weights(len: usize, claims: &[(&[Fr], Fr)]) -> Vec<Fr> {
     parts.sort_by_key(|(low, _, _)| std::cmp::Reverse(low.len()));
     // Families: a root point and the claims (with their scales) whose low parts are
     // prefixes of it; one eq table per family, built and dropped in turn.
-    let mut families: Vec<(&[Fr], Vec<(usize, usize, Fr)>)> = Vec::new();
+    let mut families: Vec<Family> = Vec::new();
     for (low, offset, a) in parts {
         let member = families.iter().enumerate().find_map(|(i, (q, _))| {
             let (head, tail) = q.split_at_checked(low.len())?;

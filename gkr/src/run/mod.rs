@@ -301,11 +301,20 @@ pub fn key_len(shape: &StepShape) -> usize {
     1usize << run_num_vars(shape)
 }
 
+/// The largest [`run_num_vars`] a run may have: a key of `2^32` generators is 256 GiB.
+pub const MAX_RUN_VARS: usize = 32;
+
 /// The shape of a statement's spec, checked to be resolved with `T` a positive multiple
-/// of `k`.
+/// of `k`, and with tables of at most `2^MAX_RUN_VARS` entries.
 pub fn run_shape(spec: &TrainSpec) -> Result<(StepShape, Fr), RunError> {
     let digest = spec.digest()?;
     let shape = StepShape::new(spec).map_err(RunError::Shape)?;
+    if run_num_vars(&shape) > MAX_RUN_VARS {
+        return Err(RunError::Shape(StepError::Shape(format!(
+            "the largest table has 2^{} entries; a run proof allows at most 2^{MAX_RUN_VARS}",
+            run_num_vars(&shape)
+        ))));
+    }
     let t = spec.iterations.unwrap_or(0);
     if t == 0 || t % shape.k as u64 != 0 {
         return Err(SpecError::Invalid {

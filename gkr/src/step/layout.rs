@@ -52,6 +52,14 @@ impl StepShape {
         if spec.frac_bits == 0 || spec.frac_bits > 48 || spec.lr_shift > 48 {
             return Err(bad("frac_bits must be in [1, 48] and lr_shift at most 48"));
         }
+        if spec
+            .layers
+            .iter()
+            .chain([&spec.batch_size, &spec.steps_per_fold])
+            .any(|&n| n > 1 << 24)
+        {
+            return Err(bad("a dimension exceeds 2^24"));
+        }
         let widths: Vec<usize> = spec.layers.iter().map(|n| n.next_power_of_two()).collect();
         let shape = Self {
             k: spec.steps_per_fold,
@@ -85,6 +93,13 @@ impl StepShape {
             if n > 1 << 24 {
                 return Err(bad("a dimension exceeds 2^24"));
             }
+        }
+        // The largest stacked tensor (k weight matrices, or k batches of the widest
+        // layer) must stay far from a usize's bits.
+        let k_bits = log2(shape.k);
+        let widest_bits = log2(shape.widths.iter().copied().max().unwrap_or(1));
+        if k_bits + widest_bits + widest_bits.max(log2(shape.rows)) > 40 {
+            return Err(bad("a stacked tensor would exceed 2^40 entries"));
         }
         Ok(shape)
     }
