@@ -10,7 +10,7 @@
 //! | [`pcs`] | `zkpot-pcs`: Pedersen commitments, IPA openings, claim aggregation, the accumulator |
 //! | [`gkr`] | `zkpot-gkr`: the step proof of `k` stacked SGD iterations (range checks, matrix products, elementwise layers) |
 //! | [`run`] | a whole training run as `zkpot train` does it (trained, proven, verified), with its [`run::TrainReport`] |
-//! | [`file`] | proof files (`run.zkpot`) and the JSON form of a statement |
+//! | [`mod@file`] | proof files (`run.zkpot`) and the JSON form of a statement |
 //!
 //! The proof made here is the *run proof* of [`gkr::run`]: complete and sound, but it
 //! grows with the number of iterations and is not zero-knowledge (its step proofs reveal
