@@ -24,6 +24,7 @@
 
 pub mod arith;
 pub mod backend;
+pub mod constraints;
 pub mod error;
 pub mod field;
 pub mod fixed;
