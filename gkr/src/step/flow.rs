@@ -125,7 +125,7 @@ fn half(bits: u32) -> Fr {
     }
 }
 
-/// Runs the whole flow; returns the three merged claims.
+/// Runs the whole flow; returns the claims on the three commitments.
 pub(crate) fn run<S: Side>(
     side: &mut S,
     shape: &StepShape,

@@ -224,7 +224,7 @@ pub struct ProveTimings {
     pub matmul: Duration,
     /// Hadamard, booleanity and shift sumchecks, affine splits.
     pub elementwise: Duration,
-    /// Claim merges (tensors and the three commitments).
+    /// Claim merges (tensors, `C_prev` and `C_chunk`).
     pub merge: Duration,
     /// Table evaluations the prover sends (including building the tables).
     pub evals: Duration,
