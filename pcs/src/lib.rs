@@ -22,6 +22,7 @@
 pub mod accumulator;
 pub mod aggregate;
 pub mod cache;
+pub mod constraints;
 pub mod error;
 pub mod ipa;
 pub mod merkle;
