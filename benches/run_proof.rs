@@ -18,53 +18,31 @@
 //! key cached).
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{dataset, median};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::CpuBackend;
 use zkpot::gkr::run::{key_len, ChunkedData, FoldReport, RunProver, KEY_LABEL};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::cache::KeyCache;
-use zkpot::trainer::data::{load, DatasetSource};
 use zkpot::trainer::reference::to_f32;
-use zkpot::trainer::{Dataset, ReferenceMlp, TrainSpec, Trainer};
+use zkpot::trainer::{ReferenceMlp, TrainSpec, Trainer};
 
-const MNIST: &str = "../shared/datasets/mnist";
 const REFERENCE_STEPS: usize = 50;
 /// Folds the run has: more than criterion's 10 samples and its warm-up use.
 const FOLDS: u64 = 16;
-
-fn dataset() -> (Dataset, &'static str) {
-    if Path::new(MNIST).exists() {
-        let data = load(&DatasetSource::Mnist(MNIST.into()), 16, 1)
-            .expect("MNIST loads")
-            .train;
-        (data, "MNIST")
-    } else {
-        eprintln!("note: {MNIST} not found, benchmarking on random pixels");
-        let mut rng = ChaCha20Rng::seed_from_u64(1);
-        let pixels: Vec<u8> = (0..4096 * 784).map(|_| rng.gen()).collect();
-        let labels = (0..4096).map(|i| (i % 10) as u8).collect();
-        let data = Dataset::from_pixels("random", 784, 10, &pixels, 255, labels, 16)
-            .expect("valid pixels");
-        (data, "random pixels")
-    }
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn bench_run_proof(c: &mut Criterion) {
     let k: usize = std::env::var("ZKPOT_BENCH_K")
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(16);
-    let (data, source) = dataset();
+    let (data, source) = dataset(4096);
     let mut spec = TrainSpec::new(vec![784, 128, 10], 64, 9, 1);
     spec.steps_per_fold = k;
     spec.iterations = Some(FOLDS * k as u64);

@@ -20,11 +20,13 @@
 //! Run: `cargo bench --bench step_proof` (10-15 minutes on a 2-core machine).
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{dataset, median};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, Fr};
 use zkpot::gkr::run::KEY_LABEL;
@@ -34,11 +36,9 @@ use zkpot::gkr::step::{
 };
 use zkpot::pcs::cache::KeyCache;
 use zkpot::pcs::pedersen::{random_blind, Commitment, PedersenKey};
-use zkpot::trainer::data::{load, DatasetSource};
 use zkpot::trainer::reference::to_f32;
 use zkpot::trainer::{Dataset, Mlp, ReferenceMlp, StepWitness, TrainSpec, Trainer};
 
-const MNIST: &str = "../shared/datasets/mnist";
 const DEFAULT_KS: [usize; 3] = [1, 4, 16];
 const REFERENCE_STEPS: usize = 50;
 
@@ -59,23 +59,6 @@ fn ks() -> Vec<usize> {
             ks
         }
         _ => DEFAULT_KS.to_vec(),
-    }
-}
-
-fn dataset() -> (Dataset, &'static str) {
-    if Path::new(MNIST).exists() {
-        let data = load(&DatasetSource::Mnist(MNIST.into()), 16, 1)
-            .expect("MNIST loads")
-            .train;
-        (data, "MNIST")
-    } else {
-        eprintln!("note: {MNIST} not found, benchmarking on random pixels");
-        let mut rng = ChaCha20Rng::seed_from_u64(1);
-        let pixels: Vec<u8> = (0..2048 * 784).map(|_| rng.gen()).collect();
-        let labels = (0..2048).map(|i| (i % 10) as u8).collect();
-        let data = Dataset::from_pixels("random", 784, 10, &pixels, 255, labels, 16)
-            .expect("valid pixels");
-        (data, "random pixels")
     }
 }
 
@@ -163,11 +146,6 @@ fn reference_median(fold: &Fold) -> f64 {
     median(&mut secs)
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 /// What one `k` measured, for the report after the group.
 struct Measured {
     k: usize,
@@ -219,7 +197,7 @@ fn report(m: &mut Measured, source: &str) {
 
 fn bench_step_proof(c: &mut Criterion) {
     let ks = ks();
-    let (data, source) = dataset();
+    let (data, source) = dataset(2048);
 
     // One key for every k: the longest table's, derived first (a shorter key is a
     // prefix of a longer one).

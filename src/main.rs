@@ -9,9 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use zkpot::file::{check_expected, ProofFile, StatementJson};
 use zkpot::gkr::run::{key_len, verify_run, FoldReport, KEY_LABEL};
 use zkpot::gkr::step::StepShape;
-use zkpot::pcs::cache::KeyCache;
-use zkpot::run::{parse_arch, run_key, train, Progress, TrainOptions, TrainReport};
-use zkpot::trainer::data::load;
+use zkpot::run::{
+    key_cache, load_split, parse_arch, run_key, train, Progress, TrainOptions, TrainReport,
+};
 use zkpot::trainer::{DatasetSource, TrainSpec};
 use zkpot::Error;
 
@@ -370,27 +370,14 @@ fn run_inspect(args: &InspectArgs) -> Result<(), Error> {
 
 fn run_setup(args: &SetupArgs) -> Result<(), Error> {
     let opts = args.train.options()?;
-    let source = opts.dataset.clone().unwrap_or(DatasetSource::Digits);
-    let frac_bits = opts
-        .frac_bits
-        .or(opts.spec.as_ref().map(|s| s.frac_bits))
-        .unwrap_or(zkpot::trainer::spec::DEFAULT_FRAC_BITS);
-    let split = load(
-        &source,
-        frac_bits,
-        opts.seed.unwrap_or(zkpot::run::DEFAULT_SEED),
-    )?;
+    let (_, split) = load_split(&opts)?;
     let spec = opts
         .build_spec(split.train.num_features(), split.train.num_classes())
         .resolve(split.train.len())?;
     let shape = StepShape::new(&spec).map_err(zkpot::gkr::run::RunError::Shape)?;
     let t0 = Instant::now();
     if args.force {
-        let cache = opts
-            .key_dir
-            .clone()
-            .map_or_else(KeyCache::from_env, KeyCache::new);
-        let path = cache.path(KEY_LABEL, key_len(&shape));
+        let path = key_cache(opts.key_dir.as_ref()).path(KEY_LABEL, key_len(&shape));
         if path.exists() {
             std::fs::remove_file(&path).map_err(|source| Error::Write { path, source })?;
         }

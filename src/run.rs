@@ -263,6 +263,11 @@ impl Progress for Silent {
     fn finish(&mut self) {}
 }
 
+/// The key cache in `dir`, or the default one ([`KeyCache::from_env`]).
+pub fn key_cache(dir: Option<&PathBuf>) -> KeyCache {
+    dir.map_or_else(KeyCache::from_env, KeyCache::new)
+}
+
 /// Loads the run key for `shape` from the cache in `dir` (default
 /// [`KeyCache::default_dir`]), deriving and caching it on first use. Returns the key
 /// and whether it was derived.
@@ -271,7 +276,7 @@ pub fn run_key(
     dir: Option<&PathBuf>,
     progress: &mut dyn Progress,
 ) -> Result<(PedersenKey, bool), Error> {
-    let cache = dir.map_or_else(KeyCache::from_env, KeyCache::new);
+    let cache = key_cache(dir);
     let len = key_len(shape);
     if let Some(key) = cache.load(KEY_LABEL, len)? {
         return Ok((key, false));
@@ -289,10 +294,9 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-/// Loads the data, trains the fixed-point model and the `f32` reference side by
-/// side (one step of each per iteration, timed separately), and evaluates both.
-pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainReport, Error> {
-    let start = Instant::now();
+/// The dataset the options name (default: the embedded digits), split into training and
+/// test sets with the options' seed and fixed-point format.
+pub fn load_split(opts: &TrainOptions) -> Result<(DatasetSource, Split), Error> {
     let source = opts.dataset.clone().unwrap_or(DatasetSource::Digits);
     let frac_bits = opts
         .frac_bits
@@ -302,7 +306,7 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         .seed
         .or(opts.spec.as_ref().map(|s| s.seed))
         .unwrap_or(DEFAULT_SEED);
-    let Split { train, test } = load(&source, frac_bits, seed).map_err(|e| match (&source, e) {
+    let split = load(&source, frac_bits, seed).map_err(|e| match (&source, e) {
         (DatasetSource::Fashion(_), error @ zkpot_trainer::DataError::NotFound { .. }) => {
             Error::MissingDataset {
                 error,
@@ -311,6 +315,14 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         }
         (_, e) => Error::Data(e),
     })?;
+    Ok((source, split))
+}
+
+/// Loads the data, trains the fixed-point model and the `f32` reference side by
+/// side (one step of each per iteration, timed separately), and evaluates both.
+pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainReport, Error> {
+    let start = Instant::now();
+    let (source, Split { train, test }) = load_split(opts)?;
     let spec = opts.build_spec(train.num_features(), train.num_classes());
     let mut trainer = Trainer::new(&spec, &train)?;
     let spec = trainer.spec().clone();

@@ -36,5 +36,5 @@ pub use backend::{Backend, CpuBackend, ProductSum};
 pub use error::{Error, SumcheckError};
 pub use field::{Fq, Fr, G1Affine, G1};
 pub use fixed::{field_to_i128, i128_to_field, i64_to_field, rescale, FixedPoint, Rescaled};
-pub use mle::{eq_eval, eq_table, evaluate_slice, MultilinearTable};
+pub use mle::{eq_eval, eq_table, eq_weights, evaluate_slice, MultilinearTable};
 pub use transcript::{point_to_fields, poseidon_config, PoseidonTranscript, Transcript};

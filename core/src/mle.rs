@@ -16,7 +16,7 @@
 //! power-of-two dimensions is the table with index `row * num_cols + col`, so the column
 //! bits are the low variables (bound first) and the row bits the high ones.
 
-use ark_ff::{One, Zero};
+use ark_ff::{Field, One, Zero};
 use rayon::prelude::*;
 
 use crate::{error::Error, field::Fr, fixed::i64_to_field};
@@ -185,6 +185,77 @@ pub fn eq_table(point: &[Fr]) -> Vec<Fr> {
         }
     }
     table
+}
+
+/// A point's low part and block: its trailing coordinates that are exactly 0 or 1 (zero
+/// padding, or a claim on an aligned block of a larger table) select the block at
+/// `offset`, and `eq(point, .)` is `eq(low, .)` on that block and zero elsewhere.
+fn split_block(point: &[Fr]) -> (&[Fr], usize) {
+    let boolean = point
+        .iter()
+        .rev()
+        .take_while(|x| x.is_zero() || x.is_one())
+        .count();
+    let low = point.len() - boolean;
+    let offset = point[low..]
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.is_one())
+        .fold(0usize, |acc, (j, _)| acc | 1 << (low + j));
+    (&point[..low], offset)
+}
+
+/// A root point and its members `(variables, block offset, scale)`.
+type Family<'a> = (&'a [Fr], Vec<(usize, usize, Fr)>);
+
+/// `sum_i a_i eq(r_i, .)` over a table of `len` entries, for claims `(r_i, a_i)` whose
+/// points have at most `log2(len)` coordinates (zero-padded): the combined `eq` weights
+/// of a merge or an aggregation of claims on one table.
+///
+/// Only the selected block of each claim is written (see [`split_block`]), and `eq`
+/// tables are shared: claims on the blocks of one region have points that are prefixes
+/// of one another, and for a prefix `p` of `q`,
+/// `eq(p, x) = eq(q, x) / prod_{j >= |p|} (1 - q_j)` on the first `2^|p|` entries, so
+/// one table serves them all (longest first).
+pub fn eq_weights(len: usize, claims: &[(&[Fr], Fr)]) -> Vec<Fr> {
+    let mut w = vec![Fr::zero(); len];
+    let mut parts: Vec<(&[Fr], usize, Fr)> = claims
+        .iter()
+        .map(|(point, a)| {
+            let (low, offset) = split_block(point);
+            (low, offset, *a)
+        })
+        .collect();
+    parts.sort_by_key(|(low, _, _)| std::cmp::Reverse(low.len()));
+    // Families: a root point and the claims (with their scales) whose low parts are
+    // prefixes of it; one eq table per family, built and dropped in turn.
+    let mut families: Vec<Family> = Vec::new();
+    for (low, offset, a) in parts {
+        let member = families.iter().enumerate().find_map(|(i, (q, _))| {
+            let (head, tail) = q.split_at_checked(low.len())?;
+            if head != low {
+                return None;
+            }
+            let denominator: Fr = tail.iter().map(|x| Fr::one() - x).product();
+            denominator.inverse().map(|inverse| (i, a * inverse))
+        });
+        match member {
+            Some((i, scale)) => families[i].1.push((low.len(), offset, scale)),
+            None => families.push((low, vec![(low.len(), offset, a)])),
+        }
+    }
+    for (root, members) in families {
+        let eq = eq_table(root);
+        for (vars, offset, scale) in members {
+            let eq = &eq[..1 << vars];
+            w[offset..offset + eq.len()]
+                .par_iter_mut()
+                .zip(eq)
+                .with_min_len(PAR_EQ_HALF)
+                .for_each(|(w, e)| *w += scale * e);
+        }
+    }
+    w
 }
 
 /// Halves at least this long are doubled in parallel by [`eq_table`].

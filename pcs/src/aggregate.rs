@@ -51,7 +51,7 @@ use ark_ff::{Field, One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
 use zkpot_core::{
-    eq_eval, eq_table,
+    eq_eval, eq_weights,
     sumcheck::{self, SumcheckProof},
     Backend, Fr, Transcript, G1,
 };
@@ -305,7 +305,7 @@ impl Aggregatable for Pedersen {
                     .filter(|((_, &g), _)| g == j)
                     .map(|((c, _), a)| (c.point.as_slice(), *a))
                     .collect();
-                Term::new(&opening.table, weights(opening.table.len(), &group))
+                Term::new(&opening.table, eq_weights(opening.table.len(), &group))
             })
             .collect();
         let mut prover = PaddedProducts::new(terms, shape.num_vars);
@@ -369,76 +369,6 @@ impl Aggregatable for Pedersen {
 
 /// Entries per rayon task in the aggregation prover's loops.
 const PAR_MIN: usize = 1 << 12;
-
-/// A point's low part and block: its trailing coordinates that are exactly 0 or 1 (zero
-/// padding, or a claim on an aligned block of a larger table) select the block at
-/// `offset`, and `eq(point, .)` is `eq(low, .)` on that block and zero elsewhere.
-fn split_block(point: &[Fr]) -> (&[Fr], usize) {
-    let boolean = point
-        .iter()
-        .rev()
-        .take_while(|x| x.is_zero() || x.is_one())
-        .count();
-    let low = point.len() - boolean;
-    let offset = point[low..]
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.is_one())
-        .fold(0usize, |acc, (j, _)| acc | 1 << (low + j));
-    (&point[..low], offset)
-}
-
-/// A root point and its members `(variables, block offset, scale)`.
-type Family<'a> = (&'a [Fr], Vec<(usize, usize, Fr)>);
-
-/// `sum_i a_i eq(r_i, .)` over a table of `len` entries, for claims `(r_i, a_i)` whose
-/// points have at most `log2(len)` coordinates (zero-padded).
-///
-/// Only the selected block of each claim is written (see [`split_block`]), and `eq`
-/// tables are shared: claims on the blocks of one region have points that are prefixes
-/// of one another, and for a prefix `p` of `q`,
-/// `eq(p, x) = eq(q, x) / prod_{j >= |p|} (1 - q_j)` on the first `2^|p|` entries, so
-/// one table serves them all (longest first).
-fn weights(len: usize, claims: &[(&[Fr], Fr)]) -> Vec<Fr> {
-    let mut w = vec![Fr::zero(); len];
-    let mut parts: Vec<(&[Fr], usize, Fr)> = claims
-        .iter()
-        .map(|(point, a)| {
-            let (low, offset) = split_block(point);
-            (low, offset, *a)
-        })
-        .collect();
-    parts.sort_by_key(|(low, _, _)| std::cmp::Reverse(low.len()));
-    // Families: a root point and the claims (with their scales) whose low parts are
-    // prefixes of it; one eq table per family, built and dropped in turn.
-    let mut families: Vec<Family> = Vec::new();
-    for (low, offset, a) in parts {
-        let member = families.iter().enumerate().find_map(|(i, (q, _))| {
-            let (head, tail) = q.split_at_checked(low.len())?;
-            if head != low {
-                return None;
-            }
-            let denominator: Fr = tail.iter().map(|x| Fr::one() - x).product();
-            denominator.inverse().map(|inverse| (i, a * inverse))
-        });
-        match member {
-            Some((i, scale)) => families[i].1.push((low.len(), offset, scale)),
-            None => families.push((low, vec![(low.len(), offset, a)])),
-        }
-    }
-    for (root, members) in families {
-        let eq = eq_table(root);
-        for (vars, offset, scale) in members {
-            let eq = &eq[..1 << vars];
-            w[offset..offset + eq.len()]
-                .par_iter_mut()
-                .zip(eq)
-                .with_min_len(PAR_MIN)
-                .for_each(|(w, e)| *w += scale * e);
-        }
-    }
-    w
-}
 
 /// A table the prover reads: the caller's (before the first bind) or its own.
 enum Tab<'a> {
@@ -617,6 +547,7 @@ mod tests {
     use ark_ff::UniformRand;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
+    use zkpot_core::eq_table;
     use zkpot_core::{MultilinearTable, PoseidonTranscript};
 
     fn claim_on(commitment: Commitment, point: Vec<Fr>) -> Claim {
@@ -675,9 +606,9 @@ mod tests {
                     *x += b * e;
                 }
                 let mut claims = vec![(point.as_slice(), a), (short, b)];
-                let mut got = weights(w.len(), &claims);
+                let mut got = eq_weights(w.len(), &claims);
                 claims.reverse();
-                assert_eq!(got, weights(w.len(), &claims));
+                assert_eq!(got, eq_weights(w.len(), &claims));
                 for (g, x) in got.iter_mut().zip(&w) {
                     *g += x;
                 }

@@ -2,9 +2,8 @@
 //! yields a proof that the verifier rejects (or claims that fail at the commitments).
 
 use ark_ff::{One, Zero};
-use rayon::prelude::*;
 use zkpot_core::{
-    eq_table,
+    eq_weights,
     sumcheck::{self, ProductProver},
     Backend, Fr, ProductSum, Transcript,
 };
@@ -116,36 +115,18 @@ pub fn prove_merge<B: Backend, T: Transcript>(
     let num_vars = num_vars_of(table.len())?;
     let a = merge_statement(num_vars, claims, transcript)?;
 
-    // E = sum_i a^i eq(r_i, .). A point whose high coordinates are all 0 or 1 (a claim
-    // on an aligned block of the table) has its eq table supported on that block only:
-    // it is built over the low coordinates and added at the block's offset.
-    let mut combined = vec![Fr::zero(); table.len()];
+    // E = sum_i a^i eq(r_i, .), built block by block with shared eq tables
+    // (`eq_weights`).
     let mut coeff = Fr::one();
-    // Consecutive claims at one low point (the limbs of one value, the blocks of one
-    // region) share their eq table.
-    let mut last: Option<(&[Fr], Vec<Fr>)> = None;
-    for c in claims {
-        let low = c
-            .point
-            .iter()
-            .rposition(|x| !x.is_zero() && !x.is_one())
-            .map_or(0, |i| i + 1);
-        let offset = c.point[low..]
-            .iter()
-            .enumerate()
-            .fold(0usize, |acc, (j, x)| acc | (usize::from(x.is_one()) << j))
-            << low;
-        let key = &c.point[..low];
-        if last.as_ref().is_none_or(|(p, _)| *p != key) {
-            last = Some((key, eq_table(key)));
-        }
-        let eq = last.as_ref().map(|(_, e)| e.as_slice()).unwrap_or_default();
-        combined[offset..offset + eq.len()]
-            .par_iter_mut()
-            .zip(eq.par_iter())
-            .for_each(|(e, x)| *e += coeff * x);
-        coeff *= a;
-    }
+    let weighted: Vec<(&[Fr], Fr)> = claims
+        .iter()
+        .map(|c| {
+            let w = (c.point.as_slice(), coeff);
+            coeff *= a;
+            w
+        })
+        .collect();
+    let combined = eq_weights(table.len(), &weighted);
     let tables = vec![backend.upload(table), backend.upload(&combined)];
     let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, None)?;
     let out = sumcheck::prove(&mut prover, combined_value(claims, a), transcript);

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use ark_serialize::CanonicalSerialize;
 use ark_std::rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{evaluate_slice, Backend, Fr};
@@ -205,7 +206,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             .map_err(|source| RunError::Accumulate { fold: j, source })?;
         let acc_time = acc_start.elapsed();
 
-        let step_bytes = out.proof.to_bytes().len();
+        let step_bytes = out.proof.compressed_size();
         self.folds.push(FoldRecord {
             new: out.statement.new,
             chunk: chunk_commitment,
