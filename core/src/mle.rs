@@ -212,9 +212,9 @@ type Family<'a> = (&'a [Fr], Vec<(usize, usize, Fr)>);
 /// points have at most `log2(len)` coordinates (zero-padded): the combined `eq` weights
 /// of a merge or an aggregation of claims on one table.
 ///
-/// Only the selected block of each claim is written (see [`split_block`]), and `eq`
-/// tables are shared: claims on the blocks of one region have points that are prefixes
-/// of one another, and for a prefix `p` of `q`,
+/// Only the selected block of each claim is written (its trailing 0/1 coordinates pick
+/// it), and `eq` tables are shared: claims on the blocks of one region have points that
+/// are prefixes of one another, and for a prefix `p` of `q`,
 /// `eq(p, x) = eq(q, x) / prod_{j >= |p|} (1 - q_j)` on the first `2^|p|` entries, so
 /// one table serves them all (longest first).
 pub fn eq_weights(len: usize, claims: &[(&[Fr], Fr)]) -> Vec<Fr> {
