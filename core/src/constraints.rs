@@ -15,7 +15,9 @@ use ark_crypto_primitives::sponge::{
     poseidon::{constraints::PoseidonSpongeVar, PoseidonSponge},
 };
 use ark_ff::PrimeField;
-use ark_r1cs_std::{boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar};
+use ark_r1cs_std::{
+    alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar,
+};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::{
@@ -164,6 +166,40 @@ pub fn verify_sumcheck(
         point,
         value: claim,
     })
+}
+
+/// Allocates a sumcheck proof's rounds as witnesses, refusing (a synthesis error) a
+/// proof whose shape is not `num_rounds` rounds of `degree` coefficients: the circuit's
+/// structure is fixed by the public shape, never by the proof.
+pub fn alloc_sumcheck(
+    cs: &ConstraintSystemRef<Fr>,
+    proof: &crate::sumcheck::SumcheckProof,
+    num_rounds: usize,
+    degree: usize,
+) -> Result<Vec<Vec<FrVar>>, SynthesisError> {
+    if proof.rounds.len() != num_rounds || proof.rounds.iter().any(|c| c.len() != degree) {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    proof
+        .rounds
+        .iter()
+        .map(|coeffs| alloc_witnesses(cs, coeffs))
+        .collect()
+}
+
+/// Allocates field elements as witnesses.
+pub fn alloc_witnesses(
+    cs: &ConstraintSystemRef<Fr>,
+    xs: &[Fr],
+) -> Result<Vec<FrVar>, SynthesisError> {
+    xs.iter()
+        .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)))
+        .collect()
+}
+
+/// Allocates one field element as a witness.
+pub fn alloc_witness(cs: &ConstraintSystemRef<Fr>, x: Fr) -> Result<FrVar, SynthesisError> {
+    FpVar::new_witness(cs.clone(), || Ok(x))
 }
 
 /// The sumcheck's final check: the reduced claim equals the summand computed from

@@ -39,6 +39,7 @@ pub mod run;
 pub mod step;
 
 pub use error::RangeError;
+pub use range::constraints::TableClaimVar;
 pub use range::{
     multiplicities, multiplicities_in, prove_range, verify_range, RangeClaims, RangeProof,
     RangeWitness, TableClaim, LIMB_BITS,

@@ -105,6 +105,7 @@
 //! Every relation's statement is absorbed by the relation itself; the caller has
 //! absorbed whatever binds the tables (their commitments) before.
 
+pub mod constraints;
 mod error;
 mod proof;
 mod prover;

@@ -77,6 +77,7 @@
 //!    polynomial, squeezing the round challenge).
 //! 4. `absorb_field(a)`, `absorb_field(b)`.
 
+pub mod constraints;
 mod error;
 mod proof;
 mod prover;

@@ -66,6 +66,7 @@
 //!    per round the compressed polynomial and squeezes the round challenge); absorb
 //!    `p0, p1, q0, q1` of each active tree (limb tree first); squeeze `mu`.
 
+pub mod constraints;
 mod proof;
 mod prover;
 mod verifier;

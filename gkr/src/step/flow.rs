@@ -112,12 +112,12 @@ pub(crate) fn absorb_statement<T: Transcript>(
 }
 
 /// `2^bits` in the field.
-fn pow2(bits: u32) -> Fr {
+pub(super) fn pow2(bits: u32) -> Fr {
     Fr::from(2u64).pow([u64::from(bits)])
 }
 
 /// `h = 2^(bits - 1)` (0 for 0 bits).
-fn half(bits: u32) -> Fr {
+pub(super) fn half(bits: u32) -> Fr {
     if bits == 0 {
         Fr::zero()
     } else {

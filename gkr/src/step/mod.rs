@@ -50,6 +50,7 @@
 //! The transcript starts with [`STEP_LABEL`], the spec digest, the fold index, the shape
 //! and the three commitments.
 
+pub mod constraints;
 mod flow;
 pub mod layout;
 mod prover;

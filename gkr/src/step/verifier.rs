@@ -38,22 +38,23 @@ pub fn verify_step(
     Ok(claims)
 }
 
-/// How many messages of each kind have been read.
+/// How many messages of each kind have been read (shared with the in-circuit verifier).
 #[derive(Default)]
-struct Cursor {
-    evals: usize,
-    matmuls: usize,
-    hadamards: usize,
-    merges: usize,
-    affines: usize,
-    shifts: usize,
-    booleanity: usize,
-    ranges: usize,
+pub(super) struct Cursor {
+    pub(super) evals: usize,
+    pub(super) matmuls: usize,
+    pub(super) hadamards: usize,
+    pub(super) merges: usize,
+    pub(super) affines: usize,
+    pub(super) shifts: usize,
+    pub(super) booleanity: usize,
+    pub(super) ranges: usize,
 }
 
 impl Cursor {
-    fn check_consumed(&self, p: &StepProof) -> Result<(), StepError> {
-        let all = [
+    /// Every message of `p` has been read, none is left over.
+    pub(super) fn consumed(&self, p: &StepProof) -> bool {
+        [
             (self.evals, p.evals.len()),
             (self.matmuls, p.matmuls.len()),
             (self.hadamards, p.hadamards.len()),
@@ -62,8 +63,13 @@ impl Cursor {
             (self.shifts, p.shifts.len()),
             (self.booleanity, p.booleanity.len()),
             (self.ranges, p.ranges.len()),
-        ];
-        if all.iter().all(|(a, b)| a == b) {
+        ]
+        .iter()
+        .all(|(a, b)| a == b)
+    }
+
+    fn check_consumed(&self, p: &StepProof) -> Result<(), StepError> {
+        if self.consumed(p) {
             Ok(())
         } else {
             Err(StepError::Malformed("the proof has messages left over"))
