@@ -34,6 +34,8 @@ pub type FrVar = FpVar<Fr>;
 #[derive(Clone)]
 pub struct TranscriptVar {
     sponge: PoseidonSpongeVar<Fr>,
+    /// Constraints spent inside the sponge so far (absorbs and squeezes).
+    spent: usize,
 }
 
 impl TranscriptVar {
@@ -45,6 +47,7 @@ impl TranscriptVar {
                 cs,
                 &poseidon_config(),
             ),
+            spent: 0,
         };
         t.absorb_bytes(label)?;
         Ok(t)
@@ -55,9 +58,27 @@ impl TranscriptVar {
         self.sponge.cs()
     }
 
+    /// The constraints spent inside this transcript's sponge so far (the hashing share
+    /// of a circuit, for profiles).
+    pub fn constraints_spent(&self) -> usize {
+        self.spent
+    }
+
+    /// Runs `f` on the sponge, counting the constraints it adds.
+    fn counted<X>(
+        &mut self,
+        f: impl FnOnce(&mut PoseidonSpongeVar<Fr>) -> Result<X, SynthesisError>,
+    ) -> Result<X, SynthesisError> {
+        let cs = self.sponge.cs();
+        let before = cs.num_constraints();
+        let out = f(&mut self.sponge)?;
+        self.spent += cs.num_constraints().saturating_sub(before);
+        Ok(out)
+    }
+
     /// Absorbs one element.
     pub fn absorb_field(&mut self, x: &FrVar) -> Result<(), SynthesisError> {
-        self.sponge.absorb(x)
+        self.counted(|s| s.absorb(x))
     }
 
     /// Absorbs each element in order, no length prefix.
@@ -65,7 +86,7 @@ impl TranscriptVar {
         if xs.is_empty() {
             return Ok(());
         }
-        self.sponge.absorb(&xs.to_vec())
+        self.counted(|s| s.absorb(&xs.to_vec()))
     }
 
     /// Absorbs a public constant element.
@@ -104,13 +125,13 @@ impl TranscriptVar {
 
     /// Squeezes `n` challenges.
     pub fn challenges(&mut self, n: usize) -> Result<Vec<FrVar>, SynthesisError> {
-        self.sponge.squeeze_field_elements(n)
+        self.counted(|s| s.squeeze_field_elements(n))
     }
 
     /// Squeezes a 128-bit challenge (`squeeze_bits(128)`, little-endian): its value and
     /// its bits (for scalar multiplications by it).
     pub fn challenge_128(&mut self) -> Result<(FrVar, Vec<Boolean<Fr>>), SynthesisError> {
-        let bits = self.sponge.squeeze_bits(128)?;
+        let bits = self.counted(|s| s.squeeze_bits(128))?;
         let value = Boolean::le_bits_to_fp(&bits)?;
         Ok((value, bits))
     }

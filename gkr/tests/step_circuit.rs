@@ -87,6 +87,21 @@ fn run(fold: &Fold, statement: &StepStatement, proof: &StepProof) -> Run {
     }
 }
 
+/// The gadget's profile on an honest proof.
+fn profile(fold: &Fold, statement: &StepStatement, proof: &StepProof) -> Vec<gadget::PhaseCount> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let s = StepStatementVar {
+        spec_digest: alloc_witness(&cs, statement.spec_digest).unwrap(),
+        fold_index: alloc_witness(&cs, Fr::from(statement.fold_index)).unwrap(),
+        prev: limbs(&cs, &statement.prev),
+        new: limbs(&cs, &statement.new),
+        chunk: limbs(&cs, &statement.chunk),
+    };
+    gadget::verify_step_profiled(&cs, &fold.shape, &s, proof)
+        .unwrap()
+        .1
+}
+
 /// The native claims with `prev` on the model layout (the gadget leaves the extension by
 /// the model block's offset bits to the step circuit).
 fn native(fold: &Fold, statement: &StepStatement, proof: &StepProof) -> StepClaims {
@@ -102,6 +117,19 @@ fn honest_proofs_satisfy_the_gadget_with_the_native_claims() {
     assert!(r.satisfied);
     assert_eq!(r.claims.unwrap(), native(fold(), &p.statement, &p.proof));
     println!("step verifier gadget: {} constraints", r.constraints);
+    let profile = profile(fold(), &p.statement, &p.proof);
+    assert_eq!(
+        profile.iter().map(|c| c.constraints).sum::<usize>(),
+        r.constraints,
+        "the phases add up to the whole gadget"
+    );
+    for c in &profile {
+        assert!(c.transcript <= c.constraints);
+        println!(
+            "  {:12} {:>8} ({} transcript)",
+            c.phase, c.constraints, c.transcript
+        );
+    }
 
     // A later fold (C_prev a fold commitment), and a one-instance, two-layer shape.
     let later = fold_at(&circuit_spec(), fold().key.clone(), 1);

@@ -73,6 +73,29 @@ pub fn verify_step(
     statement: &StepStatementVar,
     proof: &StepProof,
 ) -> Result<StepClaimsVar, SynthesisError> {
+    verify_step_profiled(cs, shape, statement, proof).map(|(claims, _)| claims)
+}
+
+/// The constraints one phase of the step verifier adds, and the transcript's (Poseidon's)
+/// share of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhaseCount {
+    /// The phase of the flow (`statement`, `updates`, `gradients`, `forward`,
+    /// `old weights`, `ties`, `padding`, `bits`, `ranges`, `merges`).
+    pub phase: &'static str,
+    /// Constraints added by the phase.
+    pub constraints: usize,
+    /// Of which inside the transcript's sponge.
+    pub transcript: usize,
+}
+
+/// [`verify_step`] with a profile: the constraints of every phase of the flow.
+pub fn verify_step_profiled(
+    cs: &ConstraintSystemRef<Fr>,
+    shape: &StepShape,
+    statement: &StepStatementVar,
+    proof: &StepProof,
+) -> Result<(StepClaimsVar, Vec<PhaseCount>), SynthesisError> {
     shape.check().map_err(|_| SynthesisError::Unsatisfiable)?;
     let transcript = TranscriptVar::new(cs.clone(), STEP_LABEL)?;
     let mut flow = Flow {
@@ -87,20 +110,41 @@ pub fn verify_step(
         pend_w: vec![Vec::new(); shape.num_layers() + 1],
         pend_b: vec![Vec::new(); shape.num_layers() + 1],
     };
+    let mut profile = Vec::new();
+    let mut mark = (cs.num_constraints(), 0);
+    let mut record = |flow: &Flow, phase: &'static str| {
+        let now = (cs.num_constraints(), flow.t.constraints_spent());
+        profile.push(PhaseCount {
+            phase,
+            constraints: now.0.saturating_sub(mark.0),
+            transcript: now.1.saturating_sub(mark.1),
+        });
+        mark = now;
+    };
     flow.absorb_statement(statement)?;
+    record(&flow, "statement");
     flow.updates()?;
+    record(&flow, "updates");
     flow.gradients()?;
+    record(&flow, "gradients");
     flow.forward()?;
+    record(&flow, "forward");
     flow.old_weights()?;
+    record(&flow, "old weights");
     flow.ties()?;
+    record(&flow, "ties");
     flow.padding()?;
+    record(&flow, "padding");
     flow.bits()?;
+    record(&flow, "bits");
     flow.ranges()?;
+    record(&flow, "ranges");
     let claims = flow.finish()?;
+    record(&flow, "merges");
     if !flow.cursor.consumed(proof) {
         return Err(SynthesisError::Unsatisfiable);
     }
-    Ok(claims)
+    Ok((claims, profile))
 }
 
 /// The next message of a list; a missing one is a synthesis error.
