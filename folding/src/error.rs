@@ -1,0 +1,207 @@
+//! The errors of `zkpot-folding`: one enum for key generation, proving, verification and
+//! (de)serialization, and [`Check`], the verifier check that rejected a proof.
+
+use std::fmt;
+
+use ark_relations::gr1cs::SynthesisError;
+use ark_serialize::SerializationError;
+use sonobe::{fs::Error as FoldingError, primitives::arithmetizations::Error as ArithError};
+use thiserror::Error;
+
+/// Everything that can go wrong in `zkpot-folding`.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A state vector (initial, current or returned by the step circuit) has the wrong length.
+    #[error("{what} has {got} elements, the step circuit's state has {expected}")]
+    StateLength {
+        /// Which state.
+        what: &'static str,
+        /// The step circuit's `state_len`.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// The step circuit returned a different number of point operations than its `num_ops`.
+    #[error("the step circuit asked for {got} point operations, it declares {expected}")]
+    OpCount {
+        /// The step circuit's `num_ops`.
+        expected: usize,
+        /// The number of operations it returned.
+        got: usize,
+    },
+    /// A point operation's `rho` does not have exactly [`crate::RHO_BITS`] bits.
+    #[error("point operation {op} has a {got}-bit rho, expected {expected} bits")]
+    RhoLength {
+        /// The index of the operation within the step.
+        op: usize,
+        /// [`crate::RHO_BITS`].
+        expected: usize,
+        /// The number of bits given.
+        got: usize,
+    },
+    /// A point operation requested by the step circuit is wrong, caught by the prover
+    /// before it is folded (it could never verify).
+    #[error("point operation {op} of step {step} is invalid: {reason}")]
+    InvalidPointOp {
+        /// The step (0-based) being proven.
+        step: u64,
+        /// The index of the operation within the step.
+        op: usize,
+        /// What is wrong with it.
+        reason: PointOpFault,
+    },
+    /// Our CycleFold circuit for `P0 + rho * P1` does not have the R1CS of Nova's own
+    /// CycleFold circuit, so its instances cannot be folded into the same running instance.
+    #[error(
+        "the point-operation CycleFold circuit ({ours_constraints} constraints, {ours_inputs} \
+         public inputs) differs from Nova's CycleFold circuit ({nova_constraints} constraints, \
+         {nova_inputs} public inputs)"
+    )]
+    CycleFoldShape {
+        /// Constraints of our circuit.
+        ours_constraints: usize,
+        /// Public inputs of our circuit.
+        ours_inputs: usize,
+        /// Constraints of Nova's circuit.
+        nova_constraints: usize,
+        /// Public inputs of Nova's circuit.
+        nova_inputs: usize,
+    },
+    /// The step circuit given to the prover does not have the shape the key was made for.
+    #[error(
+        "the key was generated for a step circuit with state length {key_state_len} and \
+         {key_num_ops} operations, this one has {state_len} and {num_ops}"
+    )]
+    CircuitMismatch {
+        /// The key's state length.
+        key_state_len: usize,
+        /// The key's number of operations per step.
+        key_num_ops: usize,
+        /// The circuit's state length.
+        state_len: usize,
+        /// The circuit's number of operations per step.
+        num_ops: usize,
+    },
+    /// A proof or prover state has vectors of the wrong length for the key.
+    #[error("malformed proof: {what} has length {got}, expected {expected}")]
+    MalformedProof {
+        /// Which field.
+        what: &'static str,
+        /// The length the key requires.
+        expected: usize,
+        /// The length found.
+        got: usize,
+    },
+    /// The proof bytes do not start with the magic bytes of an IVC proof.
+    #[error("not a zkpot IVC proof (bad magic bytes)")]
+    BadMagic,
+    /// The proof bytes have a format version this build cannot read.
+    #[error("unsupported IVC proof format version {0}")]
+    UnsupportedVersion(u8),
+    /// The proof bytes continue after the proof.
+    #[error("{0} trailing bytes after the IVC proof")]
+    TrailingBytes(usize),
+    /// The step counter would overflow.
+    #[error("the step counter overflowed")]
+    StepOverflow,
+    /// The IVC proof was rejected by the verifier.
+    #[error("IVC proof rejected: {check}")]
+    Rejected {
+        /// The check that failed.
+        check: Check,
+        /// The underlying folding-scheme error, where there is one.
+        #[source]
+        source: Option<FoldingError>,
+    },
+    /// Constraint synthesis failed.
+    #[error("constraint synthesis failed: {0}")]
+    Synthesis(#[from] SynthesisError),
+    /// A folding-scheme operation (sonobe) failed.
+    #[error("folding scheme: {0}")]
+    Folding(#[from] FoldingError),
+    /// A constraint-system operation (sonobe) failed.
+    #[error("arithmetization: {0}")]
+    Arith(#[from] ArithError),
+    /// (De)serialization failed.
+    #[error("serialization: {0}")]
+    Serialization(#[from] SerializationError),
+}
+
+impl Error {
+    /// A rejection by `check` with no underlying error.
+    pub(crate) fn rejected(check: Check) -> Self {
+        Error::Rejected {
+            check,
+            source: None,
+        }
+    }
+
+    /// The rejected check, if this is a verification failure.
+    pub fn rejected_check(&self) -> Option<Check> {
+        match self {
+            Error::Rejected { check, .. } => Some(*check),
+            _ => None,
+        }
+    }
+}
+
+/// What is wrong with a requested point operation `P2 = P0 + rho * P1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PointOpFault {
+    /// `P0` is not on the curve.
+    P0NotOnCurve,
+    /// `P1` is not on the curve.
+    P1NotOnCurve,
+    /// `P2 != P0 + rho * P1`.
+    WrongResult,
+}
+
+impl fmt::Display for PointOpFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PointOpFault::P0NotOnCurve => "P0 is not on the curve",
+            PointOpFault::P1NotOnCurve => "P1 is not on the curve",
+            PointOpFault::WrongResult => "P2 != P0 + rho * P1",
+        })
+    }
+}
+
+/// The verifier check that rejected an IVC proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Check {
+    /// The proof is for a different number of steps than claimed.
+    StepCount,
+    /// The proof is for a different initial state than claimed.
+    InitialState,
+    /// The proof is for a different final state than claimed.
+    FinalState,
+    /// Zero steps, but the final state differs from the initial one.
+    BaseCase,
+    /// The last incoming instance's public input is not the hash of
+    /// `(i, z0, z_i, U, cf_U)`.
+    StateHash,
+    /// The running primary (BN254) instance-witness pair is not satisfying.
+    PrimaryRunning,
+    /// The last incoming primary instance-witness pair is not satisfying.
+    PrimaryIncoming,
+    /// The running CycleFold (Grumpkin) instance-witness pair is not satisfying.
+    CycleFoldRunning,
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Check::StepCount => "the step count differs from the proof's",
+            Check::InitialState => "the initial state differs from the proof's",
+            Check::FinalState => "the final state differs from the proof's",
+            Check::BaseCase => "zero steps but the final state differs from the initial state",
+            Check::StateHash => "the incoming instance does not commit to (i, z0, z_i, U, cf_U)",
+            Check::PrimaryRunning => "the running primary instance is not satisfied",
+            Check::PrimaryIncoming => "the incoming primary instance is not satisfied",
+            Check::CycleFoldRunning => "the running CycleFold instance is not satisfied",
+        })
+    }
+}
