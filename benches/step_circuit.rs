@@ -14,6 +14,7 @@
 
 use std::time::Instant;
 
+#[allow(dead_code)] // `median` serves the other benches
 mod common;
 
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
