@@ -14,25 +14,19 @@
 
 use std::time::Instant;
 
-#[allow(dead_code)] // `median` serves the other benches
 mod common;
 
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
-use common::dataset;
+use common::{dataset, first_fold};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkpot::core::constraints::{alloc_witness, FrVar};
-use zkpot::core::{point_to_fields, CpuBackend, Fr};
+use zkpot::core::{CpuBackend, Fr};
 use zkpot::gkr::run::KEY_LABEL;
 use zkpot::gkr::step::constraints::{verify_step_profiled, StepStatementVar};
-use zkpot::gkr::step::{
-    chunk_table, commit_table, model_table, prove_step, FoldInputs, StepProof, StepShape,
-    StepStatement,
-};
+use zkpot::gkr::step::{prove_step, StepProof, StepShape, StepStatement};
 use zkpot::pcs::cache::KeyCache;
-use zkpot::pcs::pedersen::{random_blind, Commitment};
-use zkpot::trainer::{StepWitness, TrainSpec, Trainer};
+use zkpot::trainer::TrainSpec;
 
 fn k() -> usize {
     std::env::var("ZKPOT_BENCH_K")
@@ -40,10 +34,6 @@ fn k() -> usize {
         .and_then(|s| s.trim().parse().ok())
         .filter(|&k: &usize| k.is_power_of_two())
         .unwrap_or(16)
-}
-
-fn limbs(cs: &ConstraintSystemRef<Fr>, c: &Commitment) -> [FrVar; 4] {
-    point_to_fields(&c.0).map(|x| alloc_witness(cs, x).expect("allocates"))
 }
 
 /// Synthesizes the gadget; returns the constraint system and the profile.
@@ -56,13 +46,7 @@ fn synthesize(
     Vec<zkpot::gkr::step::constraints::PhaseCount>,
 ) {
     let cs = ConstraintSystem::<Fr>::new_ref();
-    let statement = StepStatementVar {
-        spec_digest: alloc_witness(&cs, s.spec_digest).expect("allocates"),
-        fold_index: alloc_witness(&cs, Fr::from(s.fold_index)).expect("allocates"),
-        prev: limbs(&cs, &s.prev),
-        new: limbs(&cs, &s.new),
-        chunk: limbs(&cs, &s.chunk),
-    };
+    let statement = StepStatementVar::new_witness(&cs, s).expect("allocates");
     let (_, profile) =
         verify_step_profiled(&cs, shape, &statement, proof).expect("the gadget synthesizes");
     (cs, profile)
@@ -81,23 +65,8 @@ fn bench_step_circuit(c: &mut Criterion) {
         .expect("the key cache is usable");
 
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let mut t = Trainer::new(&spec, &data).expect("the spec fits the data");
-    let steps: Vec<StepWitness> = (0..k).map(|_| t.step().expect("in range")).collect();
-    let layers: Vec<_> = steps[0]
-        .layers
-        .iter()
-        .map(|l| (&l.w, l.b.as_slice()))
-        .collect();
-    let table = model_table(&shape, &layers).expect("the model table");
-    let prev = commit_table(&key, &CpuBackend, &table, random_blind(&mut rng)).expect("C_prev");
-    let table = chunk_table(&shape, &steps).expect("the chunk table");
-    let chunk = commit_table(&key, &CpuBackend, &table, random_blind(&mut rng)).expect("C_chunk");
-    let inputs = FoldInputs {
-        spec_digest: spec.digest().expect("a digest"),
-        fold_index: 0,
-        prev,
-        chunk,
-    };
+    let fold = first_fold(&spec, &data, &key, &mut rng);
+    let (shape, steps, inputs) = (fold.shape, fold.steps, fold.inputs);
     let out = prove_step(&CpuBackend, &key, &shape, &inputs, &steps, &mut rng).expect("proves");
 
     let start = Instant::now();

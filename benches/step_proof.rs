@@ -24,20 +24,17 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{dataset, median};
+use common::{dataset, first_fold, median};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, Fr};
 use zkpot::gkr::run::KEY_LABEL;
-use zkpot::gkr::step::{
-    chunk_table, commit_table, model_table, prove_step, verify_step, FoldInputs, ProveTimings,
-    StepOutput, StepShape,
-};
+use zkpot::gkr::step::{prove_step, verify_step, FoldInputs, ProveTimings, StepOutput, StepShape};
 use zkpot::pcs::cache::KeyCache;
-use zkpot::pcs::pedersen::{random_blind, Commitment, PedersenKey};
+use zkpot::pcs::pedersen::{Commitment, PedersenKey};
 use zkpot::trainer::reference::to_f32;
-use zkpot::trainer::{Dataset, Mlp, ReferenceMlp, StepWitness, TrainSpec, Trainer};
+use zkpot::trainer::{Dataset, Mlp, ReferenceMlp, StepWitness, TrainSpec};
 
 const DEFAULT_KS: [usize; 3] = [1, 4, 16];
 const REFERENCE_STEPS: usize = 50;
@@ -84,28 +81,16 @@ fn spec(k: usize) -> TrainSpec {
 
 fn make_fold(k: usize, data: &Dataset, key: &PedersenKey, rng: &mut ChaCha20Rng) -> Fold {
     let spec = spec(k);
-    let shape = StepShape::new(&spec).expect("a valid step shape");
-    let mut t = Trainer::new(&spec, data).expect("the spec fits the data");
-    let model = t.model().clone();
-    let steps: Vec<StepWitness> = (0..k).map(|_| t.step().expect("in range")).collect();
-    let layers: Vec<_> = steps[0]
-        .layers
-        .iter()
-        .map(|l| (&l.w, l.b.as_slice()))
-        .collect();
-    let table = model_table(&shape, &layers).expect("the model table");
-    let prev = commit_table(key, &CpuBackend, &table, random_blind(rng)).expect("C_prev");
-    let table = chunk_table(&shape, &steps).expect("the chunk table");
-    let chunk = commit_table(key, &CpuBackend, &table, random_blind(rng)).expect("C_chunk");
+    let f = first_fold(&spec, data, key, rng);
     Fold {
-        shape,
-        digest: spec.digest().expect("a spec digest"),
-        steps,
-        model,
+        shape: f.shape,
+        digest: f.inputs.spec_digest,
+        steps: f.steps,
+        model: f.model,
         frac_bits: spec.frac_bits,
         lr_shift: spec.lr_shift,
-        prev,
-        chunk,
+        prev: f.inputs.prev,
+        chunk: f.inputs.chunk,
     }
 }
 

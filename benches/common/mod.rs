@@ -1,12 +1,18 @@
 //! What the proof benchmarks share: the MNIST training set (or random pixels of the same
 //! shape when `../shared/datasets/mnist` is absent) and the median.
 
+// Each bench includes this module and uses part of it.
+#![allow(dead_code)]
+
 use std::path::Path;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use zkpot::core::CpuBackend;
+use zkpot::gkr::step::{chunk_table, commit_table, model_table, FoldInputs, StepShape};
+use zkpot::pcs::pedersen::{random_blind, PedersenKey};
 use zkpot::trainer::data::{load, DatasetSource};
-use zkpot::trainer::Dataset;
+use zkpot::trainer::{Dataset, Mlp, StepWitness, TrainSpec, Trainer};
 
 /// Where the MNIST files are looked for.
 pub const MNIST: &str = "../shared/datasets/mnist";
@@ -34,4 +40,47 @@ pub fn dataset(fallback_rows: usize) -> (Dataset, &'static str) {
 pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// The first fold of a run of `spec` on `data`, trained and committed, ready to prove:
+/// its shape, its `k` witnesses, the model before it, and the prover's inputs (`C_prev`
+/// = `C_W0` and `C_chunk`, committed with fresh blinds from `rng`).
+pub struct FirstFold {
+    pub shape: StepShape,
+    pub steps: Vec<StepWitness>,
+    pub model: Mlp,
+    pub inputs: FoldInputs,
+}
+
+/// Trains and commits [`FirstFold`].
+pub fn first_fold(
+    spec: &TrainSpec,
+    data: &Dataset,
+    key: &PedersenKey,
+    rng: &mut ChaCha20Rng,
+) -> FirstFold {
+    let shape = StepShape::new(spec).expect("a valid step shape");
+    let mut t = Trainer::new(spec, data).expect("the spec fits the data");
+    let model = t.model().clone();
+    let steps: Vec<StepWitness> = (0..shape.k).map(|_| t.step().expect("in range")).collect();
+    let layers: Vec<_> = steps[0]
+        .layers
+        .iter()
+        .map(|l| (&l.w, l.b.as_slice()))
+        .collect();
+    let table = model_table(&shape, &layers).expect("the model table");
+    let prev = commit_table(key, &CpuBackend, &table, random_blind(rng)).expect("C_prev");
+    let table = chunk_table(&shape, &steps).expect("the chunk table");
+    let chunk = commit_table(key, &CpuBackend, &table, random_blind(rng)).expect("C_chunk");
+    FirstFold {
+        inputs: FoldInputs {
+            spec_digest: spec.digest().expect("a spec digest"),
+            fold_index: 0,
+            prev,
+            chunk,
+        },
+        shape,
+        steps,
+        model,
+    }
 }

@@ -13,8 +13,7 @@ use ark_ff::One;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::ConstraintSystem;
 use common::step::{first_fold, fold_at, spec, Fold, Proven};
-use zkpot_core::constraints::{alloc_witness, FrVar};
-use zkpot_core::{point_to_fields, Fr};
+use zkpot_core::Fr;
 use zkpot_gkr::step::constraints::{self as gadget, StepClaimsVar, StepStatementVar};
 use zkpot_gkr::step::{verify_step, StepClaims, StepProof, StepStatement};
 use zkpot_gkr::TableClaim;
@@ -49,23 +48,10 @@ fn values(c: &zkpot_gkr::TableClaimVar) -> TableClaim {
     }
 }
 
-fn limbs(
-    cs: &ark_relations::gr1cs::ConstraintSystemRef<Fr>,
-    c: &zkpot_pcs::pedersen::Commitment,
-) -> [FrVar; 4] {
-    point_to_fields(&c.0).map(|x| alloc_witness(cs, x).unwrap())
-}
-
 /// Runs the gadget on `statement` and `proof`.
 fn run(fold: &Fold, statement: &StepStatement, proof: &StepProof) -> Run {
     let cs = ConstraintSystem::<Fr>::new_ref();
-    let s = StepStatementVar {
-        spec_digest: alloc_witness(&cs, statement.spec_digest).unwrap(),
-        fold_index: alloc_witness(&cs, Fr::from(statement.fold_index)).unwrap(),
-        prev: limbs(&cs, &statement.prev),
-        new: limbs(&cs, &statement.new),
-        chunk: limbs(&cs, &statement.chunk),
-    };
+    let s = StepStatementVar::new_witness(&cs, statement).unwrap();
     match gadget::verify_step(&cs, &fold.shape, &s, proof) {
         Ok(StepClaimsVar { prev, new, chunk }) => Run {
             satisfied: cs.is_satisfied().unwrap(),
@@ -90,13 +76,7 @@ fn run(fold: &Fold, statement: &StepStatement, proof: &StepProof) -> Run {
 /// The gadget's profile on an honest proof.
 fn profile(fold: &Fold, statement: &StepStatement, proof: &StepProof) -> Vec<gadget::PhaseCount> {
     let cs = ConstraintSystem::<Fr>::new_ref();
-    let s = StepStatementVar {
-        spec_digest: alloc_witness(&cs, statement.spec_digest).unwrap(),
-        fold_index: alloc_witness(&cs, Fr::from(statement.fold_index)).unwrap(),
-        prev: limbs(&cs, &statement.prev),
-        new: limbs(&cs, &statement.new),
-        chunk: limbs(&cs, &statement.chunk),
-    };
+    let s = StepStatementVar::new_witness(&cs, statement).unwrap();
     gadget::verify_step_profiled(&cs, &fold.shape, &s, proof)
         .unwrap()
         .1

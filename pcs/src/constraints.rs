@@ -50,8 +50,7 @@ use ark_crypto_primitives::sponge::{
 };
 use ark_ff::Zero;
 use ark_r1cs_std::{
-    alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar,
-    select::CondSelectGadget,
+    boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar, select::CondSelectGadget,
 };
 use ark_relations::gr1cs::{ConstraintSystemRef, Namespace, SynthesisError};
 use zkpot_core::{
@@ -316,19 +315,14 @@ impl AggregationProofVar {
             return Err(SynthesisError::Unsatisfiable);
         }
         let cs = cs.into().cs();
-        let alloc = |xs: &[Fr]| -> Result<Vec<FrVar>, SynthesisError> {
-            xs.iter()
-                .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)))
-                .collect()
-        };
         Ok(AggregationProofVar {
-            rounds: proof
-                .sumcheck
-                .rounds
-                .iter()
-                .map(|c| alloc(c))
-                .collect::<Result<_, _>>()?,
-            evals: alloc(&proof.evals)?,
+            rounds: core_gadgets::alloc_sumcheck(
+                &cs,
+                &proof.sumcheck,
+                shape.num_vars(),
+                AGGREGATE_DEGREE,
+            )?,
+            evals: core_gadgets::alloc_witnesses(&cs, &proof.evals)?,
         })
     }
 }

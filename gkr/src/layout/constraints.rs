@@ -132,10 +132,7 @@ mod tests {
     use ark_relations::gr1cs::ConstraintSystem;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
-    use zkpot_core::{
-        constraints::{alloc_witness, alloc_witnesses},
-        PoseidonTranscript, Transcript,
-    };
+    use zkpot_core::{constraints::alloc_witness, PoseidonTranscript, Transcript};
 
     use super::*;
     use crate::layout::{
@@ -146,10 +143,7 @@ mod tests {
     const LABEL: &[u8] = b"zkpot/test/layout-gadget";
 
     fn alloc(cs: &ark_relations::gr1cs::ConstraintSystemRef<Fr>, c: &TableClaim) -> TableClaimVar {
-        TableClaimVar {
-            point: alloc_witnesses(cs, &c.point).unwrap(),
-            value: alloc_witness(cs, c.value).unwrap(),
-        }
+        TableClaimVar::new_witness(cs.clone(), || Ok(c.clone())).unwrap()
     }
 
     fn values(c: &TableClaimVar) -> TableClaim {

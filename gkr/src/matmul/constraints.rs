@@ -120,11 +120,12 @@ pub fn verify_matmul(
 #[cfg(test)]
 mod tests {
     use ark_ff::UniformRand;
+    use ark_r1cs_std::alloc::AllocVar;
     use ark_r1cs_std::GR1CSVar;
     use ark_relations::gr1cs::ConstraintSystem;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
-    use zkpot_core::{constraints::alloc_witnesses, CpuBackend, PoseidonTranscript, Transcript};
+    use zkpot_core::{CpuBackend, PoseidonTranscript, Transcript};
 
     use super::*;
     use crate::matmul::{matmul_naive, prove_matmul, verify_matmul as native_verify};
@@ -166,10 +167,7 @@ mod tests {
     ) -> (bool, [(Vec<Fr>, Fr); 2], usize) {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let p = MatmulProofVar::new_witness(&cs, proof, shape).unwrap();
-        let out = TableClaimVar {
-            point: alloc_witnesses(&cs, &output.point).unwrap(),
-            value: alloc_witness(&cs, output.value).unwrap(),
-        };
+        let out = TableClaimVar::new_witness(cs.clone(), || Ok(output.clone())).unwrap();
         let mut t = TranscriptVar::new(cs.clone(), LABEL).unwrap();
         let claims = verify_matmul(shape, &p, &out, &mut t).unwrap();
         (

@@ -20,13 +20,13 @@ use zkpot_core::{
     constraints::{
         alloc_sumcheck, alloc_witness, check_final, eq_eval, verify_sumcheck, FrVar, TranscriptVar,
     },
-    i128_to_field, Fr,
+    i128_to_field, point_to_fields, Fr,
 };
 
 use super::flow::{half, pow2};
 use super::layout::{Block, Entry, Layout, LimbOf, RangeRegion, StepShape, Tensor};
 use super::verifier::Cursor;
-use super::{StepProof, STEP_LABEL};
+use super::{StepProof, StepStatement, STEP_LABEL};
 use crate::elementwise::constraints::{
     ones_eval, verify_booleanity, verify_hadamard, verify_merge, BooleanityProofVar,
     HadamardClaimsVar, HadamardProofVar, MergeProofVar,
@@ -52,6 +52,33 @@ pub struct StepStatementVar {
     pub new: [FrVar; 4],
     /// `C_chunk`.
     pub chunk: [FrVar; 4],
+}
+
+impl StepStatementVar {
+    /// Allocates `statement` as witnesses, the commitments as the limbs of
+    /// [`zkpot_core::point_to_fields`]. The limbs are not constrained to points here: the
+    /// step circuit ties them to the points it operates on.
+    pub fn new_witness(
+        cs: &ConstraintSystemRef<Fr>,
+        statement: &StepStatement,
+    ) -> Result<Self, SynthesisError> {
+        let limbs = |c: &zkpot_pcs::pedersen::Commitment| -> Result<[FrVar; 4], SynthesisError> {
+            let [a, b, c, d] = point_to_fields(&c.0);
+            Ok([
+                alloc_witness(cs, a)?,
+                alloc_witness(cs, b)?,
+                alloc_witness(cs, c)?,
+                alloc_witness(cs, d)?,
+            ])
+        };
+        Ok(Self {
+            spec_digest: alloc_witness(cs, statement.spec_digest)?,
+            fold_index: alloc_witness(cs, Fr::from(statement.fold_index))?,
+            prev: limbs(&statement.prev)?,
+            new: limbs(&statement.new)?,
+            chunk: limbs(&statement.chunk)?,
+        })
+    }
 }
 
 /// The claims the step leaves, in-circuit (see [`StepClaims`](super::StepClaims)).
@@ -234,18 +261,15 @@ pub fn evaluate_var(table: &[FrVar], point: &[FrVar]) -> Result<FrVar, Synthesis
     let mut t = table.to_vec();
     for r in point {
         t = t
-            .chunks(2)
+            .chunks_exact(2)
             .map(|pair| match pair {
                 [lo, hi] => lo + (hi - lo) * r,
-                _ => lo_only(pair),
+                // chunks_exact(2) yields pairs only.
+                _ => FrVar::zero(),
             })
             .collect();
     }
     t.pop().ok_or(SynthesisError::Unsatisfiable)
-}
-
-fn lo_only(pair: &[FrVar]) -> FrVar {
-    pair.first().cloned().unwrap_or_else(FrVar::zero)
 }
 
 struct Flow<'a> {
