@@ -93,6 +93,22 @@ impl Accumulator {
         Ok(Accumulator { claim })
     }
 
+    /// [`Accumulator::verify_fold`] for claims the caller's transcript already binds:
+    /// only the accumulator's own claim is absorbed
+    /// ([`Pedersen::verify_aggregate_bound`] with one absorbed claim). Sound only when the
+    /// transcript has absorbed everything `claims` are computed from (the step circuit
+    /// continues the step proof's transcript).
+    pub fn verify_fold_bound<T: Transcript>(
+        &self,
+        claims: &[Claim],
+        proof: &FoldProof,
+        transcript: &mut T,
+    ) -> Result<Accumulator, PcsError> {
+        let all = self.with_claims(claims);
+        let claim = Pedersen::verify_aggregate_bound(&all, &proof.aggregation, 1, transcript)?;
+        Ok(Accumulator { claim })
+    }
+
     /// Verifies the final opening: the table committed in `C_acc` evaluates to `v_acc`
     /// at `r_acc`.
     pub fn verify_open<T: Transcript>(
@@ -173,6 +189,17 @@ impl AccumulatorProver {
         openings: &[&Opening],
         transcript: &mut T,
     ) -> Result<FoldProof, PcsError> {
+        self.fold_with(backend, claims, openings, claims.len() + 1, transcript)
+    }
+
+    fn fold_with<B: Backend, T: Transcript>(
+        &mut self,
+        backend: &B,
+        claims: &[Claim],
+        openings: &[&Opening],
+        absorbed: usize,
+        transcript: &mut T,
+    ) -> Result<FoldProof, PcsError> {
         if openings.len() != claims.len() {
             return Err(PcsError::OpeningCountMismatch {
                 claims: claims.len(),
@@ -184,10 +211,22 @@ impl AccumulatorProver {
             .chain(openings.iter().copied())
             .collect();
         let (claim, opening, aggregation) =
-            Pedersen::aggregate(backend, &all, &all_openings, transcript)?;
+            Pedersen::aggregate_bound(backend, &all, &all_openings, absorbed, transcript)?;
         self.accumulator = Accumulator { claim };
         self.opening = opening;
         Ok(FoldProof { aggregation })
+    }
+
+    /// [`AccumulatorProver::fold`] for claims the transcript already binds: the prover of
+    /// [`Accumulator::verify_fold_bound`].
+    pub fn fold_bound<B: Backend, T: Transcript>(
+        &mut self,
+        backend: &B,
+        claims: &[Claim],
+        openings: &[&Opening],
+        transcript: &mut T,
+    ) -> Result<FoldProof, PcsError> {
+        self.fold_with(backend, claims, openings, 1, transcript)
     }
 
     /// Opens the accumulator: an inner-product argument that `C_acc` evaluates to

@@ -168,12 +168,22 @@ impl Shape {
         })
     }
 
-    /// Steps 1 to 4 of the transcript: label, sizes, claims; returns the `a_i`.
-    fn absorb_statement<T: Transcript>(&self, claims: &[Claim], t: &mut T) -> Vec<Fr> {
+    /// Steps 1 to 4 of the transcript: label, sizes, the first `absorbed` claims (all of
+    /// them unless the caller's transcript binds the rest, see [`Pedersen::aggregate_bound`]);
+    /// returns the `a_i`.
+    fn absorb_statement<T: Transcript>(
+        &self,
+        claims: &[Claim],
+        absorbed: usize,
+        t: &mut T,
+    ) -> Vec<Fr> {
         t.absorb_bytes(AGGREGATE_LABEL);
         t.absorb_u64(self.num_vars as u64);
         t.absorb_u64(claims.len() as u64);
-        claims.iter().for_each(|c| c.absorb_into(t));
+        claims
+            .iter()
+            .take(absorbed)
+            .for_each(|c| c.absorb_into(t));
         t.challenges(claims.len())
     }
 
@@ -283,10 +293,39 @@ impl Aggregatable for Pedersen {
         openings: &[&Opening],
         transcript: &mut T,
     ) -> Result<(Claim, Opening, AggregationProof), PcsError> {
+        Self::aggregate_bound(backend, claims, openings, claims.len(), transcript)
+    }
+
+    fn verify_aggregate<T: Transcript>(
+        claims: &[Claim],
+        proof: &AggregationProof,
+        transcript: &mut T,
+    ) -> Result<Claim, PcsError> {
+        Self::verify_aggregate_bound(claims, proof, claims.len(), transcript)
+    }
+}
+
+impl Pedersen {
+    /// [`Aggregatable::aggregate`] where the transcript absorbs only the first `absorbed`
+    /// claims (step 3 of the [module docs](self) stops after them; the label, `n` and `k`
+    /// are absorbed as always).
+    ///
+    /// **Only** for a caller whose transcript has already absorbed everything the other
+    /// claims are computed from (their commitments, and the messages and challenges that
+    /// give their points and values): a claim the transcript does not bind could be chosen
+    /// after the `a_i`, which breaks soundness. The step circuit's accumulator fold uses
+    /// it to continue the step proof's transcript instead of absorbing its claims again.
+    pub fn aggregate_bound<B: Backend, T: Transcript>(
+        backend: &B,
+        claims: &[Claim],
+        openings: &[&Opening],
+        absorbed: usize,
+        transcript: &mut T,
+    ) -> Result<(Claim, Opening, AggregationProof), PcsError> {
         let shape = Shape::new(claims)?;
         let chosen = Self::group_openings(&shape, claims, openings)?;
         let tables: Vec<&Opening> = chosen.iter().map(|&i| openings[i]).collect();
-        let a = shape.absorb_statement(claims, transcript);
+        let a = shape.absorb_statement(claims, absorbed, transcript);
 
         // One term g_j f'_j per distinct commitment, with
         // g_j = sum_{i in group j} a_i eq(r'_i, .): the summand
@@ -332,9 +371,13 @@ impl Aggregatable for Pedersen {
         Ok((claim, Opening { table, blind }, proof))
     }
 
-    fn verify_aggregate<T: Transcript>(
+    /// The verifier of [`Pedersen::aggregate_bound`]: [`Aggregatable::verify_aggregate`]
+    /// absorbing only the first `absorbed` claims. The same caveat: the caller's
+    /// transcript must already bind the others.
+    pub fn verify_aggregate_bound<T: Transcript>(
         claims: &[Claim],
         proof: &AggregationProof,
+        absorbed: usize,
         transcript: &mut T,
     ) -> Result<Claim, PcsError> {
         let shape = Shape::new(claims)?;
@@ -348,7 +391,7 @@ impl Aggregatable for Pedersen {
                 got: proof.evals.len(),
             });
         }
-        let a = shape.absorb_statement(claims, transcript);
+        let a = shape.absorb_statement(claims, absorbed, transcript);
         let reduced = sumcheck::verify(
             &proof.sumcheck,
             combined_value(claims, &a),

@@ -385,6 +385,21 @@ pub fn verify_aggregate(
     proof: &AggregationProofVar,
     transcript: &mut TranscriptVar,
 ) -> Result<AggregatedVar, SynthesisError> {
+    verify_aggregate_bound(shape, commitments, claims, claims.len(), proof, transcript)
+}
+
+/// [`Pedersen::verify_aggregate_bound`](crate::aggregate::Pedersen::verify_aggregate_bound)
+/// in-circuit: [`verify_aggregate`] absorbing only the first `absorbed` claims. Sound only
+/// when `transcript` already binds the others (their slots' commitments, points and
+/// values).
+pub fn verify_aggregate_bound(
+    shape: &AggregationShape,
+    commitments: &[[FrVar; 4]],
+    claims: &[ClaimVar],
+    absorbed: usize,
+    proof: &AggregationProofVar,
+    transcript: &mut TranscriptVar,
+) -> Result<AggregatedVar, SynthesisError> {
     if commitments.len() != shape.num_slots
         || claims.len() != shape.num_claims()
         || claims
@@ -396,7 +411,7 @@ pub fn verify_aggregate(
         return Err(SynthesisError::Unsatisfiable);
     }
     enforce_distinct(commitments)?;
-    let a = absorb_statement(shape, commitments, claims, transcript)?;
+    let a = absorb_statement(shape, commitments, claims, absorbed, transcript)?;
     let mut combined = FpVar::zero();
     for (claim, a) in claims.iter().zip(&a) {
         combined += &claim.value * a;
@@ -453,6 +468,24 @@ pub fn verify_fold(
     verify_aggregate(shape, &slots, &all, &proof.aggregation, transcript)
 }
 
+/// [`Accumulator::verify_fold_bound`] in-circuit: [`verify_fold`] absorbing only the
+/// accumulator's claim; `transcript` must already bind `claims` and `commitments`.
+pub fn verify_fold_bound(
+    shape: &AggregationShape,
+    acc: &AccumulatorVar,
+    commitments: &[[FrVar; 4]],
+    claims: &[ClaimVar],
+    proof: &FoldProofVar,
+    transcript: &mut TranscriptVar,
+) -> Result<AggregatedVar, SynthesisError> {
+    let slots: Vec<[FrVar; 4]> = std::iter::once(&acc.commitment)
+        .chain(commitments)
+        .cloned()
+        .collect();
+    let all: Vec<ClaimVar> = std::iter::once(&acc.claim).chain(claims).cloned().collect();
+    verify_aggregate_bound(shape, &slots, &all, 1, &proof.aggregation, transcript)
+}
+
 /// Enforces that no two slots hold the same limbs (so the native verifier, which groups
 /// by equality, would not merge them).
 fn enforce_distinct(commitments: &[[FrVar; 4]]) -> Result<(), SynthesisError> {
@@ -475,12 +508,13 @@ fn absorb_statement(
     shape: &AggregationShape,
     commitments: &[[FrVar; 4]],
     claims: &[ClaimVar],
+    absorbed: usize,
     transcript: &mut TranscriptVar,
 ) -> Result<Vec<FrVar>, SynthesisError> {
     transcript.absorb_bytes(AGGREGATE_LABEL)?;
     transcript.absorb_u64(shape.num_vars as u64)?;
     transcript.absorb_u64(claims.len() as u64)?;
-    for (claim, &j) in claims.iter().zip(&shape.group) {
+    for (claim, &j) in claims.iter().zip(&shape.group).take(absorbed) {
         let limbs = commitments.get(j).ok_or(SynthesisError::Unsatisfiable)?;
         transcript.absorb_point(limbs)?;
         transcript.absorb_u64(claim.point.len() as u64)?;
@@ -1041,6 +1075,16 @@ mod tests {
         statement: &Statement,
         proof: &FoldProof,
     ) -> Result<Run, SynthesisError> {
+        run_fold_in(shape, acc, statement, proof, false)
+    }
+
+    fn run_fold_in(
+        shape: &AggregationShape,
+        acc: &([Fr; 4], Vec<Fr>, Fr),
+        statement: &Statement,
+        proof: &FoldProof,
+        bound: bool,
+    ) -> Result<Run, SynthesisError> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let mut t = gadget_transcript(&cs);
         let acc = AccumulatorVar {
@@ -1050,7 +1094,11 @@ mod tests {
         let slots = limb_vars(&cs, &statement.slots);
         let claims = claim_vars(&cs, &statement.claims);
         let proof = FoldProofVar::new_witness(cs.clone(), proof, shape)?;
-        let out = verify_fold(shape, &acc, &slots, &claims, &proof, &mut t)?;
+        let out = if bound {
+            verify_fold_bound(shape, &acc, &slots, &claims, &proof, &mut t)?
+        } else {
+            verify_fold(shape, &acc, &slots, &claims, &proof, &mut t)?
+        };
         Ok(read(&cs, &out, &mut t))
     }
 
@@ -1059,9 +1107,67 @@ mod tests {
         claims: &[Claim],
         proof: &FoldProof,
     ) -> Result<(Claim, Fr), PcsError> {
+        native_fold_in(acc, claims, proof, false)
+    }
+
+    fn native_fold_in(
+        acc: &Accumulator,
+        claims: &[Claim],
+        proof: &FoldProof,
+        bound: bool,
+    ) -> Result<(Claim, Fr), PcsError> {
         let mut t = native_transcript();
-        let next = acc.verify_fold(claims, proof, &mut t)?;
+        let next = if bound {
+            acc.verify_fold_bound(claims, proof, &mut t)?
+        } else {
+            acc.verify_fold(claims, proof, &mut t)?
+        };
         Ok((next.claim, t.challenge()))
+    }
+
+    /// The bound fold (claims not absorbed again): the gadget agrees with the native
+    /// verifier, its challenges differ from the absorbing fold's, and a changed claim
+    /// value or eval is still rejected by both.
+    #[test]
+    fn the_bound_fold_gadget_agrees_with_the_native_verifier() {
+        let key = key();
+        let mut rng = ChaCha20Rng::seed_from_u64(18);
+        let mut prover = AccumulatorProver::new(4);
+        for (n, batch) in [
+            batch(&key, &mut rng, &[4, 3], &[0, 1, 0]),
+            batch(&key, &mut rng, &[4, 2, 3], &[1, 0, 2, 1]),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let acc = prover.accumulator().clone();
+            let mut t = native_transcript();
+            let proof = prover
+                .fold_bound(&CpuBackend, &batch.claims, &batch.refs(), &mut t)
+                .unwrap();
+            let shape = AggregationShape::of_fold(&acc, &batch.claims).unwrap();
+            let statement = fold_statement(&shape, &acc, &batch.claims);
+            let parts = acc_parts(&acc);
+            let run = run_fold_in(&shape, &parts, &statement, &proof, true).unwrap();
+            let native = native_fold_in(&acc, &batch.claims, &proof, true).unwrap();
+            assert_eq!(&native.0, &prover.accumulator().claim, "fold {n}");
+            let all: Vec<Claim> = std::iter::once(acc.claim.clone())
+                .chain(batch.claims.iter().cloned())
+                .collect();
+            assert_agrees(&shape, &all, native, &run);
+            assert!(native_fold_in(&acc, &batch.claims, &proof, false).is_err());
+
+            let mut lying = batch.claims.clone();
+            lying[1].value += Fr::one();
+            assert!(native_fold_in(&acc, &lying, &proof, true).is_err());
+            let mut st = statement.clone();
+            st.claims[1].1 += Fr::one();
+            assert!(!run_fold_in(&shape, &parts, &st, &proof, true).unwrap().satisfied);
+            let mut bad = proof.clone();
+            bad.aggregation.evals[0] += Fr::one();
+            assert!(native_fold_in(&acc, &batch.claims, &bad, true).is_err());
+            assert!(!run_fold_in(&shape, &parts, &statement, &bad, true).unwrap().satisfied);
+        }
     }
 
     /// The accumulator's limbs, point and value.
@@ -1250,7 +1356,7 @@ mod tests {
         };
         enforce_distinct(&slots).unwrap();
         mark("distinct slots", &mut counts);
-        let a = absorb_statement(shape, &slots, &claims, &mut t).unwrap();
+        let a = absorb_statement(shape, &slots, &claims, claims.len(), &mut t).unwrap();
         mark(
             "transcript: absorb the claims, squeeze the a_i",
             &mut counts,

@@ -23,24 +23,28 @@
 //! `j - 1`'s `C_new` after), the commitment `C_chunk` of chunk `j mod n_chunks` with its
 //! Merkle path, its step proof, and an accumulator fold. The verifier, for each fold:
 //!
-//! 1. runs [`verify_step`] on `(spec digest, j, C_prev, C_new, C_chunk)`, which leaves
-//!    one claim on each of `C_prev`, `C_new` and `C_chunk`;
+//! 1. runs [`verify_step_in`] on `(spec digest, j, C_prev, C_new, C_chunk)`, which leaves
+//!    one claim on each of `C_prev` and `C_chunk` and one claim per block on `C_new`,
+//!    and the step transcript;
 //! 2. checks the Merkle path of `C_chunk` at index `j mod n_chunks` against `C_data`;
-//! 3. folds into the accumulator, on a fresh fold transcript ([`FOLD_LABEL`], then the
-//!    spec digest, `C_data`, `j`, `C_prev`, `C_new`, `C_chunk`), the claims
-//!    `[pending claims on C_prev (j > 0), the claim on C_prev, the claim on C_chunk]`,
-//!    where the *pending* claims are fold `j - 1`'s claims on its own `C_new` (the step
-//!    proof leaves them unmerged: the accumulator's sumcheck over the fold table merges
-//!    them). Two distinct commitments per fold: two 128-bit scalar multiplications.
+//! 3. **continues the step transcript**: absorbs [`FOLD_LABEL`], then folds into the
+//!    accumulator the claims `[claim on C_prev, claim on C_chunk, claims on C_new...]`
+//!    with [`Accumulator::verify_fold_bound`]: only the accumulator's own claim is
+//!    absorbed, since the step transcript already bound the three commitments and every
+//!    message the claims are computed from. Three distinct commitments per fold: three
+//!    128-bit scalar multiplications, `C_acc' = C_acc + b_1 C_prev + b_2 C_chunk + b_3
+//!    C_new`. Nothing is left pending between folds, so the folded proof's state holds
+//!    only `C_prev` and the accumulator.
 //!
-//!    The claims on `C_new` become the pending claims of the next fold.
+//! For fold 0 the claim on `C_W0` is on the model layout; the in-circuit verifier pads
+//! its point with zeros to the fold layout, which the aggregation does anyway.
 //!
 //! At the end, on a fresh final transcript ([`FINAL_LABEL`], the whole statement, the
-//! number of folds, the accumulator's claim and the pending claims), the verifier draws a
-//! point `r` of the model layout; the prover sends `v`, the model table behind `C_WT` at
-//! `r`. The claims `(C_last, r || bits of the model block, v)` and `(C_WT, r, v)` tie the
-//! last fold's model block to `C_WT`; they and the pending claims are folded into the
-//! accumulator, which is then opened by one zero-knowledge inner-product argument.
+//! number of folds, the accumulator's claim), the verifier draws a point `r` of the model
+//! layout; the prover sends `v`, the model table behind `C_WT` at `r`. The claims
+//! `(C_last, r || bits of the model block, v)` and `(C_WT, r, v)` tie the last fold's
+//! model block to `C_WT`; they are folded into the accumulator, which is then opened by
+//! one zero-knowledge inner-product argument ([`verify_finish`]).
 //!
 //! The accumulator starts empty over [`run_num_vars`] variables (the largest table:
 //! usually the fold table), and the commitment key must cover `2^run_num_vars`
@@ -68,7 +72,9 @@ use zkpot_pcs::{
 };
 use zkpot_trainer::{SpecError, TrainSpec};
 
-use crate::step::{verify_step, Block, StepClaims, StepError, StepProof, StepShape, StepStatement};
+use crate::step::{
+    verify_step_in, Block, StepClaims, StepError, StepProof, StepShape, StepStatement,
+};
 use crate::TableClaim;
 
 pub use data::{chunk_batches, ChunkedData};
@@ -195,7 +201,7 @@ pub struct RunProof {
     pub folds: Vec<FoldRecord>,
     /// `v`: the table behind `C_WT` at the final transcript's point.
     pub tie_value: Fr,
-    /// The fold of the pending claim and the two tie claims into the accumulator.
+    /// The fold of the two tie claims into the accumulator.
     pub finish: FoldProof,
     /// The opening of the final accumulator.
     pub open: OpenProof,
@@ -342,34 +348,22 @@ fn check_key(key: &PedersenKey, shape: &StepShape) -> Result<(), RunError> {
     Ok(())
 }
 
-/// The transcript of fold `j`'s accumulator fold.
-fn fold_transcript(
-    digest: Fr,
-    data: &DataCommitment,
-    fold: u64,
-    statement: &StepStatement,
-) -> PoseidonTranscript {
-    let mut t = PoseidonTranscript::new(FOLD_LABEL);
-    t.absorb_field(&digest);
-    data.absorb_into(&mut t);
-    t.absorb_u64(fold);
-    t.absorb_point(&statement.prev.0);
-    t.absorb_point(&statement.new.0);
-    t.absorb_point(&statement.chunk.0);
-    t
+/// Continues fold `j`'s step transcript for its accumulator fold: absorbs
+/// [`FOLD_LABEL`].
+fn fold_transcript(mut step: PoseidonTranscript) -> PoseidonTranscript {
+    step.absorb_bytes(FOLD_LABEL);
+    step
 }
 
-/// The claims fold `j` folds into the accumulator: `[pending..., prev, chunk]` (no
-/// pending claims for fold 0).
-fn fold_claims(statement: &StepStatement, pending: &[Claim], claims: &StepClaims) -> Vec<Claim> {
-    pending
-        .iter()
-        .cloned()
-        .chain([
-            on(statement.prev, &claims.prev),
-            on(statement.chunk, &claims.chunk),
-        ])
-        .collect()
+/// The claims fold `j` folds into the accumulator: `[prev, chunk, new...]`.
+pub fn fold_claims(statement: &StepStatement, claims: &StepClaims) -> Vec<Claim> {
+    [
+        on(statement.prev, &claims.prev),
+        on(statement.chunk, &claims.chunk),
+    ]
+    .into_iter()
+    .chain(claims.new.iter().map(|c| on(statement.new, c)))
+    .collect()
 }
 
 /// A table claim on a commitment.
@@ -381,27 +375,19 @@ fn on(commitment: Commitment, c: &TableClaim) -> Claim {
     }
 }
 
-/// The claims a fold leaves pending on its own `C_new`.
-fn pending_claims(new: Commitment, claims: &StepClaims) -> Vec<Claim> {
-    claims.new.iter().map(|c| on(new, c)).collect()
-}
-
-/// The final transcript, after the statement, the fold count, the accumulator and the
-/// pending claim; and the tie point `r` drawn from it.
+/// The final transcript, after the statement, the fold count and the accumulator; and
+/// the tie point `r` drawn from it.
 fn final_transcript(
     statement: &RunStatement,
     digest: Fr,
     folds: u64,
     accumulator: &Accumulator,
-    pending: &[Claim],
     shape: &StepShape,
 ) -> (PoseidonTranscript, Vec<Fr>) {
     let mut t = PoseidonTranscript::new(FINAL_LABEL);
     statement.absorb_into(digest, &mut t);
     t.absorb_u64(folds);
     accumulator.claim.absorb_into(&mut t);
-    t.absorb_u64(pending.len() as u64);
-    pending.iter().for_each(|c| c.absorb_into(&mut t));
     let r = t.challenges(shape.model_layout().num_vars);
     (t, r)
 }
@@ -456,7 +442,6 @@ pub fn verify_run(
     let data = &statement.data;
     let mut accumulator = Accumulator::empty(run_num_vars(&shape));
     let mut prev = statement.w0;
-    let mut pending: Vec<Claim> = Vec::new();
     for (j, fold) in proof.folds.iter().enumerate() {
         let j = j as u64;
         let step = StepStatement {
@@ -466,7 +451,7 @@ pub fn verify_run(
             new: fold.new,
             chunk: fold.chunk,
         };
-        let claims = verify_step(&shape, &step, &fold.step)
+        let (claims, t) = verify_step_in(&shape, &step, &fold.step)
             .map_err(|source| RunError::Step { fold: j, source })?;
         let expected_chunk = j % data.num_chunks.max(1);
         let chunk_err = |source| RunError::Chunk {
@@ -481,22 +466,66 @@ pub fn verify_run(
             }));
         }
         verify_path(data.root, data.num_chunks, &fold.chunk, &fold.path).map_err(chunk_err)?;
-        let mut t = fold_transcript(digest, data, j, &step);
-        let to_fold = fold_claims(&step, &pending, &claims);
+        let mut t = fold_transcript(t);
         accumulator = accumulator
-            .verify_fold(&to_fold, &fold.accumulate, &mut t)
+            .verify_fold_bound(&fold_claims(&step, &claims), &fold.accumulate, &mut t)
             .map_err(|source| RunError::Accumulate { fold: j, source })?;
-        pending = pending_claims(fold.new, &claims);
         prev = fold.new;
     }
-    if pending.is_empty() {
-        return Err(RunError::State("a run proof has at least one fold"));
+    verify_finish(
+        key,
+        statement,
+        expected,
+        prev,
+        &accumulator,
+        &FinishProof {
+            tie_value: proof.tie_value,
+            finish: proof.finish.clone(),
+            open: proof.open.clone(),
+        },
+    )
+}
+
+/// The end of a run proof: the tie of the last fold's model block to `C_WT` and the
+/// opening of the accumulator.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct FinishProof {
+    /// `v`: the table behind `C_WT` at the final transcript's point.
+    pub tie_value: Fr,
+    /// The fold of the two tie claims into the accumulator.
+    pub finish: FoldProof,
+    /// The opening of the final accumulator.
+    pub open: OpenProof,
+}
+
+/// Verifies the end of a run of `folds` folds (at least one) whose last fold committed
+/// to `last` and left `accumulator`: the final transcript, the tie of `last`'s model
+/// block to `statement.wt`, and the opening. Shared by [`verify_run`] and the folded
+/// proof's verifier. Never panics on malformed input.
+pub fn verify_finish(
+    key: &PedersenKey,
+    statement: &RunStatement,
+    folds: u64,
+    last: Commitment,
+    accumulator: &Accumulator,
+    proof: &FinishProof,
+) -> Result<(), RunError> {
+    let (shape, digest) = run_shape(&statement.spec)?;
+    check_key(key, &shape)?;
+    if folds == 0 || folds != statement.folds() {
+        return Err(RunError::FoldCount {
+            expected: statement.folds(),
+            got: folds,
+            iterations: statement.iterations(),
+        });
     }
-    let (mut t, r) = final_transcript(statement, digest, expected, &accumulator, &pending, &shape);
-    let ties = tie_claims(&shape, prev, statement.wt, &r, proof.tie_value)?;
-    pending.extend(ties);
+    if accumulator.claim.point.len() != run_num_vars(&shape) {
+        return Err(RunError::Malformed("the accumulator has the wrong number of variables"));
+    }
+    let (mut t, r) = final_transcript(statement, digest, folds, accumulator, &shape);
+    let ties = tie_claims(&shape, last, statement.wt, &r, proof.tie_value)?;
     let accumulator = accumulator
-        .verify_fold(&pending, &proof.finish, &mut t)
+        .verify_fold(&ties, &proof.finish, &mut t)
         .map_err(RunError::Final)?;
     accumulator
         .verify_open(key, &proof.open, &mut t)

@@ -8,14 +8,13 @@ use rand_chacha::ChaCha20Rng;
 use zkpot_core::{evaluate_slice, Backend, Fr};
 use zkpot_pcs::{
     accumulator::AccumulatorProver,
-    aggregate::Claim,
     pedersen::{random_blind, Commitment, Opening, PedersenKey},
 };
 use zkpot_trainer::{Matrix, Mlp, StepWitness, TrainSpec};
 
 use super::{
-    check_key, final_transcript, fold_claims, fold_transcript, pending_claims, run_num_vars,
-    run_shape, tie_claims, ChunkedData, FoldRecord, RunError, RunProof, RunStatement,
+    check_key, final_transcript, fold_claims, fold_transcript, run_num_vars, run_shape,
+    tie_claims, ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
 };
 use crate::step::{
     chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepShape,
@@ -69,8 +68,9 @@ pub struct RunProver<'k, B: Backend> {
     prev_commitment: Commitment,
     /// The model the next fold starts from.
     model: Mlp,
-    pending: Vec<Claim>,
     accumulator: AccumulatorProver,
+    /// Folds proven so far (their records may have been taken).
+    done: u64,
     folds: Vec<FoldRecord>,
     rng: ChaCha20Rng,
 }
@@ -108,8 +108,8 @@ impl<'k, B: Backend> RunProver<'k, B> {
             prev: Opening { table, blind },
             prev_commitment: w0,
             model: initial.clone(),
-            pending: Vec::new(),
             accumulator,
+            done: 0,
             folds: Vec::new(),
             rng,
         })
@@ -132,7 +132,33 @@ impl<'k, B: Backend> RunProver<'k, B> {
 
     /// Folds proven so far.
     pub fn folds_done(&self) -> u64 {
-        self.folds.len() as u64
+        self.done
+    }
+
+    /// Takes the records of the folds proven since the last call (the folded prover
+    /// consumes each fold's record instead of keeping it).
+    pub fn take_folds(&mut self) -> Vec<FoldRecord> {
+        std::mem::take(&mut self.folds)
+    }
+
+    /// The model the next fold starts from.
+    pub fn model(&self) -> &Mlp {
+        &self.model
+    }
+
+    /// The commitment of the last fold (`C_W0` before the first).
+    pub fn prev_commitment(&self) -> Commitment {
+        self.prev_commitment
+    }
+
+    /// The public accumulator.
+    pub fn accumulator(&self) -> &zkpot_pcs::accumulator::Accumulator {
+        self.accumulator.accumulator()
+    }
+
+    /// The spec's digest.
+    pub fn digest(&self) -> Fr {
+        self.digest
     }
 
     /// Folds in the whole run, `T / k`.
@@ -196,13 +222,13 @@ impl<'k, B: Backend> RunProver<'k, B> {
         .map_err(step_err)?;
 
         let acc_start = Instant::now();
-        let mut t = fold_transcript(self.digest, &self.data.commitment(), j, &out.statement);
-        let claims = fold_claims(&out.statement, &self.pending, &out.claims);
-        let mut openings: Vec<&Opening> = vec![&self.prev; self.pending.len() + 1];
-        openings.push(&chunk);
+        let mut t = fold_transcript(out.transcript);
+        let claims = fold_claims(&out.statement, &out.claims);
+        let mut openings: Vec<&Opening> = vec![&self.prev, &chunk];
+        openings.resize(claims.len(), &out.opening);
         let accumulate = self
             .accumulator
-            .fold(&self.backend, &claims, &openings, &mut t)
+            .fold_bound(&self.backend, &claims, &openings, &mut t)
             .map_err(|source| RunError::Accumulate { fold: j, source })?;
         let acc_time = acc_start.elapsed();
 
@@ -214,7 +240,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             step: out.proof,
             accumulate,
         });
-        self.pending = pending_claims(out.statement.new, &out.claims);
+        self.done += 1;
         self.prev = out.opening;
         self.prev_commitment = out.statement.new;
         if let Some(last) = steps.last() {
@@ -238,12 +264,29 @@ impl<'k, B: Backend> RunProver<'k, B> {
     /// [`RunError::State`] when some fold is not proven yet.
     pub fn finish(mut self) -> Result<FinishedRun, RunError> {
         let start = Instant::now();
-        if self.folds_done() != self.total_folds() {
+        let (statement, end, wt_opening) = self.finish_parts()?;
+        Ok(FinishedRun {
+            statement,
+            proof: RunProof {
+                folds: std::mem::take(&mut self.folds),
+                tie_value: end.tie_value,
+                finish: end.finish,
+                open: end.open,
+            },
+            wt_opening,
+            finish: start.elapsed(),
+        })
+    }
+
+    /// The end of the run without the fold records: the statement (with a fresh `C_WT`),
+    /// the [`FinishProof`] and the opening of `C_WT`. What the folded prover needs.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::State`] when some fold is not proven yet.
+    pub fn finish_parts(&mut self) -> Result<(RunStatement, FinishProof, Opening), RunError> {
+        if self.done != self.total_folds() || self.done == 0 {
             return Err(RunError::State("the run has folds left to prove"));
-        }
-        let mut pending = std::mem::take(&mut self.pending);
-        if pending.is_empty() {
-            return Err(RunError::State("a run proof has at least one fold"));
         }
         let table = model_of(&self.shape, &self.model)?;
         let blind = random_blind(&mut self.rng);
@@ -258,36 +301,30 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let (mut t, r) = final_transcript(
             &statement,
             self.digest,
-            self.folds_done(),
+            self.done,
             self.accumulator.accumulator(),
-            &pending,
             &self.shape,
         );
         let v = evaluate_slice(&wt_opening.table, &r)
             .map_err(|e| RunError::Witness(format!("C_WT evaluation: {e}")))?;
         let ties = tie_claims(&self.shape, self.prev_commitment, wt, &r, v)?;
-        let mut openings = vec![&self.prev; pending.len() + 1];
-        openings.push(&wt_opening);
-        pending.extend(ties);
-        let finish = self
-            .accumulator
-            .fold(&self.backend, &pending, &openings, &mut t)
+        let openings = [&self.prev, &wt_opening];
+        let mut accumulator = self.accumulator.clone();
+        let finish = accumulator
+            .fold(&self.backend, &ties, &openings, &mut t)
             .map_err(RunError::Final)?;
-        let open = self
-            .accumulator
+        let open = accumulator
             .open(self.key, &self.backend, &mut t, &mut self.rng)
             .map_err(RunError::Final)?;
-        Ok(FinishedRun {
+        Ok((
             statement,
-            proof: RunProof {
-                folds: self.folds,
+            FinishProof {
                 tie_value: v,
                 finish,
                 open,
             },
             wt_opening,
-            finish: start.elapsed(),
-        })
+        ))
     }
 
     /// Errors unless `steps` are iterations `j k ..` starting from the current model.

@@ -123,6 +123,27 @@ pub fn verify_step_profiled(
     statement: &StepStatementVar,
     proof: &StepProof,
 ) -> Result<(StepClaimsVar, Vec<PhaseCount>), SynthesisError> {
+    run_flow(cs, shape, statement, proof).map(|(claims, profile, _)| (claims, profile))
+}
+
+/// [`verify_step`], also returning the step transcript after the flow (as
+/// [`verify_step_in`](super::verify_step_in) does natively): whoever continues it binds
+/// every message of the proof and so every claim it returned.
+pub fn verify_step_in(
+    cs: &ConstraintSystemRef<Fr>,
+    shape: &StepShape,
+    statement: &StepStatementVar,
+    proof: &StepProof,
+) -> Result<(StepClaimsVar, TranscriptVar), SynthesisError> {
+    run_flow(cs, shape, statement, proof).map(|(claims, _, t)| (claims, t))
+}
+
+fn run_flow(
+    cs: &ConstraintSystemRef<Fr>,
+    shape: &StepShape,
+    statement: &StepStatementVar,
+    proof: &StepProof,
+) -> Result<(StepClaimsVar, Vec<PhaseCount>, TranscriptVar), SynthesisError> {
     shape.check().map_err(|_| SynthesisError::Unsatisfiable)?;
     let transcript = TranscriptVar::new(cs.clone(), STEP_LABEL)?;
     let mut flow = Flow {
@@ -171,7 +192,7 @@ pub fn verify_step_profiled(
     if !flow.cursor.consumed(proof) {
         return Err(SynthesisError::Unsatisfiable);
     }
-    Ok((claims, profile))
+    Ok((claims, profile, flow.t))
 }
 
 /// The next message of a list; a missing one is a synthesis error.

@@ -66,7 +66,7 @@ pub use prover::{
     batches_table, chunk_table, commit_table, model_table, prove_step, prove_step_lenient,
     ProveTimings, StepOutput, StepWitnesses,
 };
-pub use verifier::verify_step;
+pub use verifier::{verify_step, verify_step_in};
 
 use crate::elementwise::{BooleanityProof, ElementwiseError, HadamardProof, MergeProof};
 use crate::layout::LayoutError;

@@ -243,6 +243,9 @@ pub struct StepOutput {
     pub claims: StepClaims,
     /// The opening of `statement.new` (the fold table and its blind).
     pub opening: Opening,
+    /// The step transcript after the last message (the verifier's, from
+    /// [`super::verify_step_in`]).
+    pub transcript: PoseidonTranscript,
     /// Where the time went.
     pub timings: ProveTimings,
 }
@@ -324,6 +327,7 @@ fn prove<B: Backend, R: RngCore>(
         statement,
         claims,
         opening: Opening { table, blind },
+        transcript: side.transcript,
         timings,
     })
 }

@@ -26,6 +26,17 @@ pub fn verify_step(
     statement: &StepStatement,
     proof: &StepProof,
 ) -> Result<StepClaims, StepError> {
+    verify_step_in(shape, statement, proof).map(|(claims, _)| claims)
+}
+
+/// [`verify_step`], also returning the step transcript after the last message: whoever
+/// continues it (the run's accumulator fold) binds every message of the proof, and so
+/// every claim returned, without absorbing them again.
+pub fn verify_step_in(
+    shape: &StepShape,
+    statement: &StepStatement,
+    proof: &StepProof,
+) -> Result<(StepClaims, PoseidonTranscript), StepError> {
     shape.check()?;
     let mut side = VerifierSide {
         shape,
@@ -35,7 +46,7 @@ pub fn verify_step(
     };
     let claims = flow::run(&mut side, shape, statement)?;
     side.cursor.check_consumed(proof)?;
-    Ok(claims)
+    Ok((claims, side.transcript))
 }
 
 /// How many messages of each kind have been read (shared with the in-circuit verifier).
