@@ -36,7 +36,9 @@
 pub mod error;
 pub mod gadgets;
 pub mod ivc;
+pub mod run;
 pub mod step;
+pub mod training;
 
 #[cfg(test)]
 mod tests;

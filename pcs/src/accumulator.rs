@@ -170,6 +170,25 @@ impl AccumulatorProver {
         }
     }
 
+    /// An accumulator and its opening, as [`AccumulatorProver::accumulator`] and
+    /// [`AccumulatorProver::opening`] gave them (a resumed checkpoint). Errors unless the
+    /// opening's table has `2^r_acc.len()` entries; whether it opens the accumulator is
+    /// the final opening's to check.
+    pub fn from_parts(accumulator: Accumulator, opening: Opening) -> Result<Self, PcsError> {
+        let len = opening.table.len();
+        if !len.is_power_of_two() || len.trailing_zeros() as usize != accumulator.claim.point.len()
+        {
+            return Err(PcsError::PointLengthMismatch {
+                table_len: len,
+                point_len: accumulator.claim.point.len(),
+            });
+        }
+        Ok(AccumulatorProver {
+            accumulator,
+            opening,
+        })
+    }
+
     /// The public accumulator.
     pub fn accumulator(&self) -> &Accumulator {
         &self.accumulator

@@ -453,6 +453,18 @@ impl TrainSpec {
         }
         Ok(t.challenge())
     }
+
+    /// The digest every fold of a proof absorbs: [`TrainSpec::digest`] of this spec with
+    /// `T = 0` (everything but the run's length). The batch schedule does not depend on
+    /// `T`, so the folds proven for a run stay valid when the run is extended; the
+    /// statement binds `T` itself (the proof's number of folds must be `T / k`). Needs a
+    /// resolved spec, as `digest`.
+    pub fn fold_digest(&self) -> Result<Fr, SpecError> {
+        self.digest()?;
+        let mut open = self.clone();
+        open.iterations = Some(0);
+        open.digest()
+    }
 }
 
 #[cfg(test)]

@@ -73,6 +73,22 @@ impl<'d> Trainer<'d> {
         })
     }
 
+    /// A trainer that continues a run at iteration `iteration` with the model `model`
+    /// reached there (a resumed checkpoint). Errors when `iteration` is past the run.
+    pub fn resume(
+        spec: &TrainSpec,
+        data: &'d Dataset,
+        model: Mlp,
+        iteration: u64,
+    ) -> Result<Self, TrainError> {
+        let mut trainer = Self::with_model(spec, data, model)?;
+        if iteration > trainer.total_iterations() {
+            return Err(TrainError::Finished(trainer.total_iterations()));
+        }
+        trainer.iteration = iteration;
+        Ok(trainer)
+    }
+
     /// The resolved spec.
     pub fn spec(&self) -> &TrainSpec {
         &self.spec

@@ -79,6 +79,26 @@ impl ChunkedData {
         })
     }
 
+    /// The chunk commitments and blinds of [`ChunkedData::commit`] (a resumed
+    /// checkpoint): the tree is rebuilt from the commitments.
+    pub fn from_parts(commitments: Vec<Commitment>, blinds: Vec<Fr>) -> Result<Self, RunError> {
+        if commitments.is_empty() || commitments.len() != blinds.len() {
+            return Err(RunError::Malformed("chunk commitments and blinds do not match"));
+        }
+        let tree = MerkleTree::new(&commitments)
+            .map_err(|e| RunError::Witness(format!("data tree: {e}")))?;
+        Ok(ChunkedData {
+            tree,
+            commitments,
+            blinds,
+        })
+    }
+
+    /// The chunk commitments and their blinds.
+    pub fn parts(&self) -> (&[Commitment], &[Fr]) {
+        (&self.commitments, &self.blinds)
+    }
+
     /// `C_data`: the root and the number of chunks.
     pub fn commitment(&self) -> DataCommitment {
         DataCommitment {

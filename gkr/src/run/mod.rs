@@ -310,10 +310,12 @@ pub fn key_len(shape: &StepShape) -> usize {
 /// The largest [`run_num_vars`] a run may have: a key of `2^32` generators is 256 GiB.
 pub const MAX_RUN_VARS: usize = 32;
 
-/// The shape of a statement's spec, checked to be resolved with `T` a positive multiple
+/// The shape of a statement's spec and the digest its folds absorb
+/// ([`TrainSpec::fold_digest`]: the run's length is left out, so a run can be extended),
+/// checked to be resolved with `T` a positive multiple
 /// of `k`, and with tables of at most `2^MAX_RUN_VARS` entries.
 pub fn run_shape(spec: &TrainSpec) -> Result<(StepShape, Fr), RunError> {
-    let digest = spec.digest()?;
+    let digest = spec.fold_digest()?;
     let shape = StepShape::new(spec).map_err(RunError::Shape)?;
     if run_num_vars(&shape) > MAX_RUN_VARS {
         return Err(RunError::Shape(StepError::Shape(format!(

@@ -327,6 +327,160 @@ impl<'k, B: Backend> RunProver<'k, B> {
         ))
     }
 
+    /// The prover's whole state as bytes (everything but the key and the backend): a
+    /// checkpoint. Holds secrets (the tables and blinds): keep it private.
+    ///
+    /// Layout: the spec and the model as length-prefixed JSON, then arkworks compressed
+    /// `(chunk commitments, chunk blinds, C_W0, C_prev opening table and blind, C_prev,
+    /// accumulator, accumulator opening table and blind, folds done, fold records)`, then
+    /// the random generator's seed (32 bytes), stream and word position.
+    pub fn save(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_json(&mut out, &self.spec.to_json());
+        write_json(
+            &mut out,
+            &serde_json::to_string(&self.model).unwrap_or_default(),
+        );
+        let (commitments, blinds) = self.data.parts();
+        // Writing into a Vec cannot fail.
+        let _ = (
+            commitments.to_vec(),
+            blinds.to_vec(),
+            self.w0,
+        )
+            .serialize_compressed(&mut out);
+        let _ = (
+            &self.prev.table,
+            self.prev.blind,
+            self.prev_commitment,
+        )
+            .serialize_compressed(&mut out);
+        let _ = (
+            self.accumulator.accumulator(),
+            &self.accumulator.opening().table,
+            self.accumulator.opening().blind,
+            self.done,
+            &self.folds,
+        )
+            .serialize_compressed(&mut out);
+        out.extend_from_slice(&self.rng.get_seed());
+        out.extend_from_slice(&self.rng.get_stream().to_le_bytes());
+        out.extend_from_slice(&self.rng.get_word_pos().to_le_bytes());
+        out
+    }
+
+    /// Restores [`RunProver::save`]'s bytes (from the front of `reader`, advancing it)
+    /// with the run's key and a backend. Checks the spec, the key and the sizes; a
+    /// malformed checkpoint is an error, never a panic.
+    pub fn load(key: &'k PedersenKey, backend: B, reader: &mut &[u8]) -> Result<Self, RunError> {
+        use ark_serialize::{CanonicalDeserialize, Compress, Validate};
+        let bad = RunError::Malformed;
+        let spec_json = read_json(reader)?;
+        let spec: TrainSpec =
+            serde_json::from_str(&spec_json).map_err(|_| bad("checkpoint spec"))?;
+        let model: Mlp =
+            serde_json::from_str(&read_json(reader)?).map_err(|_| bad("checkpoint model"))?;
+        let (shape, digest) = run_shape(&spec)?;
+        check_key(key, &shape)?;
+        type Data = (Vec<Commitment>, Vec<Fr>, Commitment);
+        type Prev = (Vec<Fr>, Fr, Commitment);
+        type Acc = (
+            zkpot_pcs::accumulator::Accumulator,
+            Vec<Fr>,
+            Fr,
+            u64,
+            Vec<FoldRecord>,
+        );
+        let (commitments, blinds, w0) =
+            Data::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)
+                .map_err(|_| bad("undecodable checkpoint"))?;
+        let (prev_table, prev_blind, prev_commitment) =
+            Prev::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)
+                .map_err(|_| bad("undecodable checkpoint"))?;
+        let (acc, acc_table, acc_blind, done, folds) =
+            Acc::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)
+                .map_err(|_| bad("undecodable checkpoint"))?;
+        let (seed, rest) = reader
+            .split_first_chunk::<32>()
+            .ok_or(bad("truncated checkpoint"))?;
+        let (stream, rest) = rest
+            .split_first_chunk::<8>()
+            .ok_or(bad("truncated checkpoint"))?;
+        let (pos, rest) = rest
+            .split_first_chunk::<16>()
+            .ok_or(bad("truncated checkpoint"))?;
+        let mut rng = ChaCha20Rng::from_seed(*seed);
+        rng.set_stream(u64::from_le_bytes(*stream));
+        rng.set_word_pos(u128::from_le_bytes(*pos));
+        *reader = rest;
+        model
+            .check(&spec)
+            .map_err(|e| RunError::Witness(format!("checkpoint model: {e}")))?;
+        let expected_prev = if done == 0 {
+            shape.model_layout().num_vars
+        } else {
+            shape.fold_layout().num_vars
+        };
+        if prev_table.len() != 1usize << expected_prev {
+            return Err(bad("the checkpoint's C_prev table has the wrong size"));
+        }
+        if done > spec.iterations.unwrap_or(0) / shape.k as u64 {
+            return Err(bad("the checkpoint has more folds than its run"));
+        }
+        let accumulator = AccumulatorProver::from_parts(
+            acc,
+            Opening {
+                table: acc_table,
+                blind: acc_blind,
+            },
+        )
+        .map_err(|_| bad("the checkpoint's accumulator has the wrong size"))?;
+        if accumulator.accumulator().claim.point.len() != run_num_vars(&shape) {
+            return Err(bad("the checkpoint's accumulator has the wrong size"));
+        }
+        Ok(RunProver {
+            key,
+            backend,
+            spec,
+            shape,
+            digest,
+            data: ChunkedData::from_parts(commitments, blinds)?,
+            w0,
+            prev: Opening {
+                table: prev_table,
+                blind: prev_blind,
+            },
+            prev_commitment,
+            model,
+            accumulator,
+            done,
+            folds,
+            rng,
+        })
+    }
+
+    /// Extends the run to `iterations` in all (a positive multiple of `k`, at least the
+    /// iterations already proven): the folds proven so far stay valid, since they absorb
+    /// [`TrainSpec::fold_digest`], which leaves the run's length out.
+    pub fn extend_to(&mut self, iterations: u64) -> Result<(), RunError> {
+        let mut spec = self.spec.clone();
+        spec.iterations = Some(iterations);
+        let (_, digest) = run_shape(&spec)?;
+        if iterations < self.done * self.shape.k as u64 {
+            return Err(RunError::State(
+                "the run has already proven more iterations than asked for",
+            ));
+        }
+        debug_assert_eq!(digest, self.digest);
+        self.spec = spec;
+        Ok(())
+    }
+
+    /// The resolved spec of the run.
+    pub fn spec(&self) -> &TrainSpec {
+        &self.spec
+    }
+
     /// Errors unless `steps` are iterations `j k ..` starting from the current model.
     fn check_continues(&self, j: u64, steps: &[StepWitness]) -> Result<(), RunError> {
         let k = self.shape.k;
@@ -369,4 +523,24 @@ fn model_of(shape: &StepShape, model: &Mlp) -> Result<Vec<Fr>, RunError> {
         .map(|l| (&l.w, l.b.as_slice()))
         .collect();
     model_table(shape, &layers).map_err(|e| RunError::Witness(e.to_string()))
+}
+
+/// Writes a `u32`-length-prefixed string.
+fn write_json(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Reads [`write_json`]'s string from the front of `reader`.
+fn read_json(reader: &mut &[u8]) -> Result<String, RunError> {
+    let bad = RunError::Malformed("truncated checkpoint");
+    let (len, rest) = reader.split_first_chunk::<4>().ok_or(bad)?;
+    let (text, rest) = rest
+        .split_at_checked(u32::from_le_bytes(*len) as usize)
+        .ok_or(RunError::Malformed("truncated checkpoint"))?;
+    let s = std::str::from_utf8(text)
+        .map_err(|_| RunError::Malformed("checkpoint text is not UTF-8"))?
+        .to_string();
+    *reader = rest;
+    Ok(s)
 }
