@@ -78,6 +78,14 @@ impl IvcProof {
         &self.z_i
     }
 
+    /// The same proof claiming another final state: a forgery, for soundness tests
+    /// (verification must reject it).
+    #[doc(hidden)]
+    pub fn with_current_state_for_test(mut self, z_i: Vec<Fr>) -> Self {
+        self.z_i = z_i;
+        self
+    }
+
     /// The serialized proof (see the module docs for the format).
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut bytes = Vec::with_capacity(MAGIC.len() + 1 + self.compressed_size());

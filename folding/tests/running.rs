@@ -1,0 +1,175 @@
+//! The running proof end to end on the digits: 2 and 4 folds verify with proofs of the
+//! same size; tampered states, statements and bytes are rejected without a panic; a run
+//! killed after a checkpoint and resumed gives exactly the uninterrupted statement.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::OnceLock;
+
+use ark_ff::One;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkpot_core::Fr;
+use zkpot_folding::run::{verify, FinalProof, FoldedKeys, Prover};
+use zkpot_gkr::run::{key_len, RunStatement, KEY_LABEL};
+use zkpot_gkr::step::StepShape;
+use zkpot_pcs::pedersen::PedersenKey;
+use zkpot_trainer::data::digits;
+use zkpot_trainer::{Dataset, Mlp, TrainSpec};
+
+/// 64-4-10 on 24 digits, batch 4, k = 2: 3 chunks, so fold 3 reuses chunk 0.
+fn spec(iterations: u64) -> TrainSpec {
+    let mut s = TrainSpec::new(vec![64, 4, 10], 4, 5, 3);
+    s.steps_per_fold = 2;
+    s.iterations = Some(iterations);
+    s
+}
+
+fn data() -> &'static Dataset {
+    static D: OnceLock<Dataset> = OnceLock::new();
+    D.get_or_init(|| digits(16).unwrap().select(&(0..24).collect::<Vec<_>>()))
+}
+
+struct Setup {
+    key: PedersenKey,
+    keys: FoldedKeys,
+}
+
+fn setup() -> &'static Setup {
+    static S: OnceLock<Setup> = OnceLock::new();
+    S.get_or_init(|| {
+        let s = spec(8);
+        let key = PedersenKey::setup(KEY_LABEL, key_len(&StepShape::new(&s).unwrap()));
+        let keys = FoldedKeys::generate(&key, &s, 3).unwrap();
+        Setup { key, keys }
+    })
+}
+
+fn prover(iterations: u64, seed: u64) -> Prover<'static> {
+    let s = setup();
+    let spec = spec(iterations);
+    let initial = Mlp::init(&spec).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    Prover::new(&s.key, &s.keys, &spec, data(), &initial, &mut rng).unwrap()
+}
+
+fn prove(iterations: u64) -> (RunStatement, FinalProof) {
+    let mut p = prover(iterations, 1);
+    while p.folds_done() < p.total_folds() {
+        p.prove_fold().unwrap();
+    }
+    let (statement, proof, _) = p.finish().unwrap();
+    (statement, proof)
+}
+
+fn four() -> &'static (RunStatement, FinalProof) {
+    static P: OnceLock<(RunStatement, FinalProof)> = OnceLock::new();
+    P.get_or_init(|| prove(8))
+}
+
+fn accepts(statement: &RunStatement, proof: &FinalProof) -> bool {
+    let s = setup();
+    verify(&s.key, &s.keys, statement, proof).is_ok()
+}
+
+#[test]
+fn two_and_four_folds_verify_with_proofs_of_one_size() {
+    let two = prove(4);
+    let (statement, proof) = four();
+    assert!(accepts(&two.0, &two.1));
+    assert!(accepts(statement, proof));
+    assert_eq!(two.1.folds(), 2);
+    assert_eq!(proof.folds(), 4);
+    let (a, b) = (two.1.to_bytes().unwrap(), proof.to_bytes().unwrap());
+    println!("folded proof: {} bytes (2 folds), {} bytes (4 folds)", a.len(), b.len());
+    assert_eq!(a.len(), b.len());
+    // Either proof against the other's statement.
+    assert!(!accepts(&two.0, proof));
+    assert!(!accepts(statement, &two.1));
+}
+
+#[test]
+fn tampered_statements_and_proofs_are_rejected() {
+    let (statement, proof) = four();
+    let mut s = statement.clone();
+    s.wt = statement.w0;
+    assert!(!accepts(&s, proof), "C_WT");
+    let mut s = statement.clone();
+    s.w0 = statement.wt;
+    assert!(!accepts(&s, proof), "C_W0");
+    let mut s = statement.clone();
+    s.data.root += Fr::one();
+    assert!(!accepts(&s, proof), "C_data root");
+    let mut s = statement.clone();
+    s.spec.iterations = Some(6);
+    assert!(!accepts(&s, proof), "T");
+    let mut s = statement.clone();
+    s.spec.seed += 1;
+    assert!(!accepts(&s, proof), "seed");
+
+    // The final state (C_last, the accumulator, ...) and the end of the run.
+    let zn = proof.ivc.current_state().to_vec();
+    for e in [0, 1, 2, 3, 7, 11, zn.len() - 1] {
+        let mut bad = proof.clone();
+        let mut z = zn.clone();
+        z[e] += Fr::one();
+        bad.ivc = bad.ivc.with_current_state_for_test(z);
+        assert!(!accepts(statement, &bad), "state element {e}");
+    }
+    let mut bad = proof.clone();
+    bad.finish.tie_value += Fr::one();
+    assert!(!accepts(statement, &bad), "tie value");
+}
+
+#[test]
+fn single_flipped_bytes_are_rejected_without_a_panic() {
+    let (statement, proof) = four();
+    let bytes = proof.to_bytes().unwrap();
+    let back = FinalProof::read(&mut bytes.as_slice()).unwrap();
+    assert!(accepts(statement, &back));
+    // A spread sample of positions (the proof is megabytes): the finish proof's head,
+    // then through the IVC proof.
+    let step = (bytes.len() / 24).max(1);
+    for at in (0..bytes.len()).step_by(step).chain([1, 40, 200]) {
+        let mut b = bytes.clone();
+        b[at] ^= 0x5a;
+        let ok = FinalProof::read(&mut b.as_slice()).is_ok_and(|p| accepts(statement, &p));
+        assert!(!ok, "byte {at}");
+    }
+    assert!(FinalProof::read(&mut &bytes[..bytes.len() - 1]).is_err());
+}
+
+#[test]
+fn a_killed_and_resumed_run_gives_the_same_statement() {
+    let s = setup();
+    let dir = std::env::temp_dir().join(format!("zkpot-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("run.ckpt");
+    {
+        // Start a 4-iteration run (2 folds), checkpoint after the first fold, "crash".
+        let mut p = prover(4, 1);
+        p.prove_fold().unwrap();
+        p.checkpoint(&path, "digits").unwrap();
+    }
+    let ckpt = Prover::read_checkpoint(&path).unwrap();
+    assert_eq!(ckpt.note, "digits");
+    // Resume and extend to 8 iterations in all, as `--resume FILE --iterations 8`.
+    let mut p = Prover::resume(&s.key, &s.keys, &ckpt, data(), Some(8)).unwrap();
+    assert_eq!(p.folds_done(), 1);
+    while p.folds_done() < p.total_folds() {
+        p.prove_fold().unwrap();
+    }
+    let (statement, proof, _) = p.finish().unwrap();
+    let (want, _) = four();
+    assert_eq!(&statement, want);
+    assert!(accepts(&statement, &proof));
+    // A checkpoint is refused with another dataset at the next fold, and garbage is an
+    // error.
+    let other = digits(16).unwrap().select(&(24..48).collect::<Vec<_>>());
+    let other: &'static Dataset = Box::leak(Box::new(other));
+    let mut q = Prover::resume(&s.key, &s.keys, &ckpt, other, None).unwrap();
+    assert!(q.prove_fold().is_err());
+    std::fs::write(&path, b"ZKPOTCKPgarbage").unwrap();
+    assert!(Prover::read_checkpoint(&path).is_err());
+    std::fs::remove_dir_all(&dir).ok();
+}
