@@ -260,8 +260,8 @@ pub fn verify(
     let z0 = circuit.initial_state(digest, &statement.data, &statement.w0);
     let zn = proof.ivc.current_state();
     crate::verify(&keys.vk, folds, &z0, zn, &proof.ivc)?;
-    let (d, root, chunk, last, acc) = parse_state(zn, circuit.acc_vars())
-        .ok_or(FoldedError::State("does not decode"))?;
+    let (d, root, chunk, last, acc) =
+        parse_state(zn, circuit.acc_vars()).ok_or(FoldedError::State("does not decode"))?;
     if d != digest || root != statement.data.root {
         return Err(FoldedError::State("is about another run"));
     }
@@ -378,7 +378,8 @@ impl<'a> Prover<'a> {
             Some(parts) => IvcProver::from_parts(&self.keys.pk, circuit, parts)?,
             None => {
                 let digest = self.run.digest();
-                let z0 = circuit.initial_state(digest, &self.run.data().commitment(), &self.run.w0());
+                let z0 =
+                    circuit.initial_state(digest, &self.run.data().commitment(), &self.run.w0());
                 IvcProver::new(&self.keys.pk, circuit, z0)?
             }
         };
@@ -413,11 +414,15 @@ impl<'a> Prover<'a> {
 
     /// Reads the note of a checkpoint and its bytes, for [`Prover::resume`].
     pub fn read_checkpoint(path: &Path) -> Result<Checkpoint, FoldedError> {
-        let bytes = std::fs::read(path).map_err(|e| FoldedError::Io(format!("{}: {e}", path.display())))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| FoldedError::Io(format!("{}: {e}", path.display())))?;
         let bad = || FoldedError::Io(format!("{}: not a zkpot checkpoint", path.display()));
-        let rest = bytes.strip_prefix(CHECKPOINT_MAGIC.as_slice()).ok_or_else(bad)?;
+        let rest = bytes
+            .strip_prefix(CHECKPOINT_MAGIC.as_slice())
+            .ok_or_else(bad)?;
         let mut rest = rest;
-        let note = String::from_utf8(take(&mut rest).ok_or_else(bad)?.to_vec()).map_err(|_| bad())?;
+        let note =
+            String::from_utf8(take(&mut rest).ok_or_else(bad)?.to_vec()).map_err(|_| bad())?;
         let run = take(&mut rest).ok_or_else(bad)?.to_vec();
         let ivc = take(&mut rest).ok_or_else(bad)?.to_vec();
         if rest.len() != 32 + 8 + 16 {
@@ -460,15 +465,21 @@ impl<'a> Prover<'a> {
         } else {
             let p = IvcProof::from_bytes(&checkpoint.ivc)?;
             if p.num_steps() != done {
-                return Err(FoldedError::Io("the checkpoint's IVC proof is not at its fold".into()));
+                return Err(FoldedError::Io(
+                    "the checkpoint's IVC proof is not at its fold".into(),
+                ));
             }
             Some(p)
         };
         let r = &checkpoint.rng;
-        let seed: [u8; 32] = r[..32].try_into().map_err(|_| FoldedError::Io("rng".into()))?;
+        let seed: [u8; 32] = r[..32]
+            .try_into()
+            .map_err(|_| FoldedError::Io("rng".into()))?;
         let mut rng = ChaCha20Rng::from_seed(seed);
         rng.set_stream(u64::from_le_bytes(r[32..40].try_into().unwrap_or_default()));
-        rng.set_word_pos(u128::from_le_bytes(r[40..56].try_into().unwrap_or_default()));
+        rng.set_word_pos(u128::from_le_bytes(
+            r[40..56].try_into().unwrap_or_default(),
+        ));
         Ok(Prover {
             keys,
             run,

@@ -50,7 +50,7 @@ use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use zkpot_core::{point_to_fields, Fr, G1Affine};
 use zkpot_gkr::{
     run::{run_num_vars, DataCommitment, FoldRecord, FOLD_LABEL},
-    step::{constraints::StepStatementVar, constraints::verify_step_in, Block, StepShape},
+    step::{constraints::verify_step_in, constraints::StepStatementVar, Block, StepShape},
     TableClaimVar,
 };
 use zkpot_pcs::{
@@ -354,4 +354,3 @@ fn hint_op(
         Ok((p0.value()? + p1.value()? * rho).into_affine())
     })
 }
-

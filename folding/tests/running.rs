@@ -81,7 +81,11 @@ fn two_and_four_folds_verify_with_proofs_of_one_size() {
     assert_eq!(two.1.folds(), 2);
     assert_eq!(proof.folds(), 4);
     let (a, b) = (two.1.to_bytes().unwrap(), proof.to_bytes().unwrap());
-    println!("folded proof: {} bytes (2 folds), {} bytes (4 folds)", a.len(), b.len());
+    println!(
+        "folded proof: {} bytes (2 folds), {} bytes (4 folds)",
+        a.len(),
+        b.len()
+    );
     assert_eq!(a.len(), b.len());
     // Either proof against the other's statement.
     assert!(!accepts(&two.0, proof));

@@ -31,9 +31,7 @@ fn spec() -> TrainSpec {
 }
 
 fn data() -> Dataset {
-    digits(16)
-        .unwrap()
-        .select(&(0..24).collect::<Vec<_>>())
+    digits(16).unwrap().select(&(0..24).collect::<Vec<_>>())
 }
 
 /// The folds of an honest run with the states before and after each.
@@ -54,8 +52,7 @@ fn folds() -> &'static Folds {
         let key = PedersenKey::setup(KEY_LABEL, key_len(&shape));
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let chunks =
-            ChunkedData::commit(&key, &CpuBackend, &spec, &data, &mut rng, &mut |_, _| {})
-                .unwrap();
+            ChunkedData::commit(&key, &CpuBackend, &spec, &data, &mut rng, &mut |_, _| {}).unwrap();
         let dc = chunks.commitment();
         let mut trainer = Trainer::new(&spec, &data).unwrap();
         let spec = trainer.spec().clone();
@@ -202,6 +199,9 @@ fn constraint_count_snapshot() {
     c.generate_step_constraints(cs.clone(), &iv, &zv, &f.records[1])
         .unwrap();
     let n = cs.num_constraints();
-    println!("training circuit: {n} constraints, state {} elements", c.state_len());
+    println!(
+        "training circuit: {n} constraints, state {} elements",
+        c.state_len()
+    );
     assert_eq!(n, 302_054);
 }

@@ -180,10 +180,7 @@ impl Shape {
         t.absorb_bytes(AGGREGATE_LABEL);
         t.absorb_u64(self.num_vars as u64);
         t.absorb_u64(claims.len() as u64);
-        claims
-            .iter()
-            .take(absorbed)
-            .for_each(|c| c.absorb_into(t));
+        claims.iter().take(absorbed).for_each(|c| c.absorb_into(t));
         t.challenges(claims.len())
     }
 

@@ -1162,11 +1162,19 @@ mod tests {
             assert!(native_fold_in(&acc, &lying, &proof, true).is_err());
             let mut st = statement.clone();
             st.claims[1].1 += Fr::one();
-            assert!(!run_fold_in(&shape, &parts, &st, &proof, true).unwrap().satisfied);
+            assert!(
+                !run_fold_in(&shape, &parts, &st, &proof, true)
+                    .unwrap()
+                    .satisfied
+            );
             let mut bad = proof.clone();
             bad.aggregation.evals[0] += Fr::one();
             assert!(native_fold_in(&acc, &batch.claims, &bad, true).is_err());
-            assert!(!run_fold_in(&shape, &parts, &statement, &bad, true).unwrap().satisfied);
+            assert!(
+                !run_fold_in(&shape, &parts, &statement, &bad, true)
+                    .unwrap()
+                    .satisfied
+            );
         }
     }
 

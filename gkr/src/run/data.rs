@@ -83,7 +83,9 @@ impl ChunkedData {
     /// checkpoint): the tree is rebuilt from the commitments.
     pub fn from_parts(commitments: Vec<Commitment>, blinds: Vec<Fr>) -> Result<Self, RunError> {
         if commitments.is_empty() || commitments.len() != blinds.len() {
-            return Err(RunError::Malformed("chunk commitments and blinds do not match"));
+            return Err(RunError::Malformed(
+                "chunk commitments and blinds do not match",
+            ));
         }
         let tree = MerkleTree::new(&commitments)
             .map_err(|e| RunError::Witness(format!("data tree: {e}")))?;

@@ -522,7 +522,9 @@ pub fn verify_finish(
         });
     }
     if accumulator.claim.point.len() != run_num_vars(&shape) {
-        return Err(RunError::Malformed("the accumulator has the wrong number of variables"));
+        return Err(RunError::Malformed(
+            "the accumulator has the wrong number of variables",
+        ));
     }
     let (mut t, r) = final_transcript(statement, digest, folds, accumulator, &shape);
     let ties = tie_claims(&shape, last, statement.wt, &r, proof.tie_value)?;

@@ -13,8 +13,8 @@ use zkpot_pcs::{
 use zkpot_trainer::{Matrix, Mlp, StepWitness, TrainSpec};
 
 use super::{
-    check_key, final_transcript, fold_claims, fold_transcript, run_num_vars, run_shape,
-    tie_claims, ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
+    check_key, final_transcript, fold_claims, fold_transcript, run_num_vars, run_shape, tie_claims,
+    ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
 };
 use crate::step::{
     chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepShape,
@@ -343,17 +343,8 @@ impl<'k, B: Backend> RunProver<'k, B> {
         );
         let (commitments, blinds) = self.data.parts();
         // Writing into a Vec cannot fail.
-        let _ = (
-            commitments.to_vec(),
-            blinds.to_vec(),
-            self.w0,
-        )
-            .serialize_compressed(&mut out);
-        let _ = (
-            &self.prev.table,
-            self.prev.blind,
-            self.prev_commitment,
-        )
+        let _ = (commitments.to_vec(), blinds.to_vec(), self.w0).serialize_compressed(&mut out);
+        let _ = (&self.prev.table, self.prev.blind, self.prev_commitment)
             .serialize_compressed(&mut out);
         let _ = (
             self.accumulator.accumulator(),
