@@ -14,7 +14,6 @@
 //! every point on the curve and every field element canonical (`Validate::Yes`), and no
 //! trailing bytes. A malformed file is a [`FileError`], never a panic.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -204,20 +203,13 @@ impl ProofFile {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename
+/// ([`zkpot_core::io::write_atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
-    let io = |source| FileError::Io {
+    zkpot_core::io::write_atomic(path, bytes).map_err(|source| FileError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }
 
 /// Hex of the compressed canonical encoding.

@@ -28,6 +28,7 @@ pub mod constraints;
 pub mod error;
 pub mod field;
 pub mod fixed;
+pub mod io;
 pub mod mle;
 pub mod sumcheck;
 pub mod transcript;

@@ -36,12 +36,13 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate
 use ark_std::rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
-use zkpot_core::{CpuBackend, Fr, Transcript};
+use zkpot_core::{CpuBackend, Fr};
 use zkpot_gkr::run::{
-    fold_claims, run_num_vars, run_shape, verify_finish, ChunkedData, FinishProof, FoldRecord,
-    FoldReport, RunError, RunProver, RunStatement, FOLD_LABEL,
+    accumulate_fold, model_of, rng_from_state, rng_state, run_num_vars, run_shape, verify_finish,
+    ChunkedData, FinishProof, FoldRecord, FoldReport, RunError, RunProver, RunStatement,
+    RNG_STATE_LEN,
 };
-use zkpot_gkr::step::{chunk_table, commit_table, model_table, prove_step, FoldInputs};
+use zkpot_gkr::step::{chunk_table, commit_table, prove_step, FoldInputs, StepShape};
 use zkpot_pcs::{
     accumulator::AccumulatorProver,
     merkle::{tree_depth, MerklePath},
@@ -110,6 +111,16 @@ impl FoldedKeys {
         let (pk, vk) = generate_keys(pp, &circuit)?;
         Ok(FoldedKeys { circuit, pk, vk })
     }
+
+    /// Errors unless these keys are for folds of `shape` over `num_chunks` chunks.
+    fn check(&self, shape: &StepShape, num_chunks: u64) -> Result<(), FoldedError> {
+        if self.circuit.shape() != shape || self.circuit.num_chunks() != num_chunks {
+            return Err(FoldedError::State(
+                "keys: they were generated for another spec or dataset size",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A fold of the all-zero model trained on all-zero batches (every value in range): a
@@ -143,13 +154,8 @@ pub fn dummy_fold(
     let mut rng = ChaCha20Rng::from_seed([7; 32]);
     let backend = CpuBackend;
     let shape_err = |e| FoldedError::Run(RunError::Shape(e));
-    let layers: Vec<(&Matrix, &[i64])> = initial
-        .layers
-        .iter()
-        .map(|l| (&l.w, l.b.as_slice()))
-        .collect();
     let w0 = Opening {
-        table: model_table(&shape, &layers).map_err(shape_err)?,
+        table: model_of(&shape, &initial)?,
         blind: random_blind(&mut rng),
     };
     let chunk = Opening {
@@ -165,13 +171,8 @@ pub fn dummy_fold(
         chunk: chunk_c,
     };
     let out = prove_step(&backend, key, &shape, &inputs, &steps, &mut rng).map_err(shape_err)?;
-    let mut t = out.transcript.clone();
-    t.absorb_bytes(FOLD_LABEL);
-    let claims = fold_claims(&out.statement, &out.claims);
-    let mut openings: Vec<&Opening> = vec![&w0, &chunk];
-    openings.resize(claims.len(), &out.opening);
-    let accumulate = AccumulatorProver::new(run_num_vars(&shape))
-        .fold_bound(&backend, &claims, &openings, &mut t)
+    let mut accumulator = AccumulatorProver::new(run_num_vars(&shape));
+    let accumulate = accumulate_fold(&backend, &mut accumulator, &out, &w0, &chunk)
         .map_err(|source| RunError::Accumulate { fold: 0, source })?;
     Ok(FoldRecord {
         new: out.statement.new,
@@ -242,12 +243,8 @@ pub fn verify(
     proof: &FinalProof,
 ) -> Result<(), FoldedError> {
     let (shape, digest) = run_shape(&statement.spec)?;
+    keys.check(&shape, statement.data.num_chunks)?;
     let circuit = &keys.circuit;
-    if *circuit.shape() != shape || circuit.num_chunks() != statement.data.num_chunks {
-        return Err(FoldedError::State(
-            "keys: they were generated for another spec or dataset size",
-        ));
-    }
     let folds = statement.folds();
     if proof.folds() != folds {
         return Err(RunError::FoldCount {
@@ -311,7 +308,7 @@ impl<'a> Prover<'a> {
         let chunks = ChunkedData::commit(key, &CpuBackend, &spec, data, rng, &mut |_, _| {})?;
         let run = RunProver::new(key, CpuBackend, &spec, chunks, initial, rng)?;
         let rng = ChaCha20Rng::from_rng(rng).map_err(|_| FoldedError::Io("rng".into()))?;
-        Self::check_keys(keys, &run)?;
+        keys.check(run.shape(), run.data().num_chunks() as u64)?;
         Ok(Prover {
             keys,
             run,
@@ -319,17 +316,6 @@ impl<'a> Prover<'a> {
             ivc: None,
             rng,
         })
-    }
-
-    fn check_keys(keys: &FoldedKeys, run: &RunProver<'_, CpuBackend>) -> Result<(), FoldedError> {
-        if keys.circuit.shape() != run.shape()
-            || keys.circuit.num_chunks() != run.data().num_chunks() as u64
-        {
-            return Err(FoldedError::State(
-                "keys: they were generated for another spec or dataset size",
-            ));
-        }
-        Ok(())
     }
 
     /// Folds proven so far.
@@ -406,10 +392,9 @@ impl<'a> Prover<'a> {
             None => Vec::new(),
         };
         put(&mut out, &ivc);
-        out.extend_from_slice(&self.rng.get_seed());
-        out.extend_from_slice(&self.rng.get_stream().to_le_bytes());
-        out.extend_from_slice(&self.rng.get_word_pos().to_le_bytes());
-        write_atomic(path, &out)
+        out.extend_from_slice(&rng_state(&self.rng));
+        zkpot_core::io::write_atomic(path, &out)
+            .map_err(|e| FoldedError::Io(format!("{}: {e}", path.display())))
     }
 
     /// Reads the note of a checkpoint and its bytes, for [`Prover::resume`].
@@ -425,14 +410,12 @@ impl<'a> Prover<'a> {
             String::from_utf8(take(&mut rest).ok_or_else(bad)?.to_vec()).map_err(|_| bad())?;
         let run = take(&mut rest).ok_or_else(bad)?.to_vec();
         let ivc = take(&mut rest).ok_or_else(bad)?.to_vec();
-        if rest.len() != 32 + 8 + 16 {
-            return Err(bad());
-        }
+        let rng: [u8; RNG_STATE_LEN] = rest.try_into().map_err(|_| bad())?;
         Ok(Checkpoint {
             note,
             run,
             ivc,
-            rng: rest.to_vec(),
+            rng,
         })
     }
 
@@ -454,7 +437,7 @@ impl<'a> Prover<'a> {
         if let Some(t) = iterations {
             run.extend_to(t)?;
         }
-        Self::check_keys(keys, &run)?;
+        keys.check(run.shape(), run.data().num_chunks() as u64)?;
         // A dataset other than the checkpoint's is caught by the next fold, which
         // re-commits its chunk with the stored blind and compares.
         let done = run.folds_done();
@@ -471,15 +454,7 @@ impl<'a> Prover<'a> {
             }
             Some(p)
         };
-        let r = &checkpoint.rng;
-        let seed: [u8; 32] = r[..32]
-            .try_into()
-            .map_err(|_| FoldedError::Io("rng".into()))?;
-        let mut rng = ChaCha20Rng::from_seed(seed);
-        rng.set_stream(u64::from_le_bytes(r[32..40].try_into().unwrap_or_default()));
-        rng.set_word_pos(u128::from_le_bytes(
-            r[40..56].try_into().unwrap_or_default(),
-        ));
+        let rng = rng_from_state(&checkpoint.rng);
         Ok(Prover {
             keys,
             run,
@@ -508,7 +483,7 @@ pub struct Checkpoint {
     pub note: String,
     run: Vec<u8>,
     ivc: Vec<u8>,
-    rng: Vec<u8>,
+    rng: [u8; RNG_STATE_LEN],
 }
 
 /// Appends `u64`-length-prefixed bytes.
@@ -524,18 +499,4 @@ fn take<'b>(reader: &mut &'b [u8]) -> Option<&'b [u8]> {
     let (x, rest) = rest.split_at_checked(len)?;
     *reader = rest;
     Some(x)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FoldedError> {
-    let io = |e: std::io::Error| FoldedError::Io(format!("{}: {e}", path.display()));
-    let name = path
-        .file_name()
-        .ok_or_else(|| FoldedError::Io(format!("{}: not a file name", path.display())))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
 }

@@ -23,8 +23,10 @@
 //!
 //! # Transcript order
 //!
-//! * fold: exactly that of [`Aggregatable::aggregate`] on `[acc.claim] ++ claims` (see
-//!   [`crate::aggregate`]).
+//! * fold: exactly that of
+//!   [`Aggregatable::aggregate`](crate::aggregate::Aggregatable::aggregate) on
+//!   `[acc.claim] ++ claims` (see [`crate::aggregate`]); the bound fold
+//!   ([`AccumulatorProver::fold_bound`]) absorbs only `acc.claim` of them.
 //! * open: `absorb_bytes(b"zkpot-accumulator-open")`, the accumulator's claim
 //!   ([`Claim::absorb_into`]), then the inner-product argument of [`ipa::prove_eval`] at
 //!   `r_acc`.
@@ -35,7 +37,7 @@ use ark_std::rand::RngCore;
 use zkpot_core::{Backend, Fr, Transcript};
 
 use crate::{
-    aggregate::{Aggregatable, AggregationProof, Claim, Pedersen},
+    aggregate::{AggregationProof, Claim, Pedersen},
     error::PcsError,
     ipa::{self, IpaProof},
     pedersen::{Commitment, Opening, PedersenKey},
@@ -88,9 +90,7 @@ impl Accumulator {
         proof: &FoldProof,
         transcript: &mut T,
     ) -> Result<Accumulator, PcsError> {
-        let all = self.with_claims(claims);
-        let claim = Pedersen::verify_aggregate(&all, &proof.aggregation, transcript)?;
-        Ok(Accumulator { claim })
+        self.verify_fold_with(claims, proof, claims.len() + 1, transcript)
     }
 
     /// [`Accumulator::verify_fold`] for claims the caller's transcript already binds:
@@ -104,8 +104,20 @@ impl Accumulator {
         proof: &FoldProof,
         transcript: &mut T,
     ) -> Result<Accumulator, PcsError> {
+        self.verify_fold_with(claims, proof, 1, transcript)
+    }
+
+    /// The aggregation of `[self.claim] ++ claims`, absorbing the first `absorbed`.
+    fn verify_fold_with<T: Transcript>(
+        &self,
+        claims: &[Claim],
+        proof: &FoldProof,
+        absorbed: usize,
+        transcript: &mut T,
+    ) -> Result<Accumulator, PcsError> {
         let all = self.with_claims(claims);
-        let claim = Pedersen::verify_aggregate_bound(&all, &proof.aggregation, 1, transcript)?;
+        let claim =
+            Pedersen::verify_aggregate_bound(&all, &proof.aggregation, absorbed, transcript)?;
         Ok(Accumulator { claim })
     }
 

@@ -460,12 +460,15 @@ pub fn verify_fold(
     proof: &FoldProofVar,
     transcript: &mut TranscriptVar,
 ) -> Result<AggregatedVar, SynthesisError> {
-    let slots: Vec<[FrVar; 4]> = std::iter::once(&acc.commitment)
-        .chain(commitments)
-        .cloned()
-        .collect();
-    let all: Vec<ClaimVar> = std::iter::once(&acc.claim).chain(claims).cloned().collect();
-    verify_aggregate(shape, &slots, &all, &proof.aggregation, transcript)
+    fold_in(
+        shape,
+        acc,
+        commitments,
+        claims,
+        claims.len() + 1,
+        proof,
+        transcript,
+    )
 }
 
 /// [`Accumulator::verify_fold_bound`] in-circuit: [`verify_fold`] absorbing only the
@@ -478,12 +481,33 @@ pub fn verify_fold_bound(
     proof: &FoldProofVar,
     transcript: &mut TranscriptVar,
 ) -> Result<AggregatedVar, SynthesisError> {
+    fold_in(shape, acc, commitments, claims, 1, proof, transcript)
+}
+
+/// [`verify_aggregate_bound`] on `[acc] ++ claims` with the slots `[acc.commitment] ++
+/// commitments`, absorbing the first `absorbed` claims.
+fn fold_in(
+    shape: &AggregationShape,
+    acc: &AccumulatorVar,
+    commitments: &[[FrVar; 4]],
+    claims: &[ClaimVar],
+    absorbed: usize,
+    proof: &FoldProofVar,
+    transcript: &mut TranscriptVar,
+) -> Result<AggregatedVar, SynthesisError> {
     let slots: Vec<[FrVar; 4]> = std::iter::once(&acc.commitment)
         .chain(commitments)
         .cloned()
         .collect();
     let all: Vec<ClaimVar> = std::iter::once(&acc.claim).chain(claims).cloned().collect();
-    verify_aggregate_bound(shape, &slots, &all, 1, &proof.aggregation, transcript)
+    verify_aggregate_bound(
+        shape,
+        &slots,
+        &all,
+        absorbed,
+        &proof.aggregation,
+        transcript,
+    )
 }
 
 /// Enforces that no two slots hold the same limbs (so the native verifier, which groups

@@ -70,13 +70,7 @@ impl ChunkedData {
             blinds.push(opening.blind);
             progress(c + 1, n);
         }
-        let tree = MerkleTree::new(&commitments)
-            .map_err(|e| RunError::Witness(format!("data tree: {e}")))?;
-        Ok(ChunkedData {
-            tree,
-            commitments,
-            blinds,
-        })
+        Self::from_parts(commitments, blinds)
     }
 
     /// The chunk commitments and blinds of [`ChunkedData::commit`] (a resumed

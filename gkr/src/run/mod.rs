@@ -78,7 +78,10 @@ use crate::step::{
 use crate::TableClaim;
 
 pub use data::{chunk_batches, ChunkedData};
-pub use prover::{FinishedRun, FoldReport, RunProver};
+pub use prover::{
+    accumulate_fold, model_of, rng_from_state, rng_state, FinishedRun, FoldReport, RunProver,
+    RNG_STATE_LEN,
+};
 
 /// The label every run's Pedersen generators are derived from.
 pub const KEY_LABEL: &[u8] = b"zkpot/pedersen/v1";
@@ -358,7 +361,7 @@ fn fold_transcript(mut step: PoseidonTranscript) -> PoseidonTranscript {
 }
 
 /// The claims fold `j` folds into the accumulator: `[prev, chunk, new...]`.
-pub fn fold_claims(statement: &StepStatement, claims: &StepClaims) -> Vec<Claim> {
+fn fold_claims(statement: &StepStatement, claims: &StepClaims) -> Vec<Claim> {
     [
         on(statement.prev, &claims.prev),
         on(statement.chunk, &claims.chunk),

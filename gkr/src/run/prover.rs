@@ -7,8 +7,9 @@ use ark_std::rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{evaluate_slice, Backend, Fr};
 use zkpot_pcs::{
-    accumulator::AccumulatorProver,
+    accumulator::{AccumulatorProver, FoldProof},
     pedersen::{random_blind, Commitment, Opening, PedersenKey},
+    PcsError,
 };
 use zkpot_trainer::{Matrix, Mlp, StepWitness, TrainSpec};
 
@@ -17,7 +18,8 @@ use super::{
     ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
 };
 use crate::step::{
-    chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepShape,
+    chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepOutput,
+    StepShape,
 };
 
 /// What proving one fold took.
@@ -222,14 +224,14 @@ impl<'k, B: Backend> RunProver<'k, B> {
         .map_err(step_err)?;
 
         let acc_start = Instant::now();
-        let mut t = fold_transcript(out.transcript);
-        let claims = fold_claims(&out.statement, &out.claims);
-        let mut openings: Vec<&Opening> = vec![&self.prev, &chunk];
-        openings.resize(claims.len(), &out.opening);
-        let accumulate = self
-            .accumulator
-            .fold_bound(&self.backend, &claims, &openings, &mut t)
-            .map_err(|source| RunError::Accumulate { fold: j, source })?;
+        let accumulate = accumulate_fold(
+            &self.backend,
+            &mut self.accumulator,
+            &out,
+            &self.prev,
+            &chunk,
+        )
+        .map_err(|source| RunError::Accumulate { fold: j, source })?;
         let acc_time = acc_start.elapsed();
 
         let step_bytes = out.proof.compressed_size();
@@ -354,9 +356,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             &self.folds,
         )
             .serialize_compressed(&mut out);
-        out.extend_from_slice(&self.rng.get_seed());
-        out.extend_from_slice(&self.rng.get_stream().to_le_bytes());
-        out.extend_from_slice(&self.rng.get_word_pos().to_le_bytes());
+        out.extend_from_slice(&rng_state(&self.rng));
         out
     }
 
@@ -391,18 +391,10 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let (acc, acc_table, acc_blind, done, folds) =
             Acc::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)
                 .map_err(|_| bad("undecodable checkpoint"))?;
-        let (seed, rest) = reader
-            .split_first_chunk::<32>()
+        let (state, rest) = reader
+            .split_first_chunk::<RNG_STATE_LEN>()
             .ok_or(bad("truncated checkpoint"))?;
-        let (stream, rest) = rest
-            .split_first_chunk::<8>()
-            .ok_or(bad("truncated checkpoint"))?;
-        let (pos, rest) = rest
-            .split_first_chunk::<16>()
-            .ok_or(bad("truncated checkpoint"))?;
-        let mut rng = ChaCha20Rng::from_seed(*seed);
-        rng.set_stream(u64::from_le_bytes(*stream));
-        rng.set_word_pos(u128::from_le_bytes(*pos));
+        let rng = rng_from_state(state);
         *reader = rest;
         model
             .check(&spec)
@@ -506,14 +498,55 @@ impl<'k, B: Backend> RunProver<'k, B> {
     }
 }
 
-/// The model table of `model`.
-fn model_of(shape: &StepShape, model: &Mlp) -> Result<Vec<Fr>, RunError> {
+/// The accumulator fold of a proven fold (the prover's side of step 3 of the
+/// [protocol](super)): continues the step transcript `out.transcript` and folds the claims
+/// on `C_prev` (opened by `prev`), `C_chunk` (`chunk`) and `C_new` (`out.opening`) into
+/// `accumulator`. On an error the accumulator is unchanged.
+pub fn accumulate_fold<B: Backend>(
+    backend: &B,
+    accumulator: &mut AccumulatorProver,
+    out: &StepOutput,
+    prev: &Opening,
+    chunk: &Opening,
+) -> Result<FoldProof, PcsError> {
+    let mut t = fold_transcript(out.transcript.clone());
+    let claims = fold_claims(&out.statement, &out.claims);
+    let mut openings: Vec<&Opening> = vec![prev, chunk];
+    openings.resize(claims.len(), &out.opening);
+    accumulator.fold_bound(backend, &claims, &openings, &mut t)
+}
+
+/// The model table of `model` ([`model_table`] of its layers).
+pub fn model_of(shape: &StepShape, model: &Mlp) -> Result<Vec<Fr>, RunError> {
     let layers: Vec<(&Matrix, &[i64])> = model
         .layers
         .iter()
         .map(|l| (&l.w, l.b.as_slice()))
         .collect();
     model_table(shape, &layers).map_err(|e| RunError::Witness(e.to_string()))
+}
+
+/// The length of [`rng_state`].
+pub const RNG_STATE_LEN: usize = 32 + 8 + 16;
+
+/// A ChaCha20 generator's whole state: its seed, stream (`u64` little endian) and word
+/// position (`u128` little endian), for checkpoints.
+pub fn rng_state(rng: &ChaCha20Rng) -> [u8; RNG_STATE_LEN] {
+    let mut out = [0u8; RNG_STATE_LEN];
+    out[..32].copy_from_slice(&rng.get_seed());
+    out[32..40].copy_from_slice(&rng.get_stream().to_le_bytes());
+    out[40..].copy_from_slice(&rng.get_word_pos().to_le_bytes());
+    out
+}
+
+/// The generator [`rng_state`] describes.
+pub fn rng_from_state(state: &[u8; RNG_STATE_LEN]) -> ChaCha20Rng {
+    let (seed, rest) = state.split_at(32);
+    let (stream, pos) = rest.split_at(8);
+    let mut rng = ChaCha20Rng::from_seed(seed.try_into().unwrap_or_default());
+    rng.set_stream(u64::from_le_bytes(stream.try_into().unwrap_or_default()));
+    rng.set_word_pos(u128::from_le_bytes(pos.try_into().unwrap_or_default()));
+    rng
 }
 
 /// Writes a `u32`-length-prefixed string.
