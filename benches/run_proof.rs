@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{dataset, median};
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use common::{dataset, fold_group, median};
+use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::CpuBackend;
@@ -73,11 +73,7 @@ fn bench_run_proof(c: &mut Criterion) {
     let mut reports: Vec<FoldReport> = Vec::new();
     let mut reference_secs = Vec::new();
     let lr = 1.0 / (1u64 << spec.lr_shift) as f32;
-    let mut g = c.benchmark_group("run_proof/784-128-10/batch64");
-    g.sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_millis(1))
-        .measurement_time(Duration::from_secs(1));
+    let mut g = fold_group(c, "run_proof/784-128-10/batch64");
     g.bench_function(format!("fold/k={k}"), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

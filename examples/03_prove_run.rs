@@ -9,7 +9,7 @@
 
 use rand::rngs::OsRng;
 use zkpot::core::CpuBackend;
-use zkpot::file::ProofFile;
+use zkpot::file::{Proof, ProofFile};
 use zkpot::gkr::run::{key_len, verify_run, ChunkedData, RunProver, KEY_LABEL};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::pedersen::PedersenKey;
@@ -76,9 +76,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     verify_run(&key, &done.statement, &done.proof)?;
     let file = ProofFile {
         statement: done.statement,
-        proof: done.proof,
+        proof: Proof::Run(done.proof),
     };
-    println!("verified; proof {} bytes", file.to_bytes().len());
+    println!("verified; proof {} bytes", file.to_bytes()?.len());
     if let Some(path) = std::env::args().nth(1) {
         file.write(path.as_ref())?;
         println!("written to {path} (check it with `zkpot verify {path}`)");

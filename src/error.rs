@@ -40,6 +40,9 @@ pub enum Error {
     /// The run could not be proven, or its proof was rejected.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// The folded proof could not be made, resumed or verified.
+    #[error(transparent)]
+    Folded(Box<zkpot_folding::run::FoldedError>),
     /// The commitment key could not be loaded from its cache or derived.
     #[error("commitment key: {0} (delete the file, or run `zkpot setup --force` with the same options, to derive it again)")]
     Key(#[from] PcsError),
@@ -65,4 +68,10 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+impl From<zkpot_folding::run::FoldedError> for Error {
+    fn from(e: zkpot_folding::run::FoldedError) -> Self {
+        Error::Folded(Box::new(e))
+    }
 }

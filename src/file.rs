@@ -6,13 +6,18 @@
 //! |---|---|
 //! | 8 | magic `ZKPOTPRF` |
 //! | 4 | format version, `u32` little endian ([`FORMAT_VERSION`]) |
-//! | 1 | proof kind: `1` = run proof ([`ProofKind::Run`]) |
+//! | 1 | proof kind: `1` = run proof ([`ProofKind::Run`]), `2` = folded proof ([`ProofKind::Folded`]) |
 //! | ... | the statement ([`RunStatement::to_bytes`]: the spec's canonical JSON, `C_data`, `C_W0`, `C_WT`) |
-//! | ... | the proof ([`RunProof::to_bytes`], arkworks canonical compressed) |
+//! | ... | the proof: [`RunProof::to_bytes`] (arkworks canonical compressed), or [`FinalProof::to_bytes`] |
 //!
 //! Reading checks everything: the magic, the version, the kind, the canonical spec,
 //! every point on the curve and every field element canonical (`Validate::Yes`), and no
 //! trailing bytes. A malformed file is a [`FileError`], never a panic.
+//!
+//! Both kinds prove the same statement. The run proof grows with the number of
+//! iterations (one step proof per fold); the folded proof (Nova + CycleFold,
+//! [`zkpot_folding::run`]) does not, but today it is megabytes (the IVC proof carries
+//! its running witnesses) and, like the run proof, **not zero-knowledge**.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +25,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use zkpot_core::Fr;
+use zkpot_folding::run::FinalProof;
 use zkpot_gkr::run::{DataCommitment, RunError, RunProof, RunStatement};
 use zkpot_pcs::pedersen::Commitment;
 use zkpot_trainer::TrainSpec;
@@ -35,12 +41,61 @@ pub const FORMAT_VERSION: u32 = 1;
 pub enum ProofKind {
     /// A run proof (one step proof per fold, one accumulator opening): grows with `T`.
     Run,
+    /// A folded proof (one IVC proof of every fold, the tie and the opening): constant in
+    /// `T`, but megabytes.
+    Folded,
 }
 
 impl ProofKind {
     fn byte(self) -> u8 {
         match self {
             ProofKind::Run => 1,
+            ProofKind::Folded => 2,
+        }
+    }
+
+    fn from_byte(byte: u8) -> Option<Self> {
+        match byte {
+            1 => Some(ProofKind::Run),
+            2 => Some(ProofKind::Folded),
+            _ => None,
+        }
+    }
+}
+
+/// The proof a file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // one per file
+pub enum Proof {
+    /// A run proof ([`zkpot_gkr::run`]).
+    Run(RunProof),
+    /// A folded proof ([`zkpot_folding::run`]).
+    Folded(FinalProof),
+}
+
+impl Proof {
+    /// Its kind.
+    pub fn kind(&self) -> ProofKind {
+        match self {
+            Proof::Run(_) => ProofKind::Run,
+            Proof::Folded(_) => ProofKind::Folded,
+        }
+    }
+
+    /// The number of folds it covers.
+    pub fn folds(&self) -> u64 {
+        match self {
+            Proof::Run(p) => p.folds.len() as u64,
+            Proof::Folded(p) => p.folds(),
+        }
+    }
+
+    fn to_bytes(&self) -> Result<Vec<u8>, FileError> {
+        match self {
+            Proof::Run(p) => Ok(p.to_bytes()),
+            Proof::Folded(p) => p
+                .to_bytes()
+                .map_err(|e| FileError::Malformed(e.to_string())),
         }
     }
 }
@@ -82,7 +137,7 @@ pub struct ProofFile {
     /// What is proven.
     pub statement: RunStatement,
     /// The proof.
-    pub proof: RunProof,
+    pub proof: Proof,
 }
 
 /// Sizes of the parts of a proof file, in bytes.
@@ -98,6 +153,33 @@ pub struct Sizes {
     pub proof_bytes: usize,
     /// The number of folds.
     pub folds: usize,
+    /// The parts of the proof, by kind.
+    #[serde(flatten)]
+    pub parts: ProofSizes,
+}
+
+/// The parts of a proof, in bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ProofSizes {
+    /// A run proof's parts.
+    Run(RunSizes),
+    /// A folded proof's parts.
+    Folded(FoldedSizes),
+}
+
+/// A folded proof's parts, in bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FoldedSizes {
+    /// The IVC proof (running and incoming instances with their witnesses).
+    pub ivc_bytes: usize,
+    /// The tie to `C_WT` and the accumulator's opening.
+    pub final_bytes: usize,
+}
+
+/// A run proof's parts, in bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunSizes {
     /// All step proofs together.
     pub step_proofs_bytes: usize,
     /// The largest step proof.
@@ -111,18 +193,18 @@ pub struct Sizes {
 impl ProofFile {
     /// The kind of proof.
     pub fn kind(&self) -> ProofKind {
-        ProofKind::Run
+        self.proof.kind()
     }
 
     /// The file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, FileError> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.push(self.kind().byte());
         out.extend(self.statement.to_bytes());
-        out.extend(self.proof.to_bytes());
-        out
+        out.extend(self.proof.to_bytes()?);
+        Ok(out)
     }
 
     /// Decodes a file's bytes (see the module documentation).
@@ -141,12 +223,15 @@ impl ProofFile {
         let (&kind, mut rest) = rest
             .split_first()
             .ok_or_else(|| FileError::Malformed("truncated header".into()))?;
-        if kind != ProofKind::Run.byte() {
-            return Err(FileError::Kind(kind));
-        }
+        let kind = ProofKind::from_byte(kind).ok_or(FileError::Kind(kind))?;
         let malformed = |e: RunError| FileError::Malformed(e.to_string());
         let statement = RunStatement::read(&mut rest).map_err(malformed)?;
-        let proof = RunProof::read(&mut rest).map_err(malformed)?;
+        let proof = match kind {
+            ProofKind::Run => Proof::Run(RunProof::read(&mut rest).map_err(malformed)?),
+            ProofKind::Folded => Proof::Folded(
+                FinalProof::read(&mut rest).map_err(|e| FileError::Malformed(e.to_string()))?,
+            ),
+        };
         if !rest.is_empty() {
             return Err(FileError::Malformed(format!(
                 "{} trailing bytes after the proof",
@@ -158,7 +243,7 @@ impl ProofFile {
 
     /// Writes the file atomically (a temporary file in the same folder, then a rename).
     pub fn write(&self, path: &Path) -> Result<(), FileError> {
-        write_atomic(path, &self.to_bytes())
+        write_atomic(path, &self.to_bytes()?)
     }
 
     /// Reads and decodes a file.
@@ -171,35 +256,50 @@ impl ProofFile {
     }
 
     /// The sizes of the file's parts.
-    pub fn sizes(&self) -> Sizes {
+    pub fn sizes(&self) -> Result<Sizes, FileError> {
         let statement_bytes = self.statement.to_bytes().len();
-        let proof_bytes = self.proof.compressed_size();
         let header_bytes = MAGIC.len() + 4 + 1;
-        let steps: Vec<usize> = self
-            .proof
-            .folds
-            .iter()
-            .map(|f| f.step.compressed_size())
-            .collect();
-        let step_proofs_bytes: usize = steps.iter().sum();
-        let folds_bytes: usize = self
-            .proof
-            .folds
-            .iter()
-            .map(|f| f.compressed_size())
-            .sum::<usize>()
-            + 8;
-        Sizes {
+        let (proof_bytes, parts) = match &self.proof {
+            Proof::Run(proof) => {
+                let proof_bytes = proof.compressed_size();
+                let steps: Vec<usize> = proof
+                    .folds
+                    .iter()
+                    .map(|f| f.step.compressed_size())
+                    .collect();
+                let step_proofs_bytes: usize = steps.iter().sum();
+                let folds_bytes: usize = proof
+                    .folds
+                    .iter()
+                    .map(|f| f.compressed_size())
+                    .sum::<usize>()
+                    + 8;
+                let parts = ProofSizes::Run(RunSizes {
+                    step_proofs_bytes,
+                    max_step_proof_bytes: steps.iter().copied().max().unwrap_or(0),
+                    fold_overhead_bytes: folds_bytes - step_proofs_bytes,
+                    final_bytes: proof_bytes - folds_bytes,
+                });
+                (proof_bytes, parts)
+            }
+            Proof::Folded(proof) => {
+                let proof_bytes = self.proof.to_bytes()?.len();
+                let final_bytes = proof.finish.compressed_size();
+                let parts = ProofSizes::Folded(FoldedSizes {
+                    ivc_bytes: proof_bytes - final_bytes - 8,
+                    final_bytes,
+                });
+                (proof_bytes, parts)
+            }
+        };
+        Ok(Sizes {
             file_bytes: header_bytes + statement_bytes + proof_bytes,
             header_bytes,
             statement_bytes,
             proof_bytes,
-            folds: steps.len(),
-            step_proofs_bytes,
-            max_step_proof_bytes: steps.iter().copied().max().unwrap_or(0),
-            fold_overhead_bytes: folds_bytes - step_proofs_bytes,
-            final_bytes: proof_bytes - folds_bytes,
-        }
+            folds: self.proof.folds() as usize,
+            parts,
+        })
     }
 }
 

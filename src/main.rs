@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use zkpot::file::{check_expected, ProofFile, StatementJson};
-use zkpot::gkr::run::{key_len, verify_run, FoldReport, KEY_LABEL};
+use zkpot::file::{check_expected, Proof, ProofFile, StatementJson};
+use zkpot::gkr::run::{key_len, FoldReport, KEY_LABEL};
 use zkpot::gkr::step::StepShape;
 use zkpot::run::{
-    key_cache, load_split, parse_arch, run_key, train, Progress, TrainOptions, TrainReport,
+    folded_keys, key_cache, load_split, parse_arch, run_key, train, verify_file, Progress,
+    ProofMode, TrainOptions, TrainReport,
 };
 use zkpot::trainer::{DatasetSource, TrainSpec};
 use zkpot::Error;
@@ -28,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train an MLP in exact fixed point, prove the run, verify the proof and write it.
+    /// Train an MLP in exact fixed point, prove the run (folded by default), verify the
+    /// proof and write it; or continue a checkpointed run (`--resume`).
     Train(TrainArgs),
     /// Verify a proof file: prints the statement and `valid`, or the reason and fails.
     Verify(VerifyArgs),
@@ -71,41 +73,59 @@ struct SetupArgs {
 
 #[derive(Args)]
 struct TrainArgs {
-    /// digits (embedded 8x8 digits), mnist:DIR, fashion[:DIR] or csv:FILE.
-    #[arg(long, default_value = "digits")]
-    dataset: String,
+    /// digits (embedded 8x8 digits, the default), mnist:DIR, fashion[:DIR] or csv:FILE.
+    /// With --resume: where the checkpointed run's data is now (default: where it was).
+    #[arg(long)]
+    dataset: Option<String>,
     /// Layer widths, input first, e.g. 784-128-10 (default: inputs-32-classes for
     /// up to 100 inputs, inputs-128-classes otherwise).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     arch: Option<String>,
     /// Batch size (default 64).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     batch: Option<usize>,
     /// Number of epochs (passes over all data chunks).
-    #[arg(long, conflicts_with = "iterations")]
+    #[arg(long, conflicts_with_all = ["iterations", "resume"])]
     epochs: Option<u32>,
-    /// Number of SGD iterations, a multiple of --steps-per-fold (default 64).
+    /// Number of SGD iterations, a multiple of --steps-per-fold (default 64). With
+    /// --resume: the iterations of the whole run, extending it.
     #[arg(long)]
     iterations: Option<u64>,
     /// Iterations per fold, a power of two (default 16).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     steps_per_fold: Option<usize>,
     /// Fractional bits of the fixed-point format (default 16).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     frac_bits: Option<u32>,
     /// Value bound B: proven values lie in [-2^(B-1), 2^(B-1)) (default 32).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     value_bits: Option<u32>,
     /// Learning-rate shift s: the update is 2^-s times the batch-summed gradient
     /// (default ceil(log2(batch)) + 3, a rate of 1/8 on the batch mean).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     lr_shift: Option<u32>,
     /// Public seed of the initialisation, data order and split (default 1).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     seed: Option<u64>,
     /// A JSON spec; flags override its fields.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     spec: Option<PathBuf>,
+    /// Which proof: `folded` (one IVC proof, constant in the number of iterations) or
+    /// `run` (one step proof per fold).
+    #[arg(long, value_enum, default_value_t = ProofMode::Folded)]
+    proof: ProofMode,
+    /// Write a checkpoint to FILE after every fold (folded proofs), atomically; it holds
+    /// the data's blinds and the model: keep it private.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_prove")]
+    checkpoint: Option<PathBuf>,
+    /// Continue the folded run checkpointed in FILE (up to --iterations in all) and write
+    /// its final proof to --out.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_prove")]
+    resume: Option<PathBuf>,
+    /// Tests only: blinds from a ChaCha20 generator with this seed (reproducible, and
+    /// hiding nothing if the seed is known).
+    #[arg(long, hide = true)]
+    insecure_blind_seed: Option<u64>,
     /// Write a JSON report here.
     #[arg(long)]
     report: Option<PathBuf>,
@@ -126,7 +146,11 @@ struct TrainArgs {
 impl TrainArgs {
     fn options(&self) -> Result<TrainOptions, Error> {
         Ok(TrainOptions {
-            dataset: Some(self.dataset.parse::<DatasetSource>()?),
+            dataset: self
+                .dataset
+                .as_deref()
+                .map(str::parse::<DatasetSource>)
+                .transpose()?,
             spec: self
                 .spec
                 .as_deref()
@@ -142,6 +166,10 @@ impl TrainArgs {
             lr_shift: self.lr_shift,
             seed: self.seed,
             prove: !self.no_prove,
+            proof: self.proof,
+            checkpoint: self.checkpoint.clone(),
+            resume: self.resume.clone(),
+            insecure_blind_seed: self.insecure_blind_seed,
             out: (!self.no_prove).then(|| self.out.clone()),
             key_dir: self.key_dir.clone(),
         })
@@ -174,11 +202,12 @@ impl Bar {
 }
 
 impl Progress for Bar {
-    fn start(&mut self, total: u64) {
+    fn start(&mut self, first: u64, total: u64) {
         if self.quiet {
             return;
         }
         let bar = ProgressBar::new(total);
+        bar.set_position(first);
         bar.set_style(
             ProgressStyle::with_template(
                 "{elapsed_precise} [{bar:30}] iteration {pos}/{len}  {msg}  (eta {eta})",
@@ -196,13 +225,17 @@ impl Progress for Bar {
             bar.inc(1);
         }
     }
-    fn fold(&mut self, r: &FoldReport) {
+    fn fold(&mut self, r: &FoldReport, folding: Option<Duration>) {
+        let ivc = folding.unwrap_or_default();
         self.fold = format!(
-            "  fold {} proven in {:.2} s (step proof {:.2} s, accumulate {:.2} s)",
+            "  fold {} proven in {:.2} s (step proof {:.2} s, accumulate {:.2} s{})",
             r.fold,
-            r.total.as_secs_f64(),
+            (r.total + ivc).as_secs_f64(),
             r.step.total.as_secs_f64(),
-            r.accumulate.as_secs_f64()
+            r.accumulate.as_secs_f64(),
+            folding
+                .map(|d| format!(", folding {:.2} s", d.as_secs_f64()))
+                .unwrap_or_default()
         );
         self.refresh();
     }
@@ -271,11 +304,17 @@ fn summary(r: &TrainReport) {
         "  fixed-point step / f32 step = {:.2}x; total {:.1} s",
         r.step_ratio, r.seconds
     );
+    if let Some(t) = r.resumed_at {
+        println!(
+            "  resumed at iteration {t}: the losses and step times are of the iterations run here"
+        );
+    }
     match &r.proof {
         None => println!("not proven (--no-prove)"),
         Some(p) => {
             println!(
-                "  proof: {} folds, {} bytes{}; valid (verified in {:.3} s)",
+                "  {}: {} folds, {} bytes{}; valid (verified in {:.3} s)",
+                r.proving,
                 p.folds,
                 p.proof_bytes,
                 p.proof_file
@@ -286,27 +325,37 @@ fn summary(r: &TrainReport) {
             );
             println!(
                 "  proving: {:.2} s in all (data {:.2} s, median fold {:.2} s = step proof {:.2} s + \
-                 accumulate {:.2} s, tie and opening {:.2} s)",
+                 accumulate {:.2} s{}, tie and opening {:.2} s)",
                 p.prove_seconds,
                 p.data_commit_seconds,
                 p.fold_seconds,
                 p.step_proof_seconds,
                 p.accumulate_seconds,
+                p.folding_seconds
+                    .map(|s| format!(" + folding {s:.2} s"))
+                    .unwrap_or_default(),
                 p.finish_seconds
             );
             println!(
-                "  per iteration: {:.3} s = {:.0}x the f32 step; amortized over the run \
-                 (with data and opening): {:.3} s = {:.0}x",
+                "  per iteration: {:.3} s = {:.0}x the f32 step; amortized over the iterations \
+                 proven here (with data and opening): {:.3} s = {:.0}x",
                 p.prove_seconds_per_iteration,
                 p.prove_ratio,
                 p.amortized_seconds_per_iteration,
                 p.amortized_ratio
             );
-            println!(
-                "  this run proof grows with the number of iterations and is not \
-                 zero-knowledge; the folded proof comes with zkpot-folding"
-            );
+            println!("  {}", proof_note(p.folding_seconds.is_some()));
         }
+    }
+}
+
+/// What the proof is, and is not, today.
+fn proof_note(folded: bool) -> &'static str {
+    if folded {
+        "note: the folded proof's size and verification time do not grow with the number of \
+         iterations, but it is megabytes (no compressed proof yet) and NOT zero-knowledge"
+    } else {
+        "note: a run proof grows with the number of iterations and is NOT zero-knowledge"
     }
 }
 
@@ -344,17 +393,34 @@ fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
         check_expected(&file.statement, &expected)?;
         println!("statement: as expected ({})", path.display());
     }
-    let shape = StepShape::new(&file.statement.spec).map_err(zkpot::gkr::run::RunError::Shape)?;
-    let (key, _) = run_key(&shape, args.key_dir.as_ref(), &mut Bar::new(args.quiet))?;
+    let statement = &file.statement;
+    let shape = StepShape::new(&statement.spec).map_err(zkpot::gkr::run::RunError::Shape)?;
+    let mut bar = Bar::new(args.quiet);
+    let (key, _) = run_key(&shape, args.key_dir.as_ref(), &mut bar)?;
+    let keys = match &file.proof {
+        Proof::Run(_) => None,
+        Proof::Folded(_) => {
+            let (keys, secs) =
+                folded_keys(&key, &statement.spec, statement.data.num_chunks, &mut bar)?;
+            if !args.quiet {
+                eprintln!("IVC keys generated in {secs:.1} s");
+            }
+            Some(keys)
+        }
+    };
     let t0 = Instant::now();
-    verify_run(&key, &file.statement, &file.proof)?;
+    verify_file(&key, keys.as_ref(), &file)?;
     println!(
-        "valid ({} folds, {} iterations; verified in {:.3} s)",
-        file.proof.folds.len(),
-        file.statement.iterations(),
+        "valid {} ({} folds, {} iterations; verified in {:.3} s)",
+        match file.proof {
+            Proof::Run(_) => "run proof",
+            Proof::Folded(_) => "folded proof",
+        },
+        file.proof.folds(),
+        statement.iterations(),
         t0.elapsed().as_secs_f64()
     );
-    println!("note: a run proof grows with the number of iterations and is not zero-knowledge");
+    println!("{}", proof_note(keys.is_some()));
     Ok(())
 }
 
@@ -362,7 +428,7 @@ fn run_inspect(args: &InspectArgs) -> Result<(), Error> {
     let file = read_proof(&args.file)?;
     let out = serde_json::json!({
         "statement": StatementJson::new(&file),
-        "sizes": file.sizes(),
+        "sizes": file.sizes()?,
     });
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())

@@ -2,12 +2,15 @@
 //! the `f32` reference side by side on the same schedule, timed step by step, and (with
 //! [`TrainOptions::prove`]) the run proof made fold by fold, verified and written.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rand::rngs::OsRng;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use zkpot_core::CpuBackend;
+use zkpot_folding::run::{Checkpoint, FoldedKeys, Prover as FoldedProver};
 use zkpot_gkr::run::{key_len, verify_run, ChunkedData, FoldReport, RunProver, KEY_LABEL};
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::cache::KeyCache;
@@ -15,10 +18,12 @@ use zkpot_pcs::pedersen::PedersenKey;
 use zkpot_trainer::data::{load, DatasetSource, Split};
 use zkpot_trainer::spec::{DEFAULT_FRAC_BITS, DEFAULT_STEPS_PER_FOLD, DEFAULT_VALUE_BITS};
 use zkpot_trainer::train::mean;
-use zkpot_trainer::{accuracy, Loss, ReferenceTrainer, TrainSpec, Trainer};
+use zkpot_trainer::{
+    accuracy, BatchSchedule, Loss, Mlp, ReferenceTrainer, StepWitness, TrainSpec, Trainer,
+};
 
 use crate::error::Error;
-use crate::file::ProofFile;
+use crate::file::{Proof, ProofFile};
 
 /// Default number of iterations when neither iterations nor epochs are given.
 pub const DEFAULT_ITERATIONS: u64 = 64;
@@ -57,10 +62,33 @@ pub struct TrainOptions {
     pub seed: Option<u64>,
     /// Prove the run (and verify the proof) while training.
     pub prove: bool,
+    /// Which proof (with `prove`).
+    pub proof: ProofMode,
+    /// Write a checkpoint here after every fold (folded proofs).
+    pub checkpoint: Option<PathBuf>,
+    /// Continue the folded run checkpointed here (its spec and dataset come from the
+    /// checkpoint; [`TrainOptions::iterations`] extends it; [`TrainOptions::dataset`]
+    /// says where the same data is now, if it moved).
+    pub resume: Option<PathBuf>,
+    /// Draw the commitments' blinds from a ChaCha20 generator with this seed instead of
+    /// the operating system's: reproducible runs for tests, **and no hiding at all** if
+    /// the seed is known. `None` (the default) is the only safe choice.
+    pub insecure_blind_seed: Option<u64>,
     /// Where to write the proof (with `prove`); nothing is written when `None`.
     pub out: Option<PathBuf>,
     /// The commitment-key cache folder (default [`KeyCache::default_dir`]).
     pub key_dir: Option<PathBuf>,
+}
+
+/// Which proof a proven run makes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ProofMode {
+    /// The folded proof (Nova + CycleFold): constant in the number of iterations.
+    #[default]
+    Folded,
+    /// The run proof: one step proof per fold, grows with the number of iterations.
+    Run,
 }
 
 /// Parses an architecture such as `784-128-10`.
@@ -155,8 +183,12 @@ pub struct TrainReport {
     pub test_samples: usize,
     /// The resolved spec.
     pub spec: TrainSpec,
-    /// Iterations run.
+    /// Iterations of the run (`T`).
     pub iterations: u64,
+    /// The iteration a resumed run continued from (the losses and step times are of the
+    /// iterations run here; absent for a run from the start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed_at: Option<u64>,
     /// Iterations per epoch (one pass over all chunks).
     pub iterations_per_epoch: u64,
     /// Mean batch loss of each (possibly partial) epoch, fixed point.
@@ -175,7 +207,7 @@ pub struct TrainReport {
     pub f32_reference_step_seconds: f64,
     /// `step_seconds / f32_reference_step_seconds`.
     pub step_ratio: f64,
-    /// Whether a proof was made: `"run proof"` or `"not proven"`.
+    /// Whether a proof was made: `"folded proof"`, `"run proof"` or `"not proven"`.
     pub proving: &'static str,
     /// The proof's figures (absent without proving).
     #[serde(flatten)]
@@ -189,26 +221,32 @@ pub struct ProofReport {
     pub proof_file: Option<PathBuf>,
     /// Number of folds, `T / k`.
     pub folds: u64,
+    /// Folds proven by this command (fewer than `folds` for a resumed run).
+    pub folds_proven_here: u64,
     /// Size of the proof file in bytes.
     pub proof_bytes: usize,
-    /// All proving work: committing the data, every fold (step proof and accumulation),
-    /// the tie to `C_WT` and the opening. Not the key (cached) nor the training itself.
+    /// All proving work of this command: committing the data, every fold (step proof,
+    /// accumulation and, for a folded proof, the IVC step), the tie to `C_WT` and the
+    /// opening. Not the keys nor the training itself.
     pub prove_seconds: f64,
-    /// Seconds to commit the dataset's chunks (`C_data`).
+    /// Seconds to commit the dataset's chunks (`C_data`; and `C_W0` for a folded proof).
     pub data_commit_seconds: f64,
-    /// Median seconds of one fold (step proof, chunk check, accumulation).
+    /// Median seconds of one fold (step proof, chunk check, accumulation, IVC step).
     pub fold_seconds: f64,
     /// Median seconds of one fold's step proof.
     pub step_proof_seconds: f64,
     /// Median seconds of one fold's accumulation.
     pub accumulate_seconds: f64,
+    /// Median seconds of one fold's IVC step (folded proofs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folding_seconds: Option<f64>,
     /// Seconds of the tie to `C_WT` and the accumulator's opening (once per run).
     pub finish_seconds: f64,
     /// `fold_seconds / k`: the proving time per iteration, once the run is under way.
     pub prove_seconds_per_iteration: f64,
     /// `prove_seconds_per_iteration / f32_reference_step_seconds`.
     pub prove_ratio: f64,
-    /// `prove_seconds / T`: everything, amortized over this run's iterations.
+    /// `prove_seconds` over the iterations proven here: everything, amortized.
     pub amortized_seconds_per_iteration: f64,
     /// `amortized_seconds_per_iteration / f32_reference_step_seconds`.
     pub amortized_ratio: f64,
@@ -220,6 +258,9 @@ pub struct ProofReport {
     pub key_derived: bool,
     /// The key's number of generators.
     pub key_generators: usize,
+    /// Seconds to generate the IVC keys (folded proofs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ivc_keys_seconds: Option<f64>,
 }
 
 fn median(xs: &mut [f64]) -> f64 {
@@ -237,12 +278,13 @@ fn median(xs: &mut [f64]) -> f64 {
 
 /// Progress callbacks of a run.
 pub trait Progress {
-    /// Training starts: `total` iterations.
-    fn start(&mut self, total: u64);
+    /// Training starts at iteration `first` (0, or where a resumed run continues) of
+    /// `total`.
+    fn start(&mut self, first: u64, total: u64);
     /// Iteration `t` is done with batch loss `loss`.
     fn step(&mut self, t: u64, loss: f64);
-    /// A fold was proven.
-    fn fold(&mut self, _report: &FoldReport) {}
+    /// A fold was proven; `folding` is its IVC step's time (folded proofs).
+    fn fold(&mut self, _report: &FoldReport, _folding: Option<Duration>) {}
     /// A phase outside training starts (deriving the key, committing the data, ...).
     fn phase(&mut self, _what: &str) {}
     /// Training is done.
@@ -258,7 +300,7 @@ pub trait Progress {
 pub struct Silent;
 
 impl Progress for Silent {
-    fn start(&mut self, _: u64) {}
+    fn start(&mut self, _: u64, _: u64) {}
     fn step(&mut self, _: u64, _: f64) {}
     fn finish(&mut self) {}
 }
@@ -306,7 +348,12 @@ pub fn load_split(opts: &TrainOptions) -> Result<(DatasetSource, Split), Error> 
         .seed
         .or(opts.spec.as_ref().map(|s| s.seed))
         .unwrap_or(DEFAULT_SEED);
-    let split = load(&source, frac_bits, seed).map_err(|e| match (&source, e) {
+    Ok((source.clone(), load_source(&source, frac_bits, seed)?))
+}
+
+/// Loads and splits a dataset in fixed point with `frac_bits` and the split's `seed`.
+fn load_source(source: &DatasetSource, frac_bits: u32, seed: u64) -> Result<Split, Error> {
+    load(source, frac_bits, seed).map_err(|e| match (source, e) {
         (DatasetSource::Fashion(_), error @ zkpot_trainer::DataError::NotFound { .. }) => {
             Error::MissingDataset {
                 error,
@@ -314,161 +361,502 @@ pub fn load_split(opts: &TrainOptions) -> Result<(DatasetSource, Split), Error> 
             }
         }
         (_, e) => Error::Data(e),
-    })?;
-    Ok((source, split))
+    })
 }
 
-/// Loads the data, trains the fixed-point model and the `f32` reference side by
-/// side (one step of each per iteration, timed separately), and evaluates both.
-pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainReport, Error> {
-    let start = Instant::now();
-    let (source, Split { train, test }) = load_split(opts)?;
-    let spec = opts.build_spec(train.num_features(), train.num_classes());
-    let mut trainer = Trainer::new(&spec, &train)?;
-    let spec = trainer.spec().clone();
-    let mut reference = ReferenceTrainer::new(&spec, &train, trainer.model())?;
-    let total = trainer.total_iterations();
-    let per_epoch = spec.iterations_per_epoch(train.len());
+/// The per-iteration record of a run: the fixed-point step's time and loss, the `f32`
+/// reference step on the same batch (timed), and the per-epoch mean losses.
+struct Log {
+    frac_bits: u32,
+    per_epoch: u64,
+    total: u64,
+    fixed_times: Vec<f64>,
+    ref_times: Vec<f64>,
+    losses: Vec<f64>,
+    ref_losses: Vec<f64>,
+    epoch: Vec<f64>,
+    epoch_ref: Vec<f64>,
+}
 
-    // Proving: the key, C_data, then one fold per k iterations.
-    let mut proving = None;
-    let mut key_seconds = 0.0;
-    let mut key_derived = false;
-    let mut data_commit_seconds = 0.0;
-    let key = if opts.prove {
-        let shape = StepShape::new(&spec).map_err(zkpot_gkr::run::RunError::Shape)?;
-        let t0 = Instant::now();
-        let (key, derived) = run_key(&shape, opts.key_dir.as_ref(), progress)?;
-        key_seconds = secs(t0.elapsed());
-        key_derived = derived;
-        Some(key)
-    } else {
-        None
-    };
-    if let Some(key) = &key {
-        progress.phase("committing to the dataset (C_data)");
-        let t0 = Instant::now();
-        let data =
-            ChunkedData::commit(key, &CpuBackend, &spec, &train, &mut OsRng, &mut |_, _| {})?;
-        data_commit_seconds = secs(t0.elapsed());
-        proving = Some(RunProver::new(
-            key,
-            CpuBackend,
-            &spec,
-            data,
-            trainer.model(),
-            &mut OsRng,
-        )?);
+impl Log {
+    fn new(spec: &TrainSpec, per_epoch: u64, total: u64) -> Self {
+        Log {
+            frac_bits: spec.frac_bits,
+            per_epoch,
+            total,
+            fixed_times: Vec::new(),
+            ref_times: Vec::new(),
+            losses: Vec::new(),
+            ref_losses: Vec::new(),
+            epoch: Vec::new(),
+            epoch_ref: Vec::new(),
+        }
     }
 
-    let mut fixed_times = Vec::with_capacity(total as usize);
-    let mut ref_times = Vec::with_capacity(total as usize);
-    let (mut losses, mut ref_losses) = (Vec::new(), Vec::new());
-    let (mut epoch_losses, mut epoch_ref_losses) = (Vec::new(), Vec::new());
-    let mut pending = Vec::with_capacity(spec.steps_per_fold);
-    let mut folds: Vec<FoldReport> = Vec::new();
-    progress.start(total);
-    while !trainer.is_finished() {
-        let t = trainer.iteration();
-        let t0 = Instant::now();
-        let witness = trainer.step()?;
-        fixed_times.push(t0.elapsed().as_secs_f64());
-        let loss = witness.loss(spec.frac_bits);
-        if let Some(prover) = proving.as_mut() {
-            pending.push(witness);
-            if pending.len() == spec.steps_per_fold {
-                let report = prover.prove_fold(&pending)?;
-                pending.clear();
-                progress.fold(&report);
-                folds.push(report);
-            }
-        } else {
-            drop(witness);
-        }
-        let t1 = Instant::now();
-        let ref_loss = f64::from(reference.step());
-        ref_times.push(t1.elapsed().as_secs_f64());
-        epoch_losses.push(loss);
-        epoch_ref_losses.push(ref_loss);
-        if (t + 1) % per_epoch == 0 || t + 1 == total {
-            losses.push(mean(&epoch_losses));
-            ref_losses.push(mean(&epoch_ref_losses));
-            epoch_losses.clear();
-            epoch_ref_losses.clear();
+    /// Records iteration `t` (its witness and the time its step took) and runs the
+    /// reference's step of the same batch.
+    fn record(
+        &mut self,
+        t: u64,
+        witness: &StepWitness,
+        took: Duration,
+        reference: &mut ReferenceTrainer,
+        progress: &mut dyn Progress,
+    ) {
+        self.fixed_times.push(secs(took));
+        let loss = witness.loss(self.frac_bits);
+        let (x, y) = reference.batch(t);
+        let start = Instant::now();
+        let ref_loss = f64::from(reference.step_on(&x, &y));
+        self.ref_times.push(secs(start.elapsed()));
+        self.epoch.push(loss);
+        self.epoch_ref.push(ref_loss);
+        if (t + 1) % self.per_epoch == 0 || t + 1 == self.total {
+            self.losses.push(mean(&self.epoch));
+            self.ref_losses.push(mean(&self.epoch_ref));
+            self.epoch.clear();
+            self.epoch_ref.clear();
         }
         progress.step(t, loss);
     }
-    progress.finish();
+}
 
-    let step_seconds = median(&mut fixed_times);
-    let f32_reference_step_seconds = median(&mut ref_times);
-    let mut proof = None;
-    if let (Some(prover), Some(key)) = (proving, &key) {
-        progress.phase("tying the last fold to C_WT and opening the accumulator");
-        let done = prover.finish()?;
-        let file = ProofFile {
-            statement: done.statement,
-            proof: done.proof,
-        };
-        progress.phase("verifying the proof");
+/// What a checkpoint's note records (JSON): where the data came from and the run's spec
+/// (whose format and seed load the data again).
+#[derive(Serialize, serde::Deserialize)]
+struct CheckpointNote {
+    dataset: String,
+    spec: TrainSpec,
+}
+
+/// The keys of a proven run: the commitment key, and for a folded proof the IVC keys.
+struct Keys {
+    key: PedersenKey,
+    derived: bool,
+    seconds: f64,
+    folded: Option<(FoldedKeys, f64)>,
+}
+
+impl Keys {
+    /// Loads (or derives) the commitment key for `spec` and, for a folded proof, generates
+    /// the IVC keys for `num_chunks` chunks.
+    fn load(
+        spec: &TrainSpec,
+        num_chunks: u64,
+        folded: bool,
+        dir: Option<&PathBuf>,
+        progress: &mut dyn Progress,
+    ) -> Result<Self, Error> {
+        let shape = StepShape::new(spec).map_err(zkpot_gkr::run::RunError::Shape)?;
         let t0 = Instant::now();
-        verify_run(key, &file.statement, &file.proof)?;
-        let verify_seconds = secs(t0.elapsed());
-        if let Some(path) = &opts.out {
-            file.write(path)?;
-        }
-        let k = spec.steps_per_fold as f64;
-        let mut fold_secs: Vec<f64> = folds.iter().map(|f| secs(f.total)).collect();
-        let mut step_secs: Vec<f64> = folds.iter().map(|f| secs(f.step.total)).collect();
-        let mut acc_secs: Vec<f64> = folds.iter().map(|f| secs(f.accumulate)).collect();
-        let finish_seconds = secs(done.finish);
-        let prove_seconds = data_commit_seconds + fold_secs.iter().sum::<f64>() + finish_seconds;
-        let fold_seconds = median(&mut fold_secs);
-        let per_iteration = fold_seconds / k;
-        let amortized = prove_seconds / total.max(1) as f64;
-        proof = Some(ProofReport {
-            proof_file: opts.out.clone(),
-            folds: folds.len() as u64,
-            proof_bytes: file.to_bytes().len(),
-            prove_seconds,
-            data_commit_seconds,
-            fold_seconds,
-            step_proof_seconds: median(&mut step_secs),
-            accumulate_seconds: median(&mut acc_secs),
-            finish_seconds,
-            prove_seconds_per_iteration: per_iteration,
-            prove_ratio: per_iteration / f32_reference_step_seconds,
-            amortized_seconds_per_iteration: amortized,
-            amortized_ratio: amortized / f32_reference_step_seconds,
-            verify_seconds,
-            key_seconds,
-            key_derived,
-            key_generators: key.max_len(),
+        let (key, derived) = run_key(&shape, dir, progress)?;
+        let seconds = secs(t0.elapsed());
+        let folded = if folded {
+            Some(folded_keys(&key, spec, num_chunks, progress)?)
+        } else {
+            None
+        };
+        Ok(Keys {
+            key,
+            derived,
+            seconds,
+            folded,
+        })
+    }
+}
+
+/// Generates the IVC keys of folded runs of `spec` over `num_chunks` chunks, and the
+/// seconds it took.
+pub fn folded_keys(
+    key: &PedersenKey,
+    spec: &TrainSpec,
+    num_chunks: u64,
+    progress: &mut dyn Progress,
+) -> Result<(FoldedKeys, f64), Error> {
+    progress.phase("generating the IVC keys (the training circuit; deterministic, not cached)");
+    let t0 = Instant::now();
+    let keys = FoldedKeys::generate(key, spec, num_chunks)?;
+    Ok((keys, secs(t0.elapsed())))
+}
+
+/// Loads the data, trains the fixed-point model and the `f32` reference side by
+/// side (one step of each per iteration, timed separately), and evaluates both. With
+/// [`TrainOptions::prove`], proves the run as it goes ([`TrainOptions::proof`]: the
+/// folded proof, or the run proof), verifies the proof and writes it; with
+/// [`TrainOptions::resume`], continues a checkpointed folded run instead.
+pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainReport, Error> {
+    let start = Instant::now();
+    let folded = opts.prove && opts.proof == ProofMode::Folded;
+    if !folded && (opts.checkpoint.is_some() || opts.resume.is_some()) {
+        return Err(Error::Usage {
+            flag: "--checkpoint/--resume",
+            reason: "checkpoints are of folded proofs (`--proof folded`, the default)".into(),
         });
     }
+    let checkpoint = match &opts.resume {
+        Some(path) => Some(read_checkpoint(path)?),
+        None => None,
+    };
+    let (source, Split { train, test }) = match &checkpoint {
+        Some((_, note)) => {
+            let source = match &opts.dataset {
+                Some(s) => s.clone(),
+                None => note.dataset.parse::<DatasetSource>()?,
+            };
+            let split = load_source(&source, note.spec.frac_bits, note.spec.seed)?;
+            (source, split)
+        }
+        None => load_split(opts)?,
+    };
 
-    let test_accuracy = accuracy(&spec, trainer.model(), &test)?;
+    // The spec (resolved), the initial model, and the keys.
+    let (spec, initial) = match &checkpoint {
+        Some((_, note)) => {
+            let mut spec = note.spec.clone();
+            if let Some(t) = opts.iterations {
+                spec.iterations = Some(t);
+                spec.epochs = None;
+            }
+            (spec.resolve(train.len())?, None)
+        }
+        None => {
+            let trainer = Trainer::new(
+                &opts.build_spec(train.num_features(), train.num_classes()),
+                &train,
+            )?;
+            (trainer.spec().clone(), Some(trainer.model().clone()))
+        }
+    };
+    let num_chunks = BatchSchedule::new(&spec, train.len()).num_chunks() as u64;
+    let keys = if opts.prove {
+        Some(Keys::load(
+            &spec,
+            num_chunks,
+            folded,
+            opts.key_dir.as_ref(),
+            progress,
+        )?)
+    } else {
+        None
+    };
+
+    // The prover: folded (new or resumed), the run proof, or none.
+    let mut rng = match opts.insecure_blind_seed {
+        Some(seed) => ChaCha20Rng::seed_from_u64(seed),
+        None => ChaCha20Rng::from_rng(OsRng).map_err(|e| Error::Usage {
+            flag: "randomness",
+            reason: format!("the operating system's generator failed: {e}"),
+        })?,
+    };
+    let mut data_commit_seconds = 0.0;
+    let mut prover = match (&keys, &checkpoint, &initial) {
+        (
+            Some(Keys {
+                key,
+                folded: Some((fk, _)),
+                ..
+            }),
+            Some((ckpt, _)),
+            _,
+        ) => {
+            progress.phase("resuming the checkpointed run");
+            Driver::Folded(FoldedProver::resume(
+                key,
+                fk,
+                ckpt,
+                &train,
+                opts.iterations,
+            )?)
+        }
+        (
+            Some(Keys {
+                key,
+                folded: Some((fk, _)),
+                ..
+            }),
+            None,
+            Some(initial),
+        ) => {
+            progress.phase("committing to the dataset (C_data) and the model (C_W0)");
+            let t0 = Instant::now();
+            let p = FoldedProver::new(key, fk, &spec, &train, initial, &mut rng)?;
+            data_commit_seconds = secs(t0.elapsed());
+            Driver::Folded(p)
+        }
+        (
+            Some(Keys {
+                key, folded: None, ..
+            }),
+            None,
+            Some(initial),
+        ) => {
+            progress.phase("committing to the dataset (C_data)");
+            let t0 = Instant::now();
+            let data =
+                ChunkedData::commit(key, &CpuBackend, &spec, &train, &mut rng, &mut |_, _| {})?;
+            data_commit_seconds = secs(t0.elapsed());
+            let prover = RunProver::new(key, CpuBackend, &spec, data, initial, &mut rng)?;
+            Driver::Run(prover, Trainer::with_model(&spec, &train, initial.clone())?)
+        }
+        (None, None, Some(initial)) => {
+            Driver::Plain(Trainer::with_model(&spec, &train, initial.clone())?)
+        }
+        _ => {
+            return Err(Error::Usage {
+                flag: "--resume",
+                reason: "only a folded proof (`--proof folded`) resumes from a checkpoint".into(),
+            })
+        }
+    };
+    let spec = prover.spec().clone();
+    let first = prover.iteration();
+    let total = spec.iterations.unwrap_or(0);
+    let per_epoch = spec.iterations_per_epoch(train.len());
+    let mut reference = ReferenceTrainer::new(&spec, &train, prover.model())?;
+    let mut log = Log::new(&spec, per_epoch, total);
+    let note = serde_json::to_string(&CheckpointNote {
+        dataset: source.to_string(),
+        spec: spec.clone(),
+    })
+    .unwrap_or_default();
+
+    // Training (and proving, fold by fold).
+    let mut folds: Vec<(FoldReport, Option<Duration>)> = Vec::new();
+    progress.start(first, total);
+    match &mut prover {
+        Driver::Plain(trainer) => {
+            while !trainer.is_finished() {
+                let t = trainer.iteration();
+                let t0 = Instant::now();
+                let witness = trainer.step()?;
+                log.record(t, &witness, t0.elapsed(), &mut reference, progress);
+            }
+        }
+        Driver::Run(prover, trainer) => {
+            let mut pending = Vec::with_capacity(spec.steps_per_fold);
+            while !trainer.is_finished() {
+                let t = trainer.iteration();
+                let t0 = Instant::now();
+                let witness = trainer.step()?;
+                log.record(t, &witness, t0.elapsed(), &mut reference, progress);
+                pending.push(witness);
+                if pending.len() == spec.steps_per_fold {
+                    let report = prover.prove_fold(&pending)?;
+                    pending.clear();
+                    progress.fold(&report, None);
+                    folds.push((report, None));
+                }
+            }
+        }
+        Driver::Folded(prover) => {
+            while prover.folds_done() < prover.total_folds() {
+                let report = prover.prove_fold_observed(|t, witness, took| {
+                    log.record(t, witness, took, &mut reference, progress)
+                })?;
+                progress.fold(&report.run, Some(report.ivc));
+                folds.push((report.run, Some(report.ivc)));
+                if let Some(path) = &opts.checkpoint {
+                    prover.checkpoint(path, &note)?;
+                }
+            }
+        }
+    }
+    progress.finish();
+
+    let model = prover.model().clone();
+    let proof = match (prover, &keys) {
+        (Driver::Plain(_), _) | (_, None) => None,
+        (driver, Some(keys)) => Some(finish(
+            driver,
+            keys,
+            &folds,
+            data_commit_seconds,
+            opts,
+            progress,
+        )?),
+    };
+    let step_seconds = median(&mut log.fixed_times);
+    let f32_reference_step_seconds = median(&mut log.ref_times);
+    let proof = proof.map(|mut p| {
+        p.prove_ratio = p.prove_seconds_per_iteration / f32_reference_step_seconds;
+        p.amortized_ratio = p.amortized_seconds_per_iteration / f32_reference_step_seconds;
+        p
+    });
+
+    let test_accuracy = accuracy(&spec, &model, &test)?;
     let f32_reference_test_accuracy = reference.accuracy(&test);
     Ok(TrainReport {
         dataset: source.to_string(),
         train_samples: train.len(),
         test_samples: test.len(),
         iterations: total,
+        resumed_at: checkpoint.is_some().then_some(first),
         iterations_per_epoch: per_epoch,
         spec,
-        train_loss: losses,
-        f32_reference_train_loss: ref_losses,
+        train_loss: log.losses,
+        f32_reference_train_loss: log.ref_losses,
         test_accuracy,
         f32_reference_test_accuracy,
         seconds: start.elapsed().as_secs_f64(),
         step_seconds,
         f32_reference_step_seconds,
         step_ratio: step_seconds / f32_reference_step_seconds,
-        proving: if proof.is_some() {
-            "run proof"
-        } else {
-            "not proven"
+        proving: match &proof {
+            None => "not proven",
+            Some(p) if p.folding_seconds.is_some() => "folded proof",
+            Some(_) => "run proof",
         },
         proof,
     })
+}
+
+/// The trainer of a run, and its prover if it is proven.
+#[allow(clippy::large_enum_variant)] // one per run
+enum Driver<'a> {
+    /// Training only.
+    Plain(Trainer<'a>),
+    /// The run proof: its prover is fed the trainer's witnesses.
+    Run(RunProver<'a, CpuBackend>, Trainer<'a>),
+    /// The folded proof: its prover trains.
+    Folded(FoldedProver<'a>),
+}
+
+impl Driver<'_> {
+    fn spec(&self) -> &TrainSpec {
+        match self {
+            Driver::Plain(t) | Driver::Run(_, t) => t.spec(),
+            Driver::Folded(p) => p.spec(),
+        }
+    }
+
+    fn model(&self) -> &Mlp {
+        match self {
+            Driver::Plain(t) | Driver::Run(_, t) => t.model(),
+            Driver::Folded(p) => p.model(),
+        }
+    }
+
+    fn iteration(&self) -> u64 {
+        match self {
+            Driver::Plain(t) | Driver::Run(_, t) => t.iteration(),
+            Driver::Folded(p) => p.iteration(),
+        }
+    }
+}
+
+/// Reads a checkpoint and its note.
+fn read_checkpoint(path: &Path) -> Result<(Checkpoint, CheckpointNote), Error> {
+    let ckpt = FoldedProver::read_checkpoint(path)?;
+    let note = serde_json::from_str(&ckpt.note).map_err(|e| Error::Usage {
+        flag: "--resume",
+        reason: format!(
+            "{}: the checkpoint's note does not decode ({e})",
+            path.display()
+        ),
+    })?;
+    Ok((ckpt, note))
+}
+
+/// Ends a proven run: the tie and the opening, the proof verified and written; its
+/// figures (the ratios to the `f32` step are filled in by the caller).
+fn finish(
+    driver: Driver,
+    keys: &Keys,
+    folds: &[(FoldReport, Option<Duration>)],
+    data_commit_seconds: f64,
+    opts: &TrainOptions,
+    progress: &mut dyn Progress,
+) -> Result<ProofReport, Error> {
+    progress.phase("tying the last fold to C_WT and opening the accumulator");
+    let t0 = Instant::now();
+    let file = match driver {
+        Driver::Run(prover, _) => {
+            let done = prover.finish()?;
+            ProofFile {
+                statement: done.statement,
+                proof: Proof::Run(done.proof),
+            }
+        }
+        Driver::Folded(prover) => {
+            let (statement, proof, _) = prover.finish()?;
+            ProofFile {
+                statement,
+                proof: Proof::Folded(proof),
+            }
+        }
+        Driver::Plain(_) => {
+            return Err(Error::Usage {
+                flag: "--no-prove",
+                reason: "an unproven run has no proof to finish".into(),
+            })
+        }
+    };
+    let finish_seconds = secs(t0.elapsed());
+    progress.phase("verifying the proof");
+    let t0 = Instant::now();
+    verify_file(&keys.key, keys.folded.as_ref().map(|(k, _)| k), &file)?;
+    let verify_seconds = secs(t0.elapsed());
+    if let Some(path) = &opts.out {
+        file.write(path)?;
+    }
+    let k = file.statement.spec.steps_per_fold as f64;
+    let of = |f: fn(&FoldReport, Duration) -> Duration| -> Vec<f64> {
+        folds
+            .iter()
+            .map(|(r, ivc)| secs(f(r, ivc.unwrap_or_default())))
+            .collect()
+    };
+    let mut fold_secs = of(|r, ivc| r.total + ivc);
+    let mut step_secs = of(|r, _| r.step.total);
+    let mut acc_secs = of(|r, _| r.accumulate);
+    let mut ivc_secs = of(|_, ivc| ivc);
+    let prove_seconds = data_commit_seconds + fold_secs.iter().sum::<f64>() + finish_seconds;
+    let fold_seconds = median(&mut fold_secs);
+    let per_iteration = fold_seconds / k;
+    let amortized = prove_seconds / (folds.len() as f64 * k).max(1.0);
+    Ok(ProofReport {
+        proof_file: opts.out.clone(),
+        folds: file.statement.folds(),
+        folds_proven_here: folds.len() as u64,
+        proof_bytes: file.to_bytes()?.len(),
+        prove_seconds,
+        data_commit_seconds,
+        fold_seconds,
+        step_proof_seconds: median(&mut step_secs),
+        accumulate_seconds: median(&mut acc_secs),
+        folding_seconds: keys.folded.as_ref().map(|_| median(&mut ivc_secs)),
+        finish_seconds,
+        prove_seconds_per_iteration: per_iteration,
+        prove_ratio: f64::NAN,
+        amortized_seconds_per_iteration: amortized,
+        amortized_ratio: f64::NAN,
+        verify_seconds,
+        key_seconds: keys.seconds,
+        key_derived: keys.derived,
+        key_generators: keys.key.max_len(),
+        ivc_keys_seconds: keys.folded.as_ref().map(|(_, s)| *s),
+    })
+}
+
+/// Verifies a proof file of either kind: the run proof with the commitment key, the
+/// folded proof with it and the IVC keys of its spec and chunk count (`folded`; they must
+/// be [`FoldedKeys::generate`]'s).
+pub fn verify_file(
+    key: &PedersenKey,
+    folded: Option<&FoldedKeys>,
+    file: &ProofFile,
+) -> Result<(), Error> {
+    match (&file.proof, folded) {
+        (Proof::Run(proof), _) => Ok(verify_run(key, &file.statement, proof)?),
+        (Proof::Folded(proof), Some(keys)) => Ok(zkpot_folding::run::verify(
+            key,
+            keys,
+            &file.statement,
+            proof,
+        )?),
+        (Proof::Folded(_), None) => Err(Error::Usage {
+            flag: "verify",
+            reason: "a folded proof needs the IVC keys".into(),
+        }),
+    }
 }

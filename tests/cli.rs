@@ -259,13 +259,15 @@ fn csv_with_a_wrong_column_count_is_a_clean_error() {
     assert_clean_failure(&o, "line 3");
 }
 
-/// A short proven run on the digits: 64-8-10, batch 8, 2 folds of 2 iterations.
+/// A short run proof on the digits: 64-8-10, batch 8, 2 folds of 2 iterations.
 fn prove_small(dir: &Path, name: &str, seed: &str) -> (std::path::PathBuf, serde_json::Value) {
     let file = dir.join(name);
     let report = dir.join(format!("{name}.json"));
     let o = zkpot(&[
         "train",
         "--quiet",
+        "--proof",
+        "run",
         "--arch",
         "64-8-10",
         "--batch",
@@ -467,4 +469,198 @@ fn setup_caches_the_key_a_run_needs() {
     let o = zkpot(&forced);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     assert!(stdout(&o).contains("derived and cached"), "{}", stdout(&o));
+}
+
+/// `train` for a folded proof of the digits, 64-4-10, batch 4, folds of 2 iterations,
+/// blinds from seed 7 (reproducible), with `extra` arguments; returns the output.
+fn train_folded(extra: &[&str]) -> Output {
+    zkpot(&folded_args(extra))
+}
+
+/// The arguments of [`train_folded`].
+fn folded_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "train",
+        "--quiet",
+        "--arch",
+        "64-4-10",
+        "--batch",
+        "4",
+        "--steps-per-fold",
+        "2",
+        "--insecure-blind-seed",
+        "7",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// `inspect`'s JSON of a file.
+fn inspect(file: &Path) -> serde_json::Value {
+    let o = zkpot(&["inspect", file.to_str().unwrap()]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn folded_proofs_of_two_and_four_folds_verify_with_one_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for iterations in ["4", "8"] {
+        let file = dir.path().join(format!("folded-{iterations}.zkpot"));
+        let report = dir.path().join(format!("folded-{iterations}.json"));
+        let o = train_folded(&[
+            "--iterations",
+            iterations,
+            "--out",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "stderr: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("folded proof"), "{out}");
+        assert!(out.contains("NOT zero-knowledge"), "{out}");
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(r["proving"], "folded proof");
+        for key in ["folding_seconds", "ivc_keys_seconds", "fold_seconds"] {
+            assert!(r[key].as_f64().unwrap() > 0.0, "{key}");
+        }
+        files.push(file);
+    }
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .collect();
+    assert_eq!(sizes[0], sizes[1], "the folded proof's size grows with T");
+    for (file, folds) in files.iter().zip([2, 4]) {
+        let o = zkpot(&["verify", file.to_str().unwrap()]);
+        assert!(o.status.success(), "stderr: {}", stderr(&o));
+        assert!(stdout(&o).contains("valid folded proof"), "{}", stdout(&o));
+        assert!(stdout(&o).contains("megabytes"), "{}", stdout(&o));
+        let i = inspect(file);
+        assert_eq!(i["statement"]["kind"], "folded");
+        assert_eq!(i["statement"]["folds"], folds);
+        assert_eq!(i["sizes"]["folds"], folds);
+        assert_eq!(i["sizes"]["file_bytes"].as_u64().unwrap(), sizes[0]);
+        assert!(i["sizes"]["ivc_bytes"].as_u64().unwrap() > 1_000_000);
+    }
+
+    // A proof against the other's statement (the same run, other T), and changed bytes:
+    // the statement's commitments, the final proof's tie and opening, the IVC proof.
+    let short = files[0].to_str().unwrap();
+    let expected = dir.path().join("expected.json");
+    std::fs::write(
+        &expected,
+        serde_json::to_string(&inspect(&files[1])).unwrap(),
+    )
+    .unwrap();
+    assert_clean_failure(
+        &zkpot(&["verify", short, "--statement", expected.to_str().unwrap()]),
+        "another statement",
+    );
+    let bytes = std::fs::read(&files[0]).unwrap();
+    let spec_len = u32::from_le_bytes(bytes[13..17].try_into().unwrap()) as usize;
+    // The spec, then C_data (root, chunk count), C_W0 and C_WT.
+    let statement_end = 17 + spec_len + 40 + 2 * 32;
+    let bad = dir.path().join("bad.zkpot");
+    for pos in [
+        17 + spec_len + 2,
+        statement_end - 40,
+        statement_end + 10,
+        statement_end + 200,
+        bytes.len() / 3,
+        bytes.len() - 100,
+    ] {
+        let mut v = bytes.clone();
+        v[pos] ^= 0x10;
+        std::fs::write(&bad, &v).unwrap();
+        let o = zkpot(&["verify", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "byte {pos}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error:"), "byte {pos}");
+        assert!(!stderr(&o).contains("panicked"), "byte {pos}");
+    }
+    std::fs::write(&bad, &bytes[..bytes.len() - 1]).unwrap();
+    assert_clean_failure(&zkpot(&["verify", bad.to_str().unwrap()]), "malformed");
+}
+
+#[test]
+fn a_killed_run_resumed_from_its_checkpoint_gives_the_uninterrupted_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let s = |p: &std::path::PathBuf| p.to_str().unwrap().to_string();
+
+    // The uninterrupted run: 4 folds.
+    let whole = path("whole.zkpot");
+    let o = train_folded(&["--iterations", "8", "--out", &s(&whole)]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+
+    // The same run with checkpoints, killed once its first checkpoint exists.
+    let ckpt = path("run.ckpt");
+    let (ckpt_arg, never) = (s(&ckpt), s(&path("never.zkpot")));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkpot"))
+        .args(folded_args(&[
+            "--iterations",
+            "8",
+            "--checkpoint",
+            &ckpt_arg,
+            "--out",
+            &never,
+        ]))
+        .env("ZKPOT_CACHE_DIR", key_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !ckpt.exists() && start.elapsed().as_secs() < 600 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ckpt.exists(), "no checkpoint was written");
+
+    // Resumed, up to the same 8 iterations.
+    let resumed = path("resumed.zkpot");
+    let o = zkpot(&[
+        "train",
+        "--quiet",
+        "--resume",
+        &s(&ckpt),
+        "--iterations",
+        "8",
+        "--out",
+        &s(&resumed),
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(
+        stdout(&o).contains("resumed at iteration"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(inspect(&resumed)["statement"], inspect(&whole)["statement"]);
+    let o = zkpot(&["verify", &s(&resumed)]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+
+    // Misuse is a clean error: checkpoints of a run proof, spec flags with --resume,
+    // a file that is not a checkpoint, a missing one.
+    assert_clean_failure(
+        &zkpot(&["train", "--proof", "run", "--checkpoint", &s(&ckpt)]),
+        "folded",
+    );
+    let o = zkpot(&["train", "--resume", &s(&ckpt), "--batch", "8"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error: {}", stderr(&o));
+    assert!(stderr(&o).contains("--batch"), "{}", stderr(&o));
+    assert_clean_failure(
+        &zkpot(&["train", "--quiet", "--resume", &s(&whole)]),
+        "not a zkpot checkpoint",
+    );
+    assert_clean_failure(
+        &zkpot(&["train", "--quiet", "--resume", &s(&path("missing.ckpt"))]),
+        "missing.ckpt",
+    );
 }

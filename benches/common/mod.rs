@@ -36,6 +36,20 @@ pub fn dataset(fallback_rows: usize) -> (Dataset, &'static str) {
     }
 }
 
+/// A group for benchmarks whose one iteration is a whole fold (tens of seconds): 10
+/// samples of one iteration each, after a warm-up of one iteration.
+pub fn fold_group<'a>(
+    c: &'a mut criterion::Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .sampling_mode(criterion::SamplingMode::Flat)
+        .warm_up_time(std::time::Duration::from_millis(1))
+        .measurement_time(std::time::Duration::from_secs(1));
+    g
+}
+
 /// The median (the upper one for an even count); sorts `v`.
 pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);

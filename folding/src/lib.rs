@@ -9,7 +9,7 @@
 //! ([`PointOpVar`]); each becomes one extra CycleFold instance (about 15k constraints in the
 //! primary circuit, against about 350k to emulate the operation), folded in-circuit into the
 //! one running CycleFold instance. `DESIGN.md` section 6 says why (the accumulator update
-//! of the training proof is two such operations per fold); `SONOBE.md` has the recipe.
+//! of the training proof is three such operations per fold); `SONOBE.md` has the recipe.
 //!
 //! | module | holds |
 //! |---|---|
@@ -18,10 +18,10 @@
 //! | [`ivc`] | key generation, [`IvcProver`], [`verify`], [`IvcProof`] (see its docs for one step) |
 //! | [`error`] | [`Error`], [`Check`] |
 //!
-//! Dependencies: `zkpot-core` (field aliases, Poseidon configuration and transcript
-//! encodings) and sonobe; `folding` sits below the facade and above `gkr` in the
-//! dependency graph (the training step circuit that verifies a `StepProof` will implement
-//! [`StepCircuit`]).
+//! | [`training`] | the training step circuit: one fold of a run proof verified in-circuit |
+//! | [`run`] | the running proof of a training run: keys, prover (checkpoints), final proof, verifier |
+//!
+//! `folding` sits below the facade and above `gkr` in the dependency graph.
 //!
 //! The proof ([`IvcProof`]) is sonobe's uncompressed one: running and incoming instances
 //! with their witnesses, in the clear. It is neither succinct nor zero-knowledge; a decider
@@ -49,8 +49,8 @@ pub use crate::{
         alloc_point, enforce_point_limbs, point_from_fields, point_from_limbs, point_limbs, G1Var,
     },
     ivc::{
-        augmented_shape, generate_keys, preprocess, verify, AugmentedShape, Grumpkin, IvcConfig,
-        IvcKey, IvcProof, IvcProver, ProverKey, PublicParams, VerifierKey,
+        augmented_profile, augmented_shape, generate_keys, preprocess, verify, AugmentedShape,
+        Grumpkin, IvcConfig, IvcKey, IvcProof, IvcProver, ProverKey, PublicParams, VerifierKey,
     },
     step::{PointOpVar, StepCircuit, RHO_BITS},
 };

@@ -48,7 +48,7 @@ use zkpot_pcs::{
     merkle::{tree_depth, MerklePath},
     pedersen::{random_blind, Opening, PedersenKey},
 };
-use zkpot_trainer::{sgd_step, Dataset, Matrix, Mlp, TrainSpec, Trainer};
+use zkpot_trainer::{sgd_step, Dataset, Matrix, Mlp, StepWitness, TrainSpec, Trainer};
 
 use crate::training::{parse_state, TrainingCircuit};
 use crate::{generate_keys, preprocess, IvcConfig, IvcKey, IvcProof, IvcProver};
@@ -328,6 +328,11 @@ impl<'a> Prover<'a> {
         self.run.total_folds()
     }
 
+    /// The next training iteration (`k` times the folds proven).
+    pub fn iteration(&self) -> u64 {
+        self.trainer.iteration()
+    }
+
     /// The model the run is at.
     pub fn model(&self) -> &Mlp {
         self.trainer.model()
@@ -342,15 +347,31 @@ impl<'a> Prover<'a> {
     /// IVC proof. On an error the prover may be left mid-fold: resume from the last
     /// checkpoint.
     pub fn prove_fold(&mut self) -> Result<FoldedReport, FoldedError> {
+        self.prove_fold_observed(|_, _, _| {})
+    }
+
+    /// [`Prover::prove_fold`], calling `observe(t, witness, time)` after each training
+    /// iteration `t` with its witness (its loss, for a progress display) and the time the
+    /// step took; the time `observe` takes is not counted in [`FoldedReport::train`].
+    pub fn prove_fold_observed(
+        &mut self,
+        mut observe: impl FnMut(u64, &StepWitness, Duration),
+    ) -> Result<FoldedReport, FoldedError> {
         if self.folds_done() >= self.total_folds() {
             return Err(FoldedError::Finished("every fold of the run is proven"));
         }
-        let start = Instant::now();
         let k = self.run.shape().k;
-        let steps = (0..k)
-            .map(|_| self.trainer.step())
-            .collect::<Result<Vec<_>, _>>()?;
-        let train = start.elapsed();
+        let mut train = Duration::ZERO;
+        let mut steps = Vec::with_capacity(k);
+        for _ in 0..k {
+            let t = self.trainer.iteration();
+            let start = Instant::now();
+            let step = self.trainer.step()?;
+            let took = start.elapsed();
+            train += took;
+            observe(t, &step, took);
+            steps.push(step);
+        }
         let run = self.run.prove_fold(&steps)?;
         drop(steps);
         let record = self

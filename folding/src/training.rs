@@ -21,7 +21,7 @@
 //! 1. `C_new` and `C_chunk` are allocated as points, `C_prev` and `C_acc` decoded from the
 //!    state; every one of them is an operand of a point operation below, so CycleFold
 //!    checks it is on the curve.
-//! 2. The whole step proof is verified on the step transcript ([`verify_step_in`]).
+//! 2. The whole step proof is verified on the step transcript ([`verify_step_in_profiled`]).
 //! 3. `C_chunk` is checked to be leaf `i mod n_chunks` of `C_data`.
 //! 4. The step transcript continues with [`FOLD_LABEL`]; the claims `[C_prev, C_chunk,
 //!    C_new...]` are folded into the accumulator without being absorbed again
@@ -46,11 +46,14 @@ use ark_r1cs_std::{
     select::CondSelectGadget,
     GR1CSVar,
 };
-use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError};
 use zkpot_core::{point_to_fields, Fr, G1Affine};
 use zkpot_gkr::{
     run::{run_num_vars, DataCommitment, FoldRecord, FOLD_LABEL},
-    step::{constraints::verify_step_in, constraints::StepStatementVar, Block, StepShape},
+    step::{
+        constraints::{verify_step_in_profiled, PhaseCount, StepStatementVar},
+        Block, StepShape,
+    },
     TableClaimVar,
 };
 use zkpot_pcs::{
@@ -185,6 +188,44 @@ impl StepCircuit for TrainingCircuit {
         z_i: &[FpVar<Fr>],
         ext: &FoldRecord,
     ) -> Result<(Vec<FpVar<Fr>>, Vec<PointOpVar>), SynthesisError> {
+        self.synthesize(cs, i, z_i, ext, None)
+    }
+}
+
+impl TrainingCircuit {
+    /// Where the step circuit's constraints go, synthesized on a plain constraint system
+    /// for fold `i` from state `z_i` with `record`: one entry for decoding the points, one
+    /// per phase of the step verifier ([`verify_step_in_profiled`]), then the chunk's
+    /// Merkle path, the accumulator fold (claim batching) and the hinted results of the
+    /// three point operations. Each entry has the transcript's (Poseidon's) share; the
+    /// Merkle path's hashing is not on the transcript.
+    pub fn profile(
+        &self,
+        i: u64,
+        z_i: &[Fr],
+        record: &FoldRecord,
+    ) -> Result<Vec<PhaseCount>, SynthesisError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let i = FpVar::new_witness(cs.clone(), || Ok(Fr::from(i)))?;
+        let z = Vec::<FpVar<Fr>>::new_witness(cs.clone(), || Ok(z_i))?;
+        let mut profile = Vec::new();
+        self.synthesize(cs, &i, &z, record, Some(&mut profile))?;
+        Ok(profile)
+    }
+
+    /// The step circuit (see the [module docs](self)), recording its profile if asked.
+    fn synthesize(
+        &self,
+        cs: ConstraintSystemRef<Fr>,
+        i: &FpVar<Fr>,
+        z_i: &[FpVar<Fr>],
+        ext: &FoldRecord,
+        profile: Option<&mut Vec<PhaseCount>>,
+    ) -> Result<(Vec<FpVar<Fr>>, Vec<PointOpVar>), SynthesisError> {
+        let mut rec = Recorder {
+            profile,
+            mark: (cs.num_constraints(), 0),
+        };
         let n = self.acc_vars();
         if z_i.len() != self.state_len() {
             return Err(SynthesisError::Unsatisfiable);
@@ -204,6 +245,7 @@ impl StepCircuit for TrainingCircuit {
         let chunk = alloc_point(cs.clone(), || Ok(ext.chunk.0))?;
         let new_limbs = point_limbs(&new)?;
         let chunk_limbs = point_limbs(&chunk)?;
+        rec.record(&cs, "points", 0);
 
         // 1-2. The step proof, on the step transcript.
         let statement = StepStatementVar {
@@ -213,10 +255,13 @@ impl StepCircuit for TrainingCircuit {
             new: new_limbs.clone(),
             chunk: chunk_limbs.clone(),
         };
-        let (claims, mut t) = verify_step_in(&cs, &self.shape, &statement, &ext.step)?;
+        let (claims, phases, mut t) =
+            verify_step_in_profiled(&cs, &self.shape, &statement, &ext.step)?;
+        rec.extend(phases, (cs.num_constraints(), t.constraints_spent()));
 
         // 3. The chunk is leaf `i mod n_chunks` of C_data.
         let next_chunk = self.check_chunk(&cs, root, chunk_index, &chunk_limbs, ext)?;
+        rec.record(&cs, "chunk path", rec.mark.1);
 
         // 4. The accumulator fold, continuing the step transcript.
         t.absorb_bytes(FOLD_LABEL)?;
@@ -237,6 +282,7 @@ impl StepCircuit for TrainingCircuit {
         };
         let slots = [prev_limbs, chunk_limbs, new_limbs.clone()];
         let out = verify_fold_bound(&shape, &acc_var, &slots, &folded, &proof, &mut t)?;
+        rec.record(&cs, "accumulator fold", t.constraints_spent());
 
         // 5. C_acc' = ((C_acc + b_1 C_prev) + b_2 C_chunk) + b_3 C_new.
         let mut ops = Vec::with_capacity(3);
@@ -252,6 +298,8 @@ impl StepCircuit for TrainingCircuit {
             running = p2;
         }
 
+        rec.record(&cs, "operation hints", rec.mark.1);
+
         // 6. The next state.
         let mut next = vec![digest.clone(), root.clone(), next_chunk];
         next.extend(new_limbs);
@@ -260,9 +308,7 @@ impl StepCircuit for TrainingCircuit {
         next.push(out.value);
         Ok((next, ops))
     }
-}
 
-impl TrainingCircuit {
     /// Checks the Merkle path of the chunk at `index` and returns the next index,
     /// `index + 1` or 0 after the last chunk.
     fn check_chunk(
@@ -331,6 +377,37 @@ impl TrainingCircuit {
             point,
             value: claim.value.clone(),
         })
+    }
+}
+
+/// Records a [`TrainingCircuit::profile`]: the constraint and transcript counts at the
+/// last mark.
+struct Recorder<'p> {
+    profile: Option<&'p mut Vec<PhaseCount>>,
+    mark: (usize, usize),
+}
+
+impl Recorder<'_> {
+    /// Records `phase` as what was added since the mark; `transcript` is the transcript's
+    /// running count now.
+    fn record(&mut self, cs: &ConstraintSystemRef<Fr>, phase: &'static str, transcript: usize) {
+        let now = (cs.num_constraints(), transcript);
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.push(PhaseCount {
+                phase,
+                constraints: now.0.saturating_sub(self.mark.0),
+                transcript: now.1.saturating_sub(self.mark.1),
+            });
+        }
+        self.mark = now;
+    }
+
+    /// Records phases counted elsewhere, which end at the mark `now`.
+    fn extend(&mut self, phases: Vec<PhaseCount>, now: (usize, usize)) {
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.extend(phases);
+        }
+        self.mark = now;
     }
 }
 

@@ -97,6 +97,8 @@ pub(crate) struct AugmentedCircuit<'a, SC> {
     pub arith1: &'a ArithConfig,
     pub arith2: &'a ArithConfig,
     pub step: &'a SC,
+    /// Where to record the constraints of each part (for [`super::keys::augmented_profile`]).
+    pub profile: Option<&'a RefCell<Vec<(&'static str, usize)>>>,
 }
 
 impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
@@ -146,6 +148,15 @@ impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
         diagnostic: &RefCell<Option<Error>>,
     ) -> Result<Vec<Fr>, SynthesisError> {
         let state_len = self.step.state_len();
+        let mark = RefCell::new(cs.num_constraints());
+        let record = |part: &'static str| {
+            if let Some(profile) = self.profile {
+                let now = cs.num_constraints();
+                profile
+                    .borrow_mut()
+                    .push((part, now.saturating_sub(mark.replace(now))));
+            }
+        };
         let fail = |e: Error| {
             *diagnostic.borrow_mut() = Some(e);
             SynthesisError::Unsatisfiable
@@ -202,6 +213,7 @@ impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
         let u = Iu1Var::new_witness_with_public_inputs(cs.clone(), w.incoming, vec![u_x])?;
         let UU = Gadget1::verify_hinted(&(), &mut transcript, [&U], [&u], &cross_term)?;
         let next_U = is_base.select(&U_dummy, &UU)?;
+        record("inputs, incoming hash, Nova fold (hinted)");
 
         // 2. Fold Nova's CycleFold instances into `cf_U`; at the base case the result is the
         //    dummy instance (nothing was folded natively).
@@ -218,6 +230,7 @@ impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
             cf_UU = Gadget2::verify(&(), &mut transcript, [&cf_UU], [&cf_u], cf_cross_term)?;
         }
         let mut cf_UU = is_base.select(&cf_U_dummy, &cf_UU)?;
+        record("Nova's CycleFold folds");
 
         // 3. The step circuit.
         let (z_next, ops) = self
@@ -236,6 +249,8 @@ impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
                 got: ops.len(),
             }));
         }
+
+        record("step circuit");
 
         // 4. One CycleFold instance per point operation, with public inputs
         //    `[rho, P0, P1, P2]` taken from the step circuit's variables, folded into
@@ -259,6 +274,8 @@ impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
             cf_UU = Gadget2::verify(&(), &mut op_transcript, [&cf_UU], [&cf_u], &cf_cross_term)?;
         }
 
+        record("point operations (CycleFold folds)");
+
         // 5. The public input: `H(i + 1, z0, z_{i+1}, U', cf_U')`.
         let uu_x = sponge
             .add(&next_i)?
@@ -268,6 +285,7 @@ impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
             .add(&cf_UU)?
             .get_field_element()?;
         uu_x.mark_as_public()?;
+        record("output hash");
 
         if cs.is_in_setup_mode() {
             Ok(Vec::new())

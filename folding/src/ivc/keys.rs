@@ -100,6 +100,31 @@ pub fn augmented_shape<SC: StepCircuit>(circuit: &SC) -> Result<AugmentedShape, 
     })
 }
 
+/// Where the augmented circuit's constraints go: its parts in order (the state hash and
+/// the hinted fold of the incoming instance, Nova's CycleFold folds, the step circuit,
+/// the CycleFold folds of the point operations, the output hash) with their constraints.
+pub fn augmented_profile<SC: StepCircuit>(
+    circuit: &SC,
+) -> Result<Vec<(&'static str, usize)>, Error> {
+    let arith2 = cyclefold_r1cs()?.config();
+    let sponge_config = poseidon_config();
+    let (arith1, _) = primary_r1cs(&sponge_config, &arith2, circuit)?;
+    let profile = RefCell::new(Vec::new());
+    let diagnostic = RefCell::new(None);
+    let cs = ArithExtractor::<Fr>::new();
+    let augmented = AugmentedCircuit {
+        sponge_config: &sponge_config,
+        arith1: &arith1,
+        arith2: &arith2,
+        step: circuit,
+        profile: Some(&profile),
+    };
+    if let Err(e) = cs.execute_fn(|cs| augmented.synthesize_setup(cs, &diagnostic)) {
+        return Err(diagnostic.into_inner().unwrap_or(Error::Synthesis(e)));
+    }
+    Ok(profile.into_inner())
+}
+
 /// The R1CS of the augmented circuit. Its size depends on itself (the running instance
 /// it folds has its number of public inputs), so it is synthesized until the
 /// configuration is a fixed point, as sonobe does.
@@ -120,6 +145,7 @@ fn primary_r1cs<SC: StepCircuit>(
             arith1: &arith1,
             arith2,
             step: circuit,
+            profile: None,
         };
         if let Err(e) = cs.execute_fn(|cs| augmented.synthesize_setup(cs, &diagnostic)) {
             return Err(diagnostic.into_inner().unwrap_or(Error::Synthesis(e)));

@@ -77,8 +77,8 @@ use zkpot_core::{Fq, Fr, G1};
 
 pub use self::{
     keys::{
-        augmented_shape, generate_keys, preprocess, AugmentedShape, IvcConfig, IvcKey, ProverKey,
-        PublicParams, VerifierKey,
+        augmented_profile, augmented_shape, generate_keys, preprocess, AugmentedShape, IvcConfig,
+        IvcKey, ProverKey, PublicParams, VerifierKey,
     },
     proof::IvcProof,
     prover::IvcProver,

@@ -211,6 +211,7 @@ impl<'a, SC: StepCircuit> IvcProver<'a, SC> {
             arith1,
             arith2,
             step: self.circuit,
+            profile: None,
         };
         let witness = StepWitness {
             pp_hash: pk.pp_hash(),

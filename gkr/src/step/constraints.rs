@@ -138,6 +138,16 @@ pub fn verify_step_in(
     run_flow(cs, shape, statement, proof).map(|(claims, _, t)| (claims, t))
 }
 
+/// [`verify_step_in`] with [`verify_step_profiled`]'s profile.
+pub fn verify_step_in_profiled(
+    cs: &ConstraintSystemRef<Fr>,
+    shape: &StepShape,
+    statement: &StepStatementVar,
+    proof: &StepProof,
+) -> Result<(StepClaimsVar, Vec<PhaseCount>, TranscriptVar), SynthesisError> {
+    run_flow(cs, shape, statement, proof)
+}
+
 fn run_flow(
     cs: &ConstraintSystemRef<Fr>,
     shape: &StepShape,
