@@ -119,7 +119,7 @@ fn print_profile(keys: &FoldedKeys, spec: &TrainSpec, num_chunks: u64) {
         ("sumcheck and relation checks (step proof)", step - step_t),
         ("claim batching (accumulator fold)", acc - acc_t),
         ("chunk Merkle path", merkle),
-        ("curve points (decoding, hinted results)", points),
+        ("curve points (decoding, hinted results, limbs)", points),
         ("curve operations (3 CycleFold folds)", ops),
         ("Nova (state hashes, instance fold, its CycleFold)", nova),
     ] {

@@ -344,6 +344,15 @@ fn summary(r: &TrainReport) {
                 p.amortized_seconds_per_iteration,
                 p.amortized_ratio
             );
+            println!(
+                "  keys: commitment key ({} generators) {} in {:.1} s{}",
+                p.key_generators,
+                if p.key_derived { "derived" } else { "loaded" },
+                p.key_seconds,
+                p.ivc_keys_seconds
+                    .map(|s| format!(", IVC keys generated in {s:.1} s"))
+                    .unwrap_or_default()
+            );
             println!("  {}", proof_note(p.folding_seconds.is_some()));
         }
     }

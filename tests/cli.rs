@@ -623,6 +623,10 @@ fn a_killed_run_resumed_from_its_checkpoint_gives_the_uninterrupted_statement() 
     let _ = child.kill();
     let _ = child.wait();
     assert!(ckpt.exists(), "no checkpoint was written");
+    assert!(
+        !path("never.zkpot").exists(),
+        "the run finished before it was killed"
+    );
 
     // Resumed, up to the same 8 iterations.
     let resumed = path("resumed.zkpot");

@@ -197,7 +197,7 @@ impl TrainingCircuit {
     /// for fold `i` from state `z_i` with `record`: one entry for decoding the points, one
     /// per phase of the step verifier ([`verify_step_in_profiled`]), then the chunk's
     /// Merkle path, the accumulator fold (claim batching) and the hinted results of the
-    /// three point operations. Each entry has the transcript's (Poseidon's) share; the
+    /// three point operations (with the new accumulator's limbs). Each entry has the transcript's (Poseidon's) share; the
     /// Merkle path's hashing is not on the transcript.
     pub fn profile(
         &self,
@@ -298,14 +298,13 @@ impl TrainingCircuit {
             running = p2;
         }
 
-        rec.record(&cs, "operation hints", rec.mark.1);
-
         // 6. The next state.
         let mut next = vec![digest.clone(), root.clone(), next_chunk];
         next.extend(new_limbs);
         next.extend(point_limbs(&running)?);
         next.extend(out.point);
         next.push(out.value);
+        rec.record(&cs, "operation hints", rec.mark.1);
         Ok((next, ops))
     }
 

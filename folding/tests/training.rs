@@ -204,4 +204,27 @@ fn constraint_count_snapshot() {
         c.state_len()
     );
     assert_eq!(n, 302_054);
+
+    // The profile accounts for every constraint, in the phases the bench prints.
+    let profile = c.profile(1, &f.states[1], &f.records[1]).unwrap();
+    let total: usize = profile.iter().map(|p| p.constraints).sum();
+    assert_eq!(total, n);
+    let phases: Vec<&str> = profile.iter().map(|p| p.phase).collect();
+    for phase in [
+        "points",
+        "ranges",
+        "chunk path",
+        "accumulator fold",
+        "operation hints",
+    ] {
+        assert!(phases.contains(&phase), "{phase} missing from {phases:?}");
+    }
+    assert!(profile.iter().all(|p| p.transcript <= p.constraints));
+    let augmented = zkpot_folding::augmented_profile(&c).unwrap();
+    let step = augmented
+        .iter()
+        .find(|(part, _)| *part == "step circuit")
+        .unwrap()
+        .1;
+    assert_eq!(step, n);
 }
