@@ -442,7 +442,7 @@ impl<'a> Prover<'a> {
 
     /// Continues a checkpointed run on the same training set `data` with the same keys,
     /// optionally extended to `iterations` in all (a multiple of `k`, at least what is
-    /// proven).
+    /// proven). Another dataset is refused here ([`RunProver::check_data`]).
     pub fn resume(
         key: &'a PedersenKey,
         keys: &'a FoldedKeys,
@@ -459,8 +459,7 @@ impl<'a> Prover<'a> {
             run.extend_to(t)?;
         }
         keys.check(run.shape(), run.data().num_chunks() as u64)?;
-        // A dataset other than the checkpoint's is caught by the next fold, which
-        // re-commits its chunk with the stored blind and compares.
+        run.check_data(data)?;
         let done = run.folds_done();
         let iteration = done * run.shape().k as u64;
         let trainer = Trainer::resume(run.spec(), data, run.model().clone(), iteration)?;

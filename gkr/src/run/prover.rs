@@ -11,11 +11,11 @@ use zkpot_pcs::{
     pedersen::{random_blind, Commitment, Opening, PedersenKey},
     PcsError,
 };
-use zkpot_trainer::{Matrix, Mlp, StepWitness, TrainSpec};
+use zkpot_trainer::{BatchSchedule, Dataset, Matrix, Mlp, StepWitness, TrainSpec};
 
 use super::{
-    check_key, final_transcript, fold_claims, fold_transcript, run_num_vars, run_shape, tie_claims,
-    ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
+    check_key, data::chunk_opening, final_transcript, fold_claims, fold_transcript, run_num_vars,
+    run_shape, tie_claims, ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
 };
 use crate::step::{
     chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepOutput,
@@ -256,6 +256,40 @@ impl<'k, B: Backend> RunProver<'k, B> {
             total: start.elapsed(),
             step_bytes,
         })
+    }
+
+    /// Checks that `data` is the training set this run committed to, before any work:
+    /// its chunk count, and the chunk the next fold uses, re-committed with its stored
+    /// blind (a resumed run handed another dataset fails here, not after training a
+    /// fold). A finished run checks only the chunk count.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Witness`] naming what differs.
+    pub fn check_data(&self, data: &Dataset) -> Result<(), RunError> {
+        let n = self.data.num_chunks();
+        let schedule = BatchSchedule::new(&self.spec, data.len());
+        if data.is_empty() || schedule.num_chunks() != n {
+            return Err(RunError::Witness(format!(
+                "the dataset has {} chunks of {} samples; the run committed to {n}",
+                schedule.num_chunks(),
+                schedule.chunk_len()
+            )));
+        }
+        if self.folds_done() >= self.total_folds() {
+            return Ok(());
+        }
+        let c = (self.folds_done() % n as u64) as usize;
+        let blind = self.data.blind(c).unwrap_or_default();
+        let opening = chunk_opening(&self.shape, &self.spec, &schedule, data, c, blind)?;
+        let recommitted = commit_table(self.key, &self.backend, &opening.table, opening.blind)
+            .map_err(RunError::Shape)?;
+        if Some(recommitted) != self.data.chunk_commitment(c) {
+            return Err(RunError::Witness(format!(
+                "the dataset is not the one the run committed to (its chunk {c} differs)"
+            )));
+        }
+        Ok(())
     }
 
     /// Ties the last fold's model to a fresh hiding commitment `C_WT`, folds the last
