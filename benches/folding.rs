@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{dataset, fold_group, median};
+use common::{bench_k, dataset, fold_group, median, mnist_spec};
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -37,14 +37,6 @@ use zkpot::trainer::{BatchSchedule, ReferenceTrainer, TrainSpec, Trainer};
 const REFERENCE_STEPS_PER_FOLD: usize = 5;
 /// Folds the run has: criterion's warm-up and 10 samples, then the rest untimed.
 const FOLDS: u64 = 12;
-
-fn k() -> usize {
-    std::env::var("ZKPOT_BENCH_K")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|&k: &usize| k.is_power_of_two())
-        .unwrap_or(16)
-}
 
 /// Prints where the constraints of the augmented circuit and of its step circuit go,
 /// and the totals by kind of work.
@@ -131,11 +123,9 @@ fn print_profile(keys: &FoldedKeys, spec: &TrainSpec, num_chunks: u64) {
 }
 
 fn bench_folding(c: &mut Criterion) {
-    let k = k();
+    let k = bench_k();
     let (data, source) = dataset(4096);
-    let mut spec = TrainSpec::new(vec![784, 128, 10], 64, 9, 1);
-    spec.steps_per_fold = k;
-    spec.iterations = Some(FOLDS * k as u64);
+    let spec = mnist_spec(k, FOLDS);
     let shape = StepShape::new(&spec).expect("a provable spec");
     let (key, _) = KeyCache::from_env()
         .load_or_setup(KEY_LABEL, key_len(&shape), &|_| {})

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{dataset, fold_group, median};
+use common::{bench_k, dataset, fold_group, median, mnist_spec};
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -31,21 +31,16 @@ use zkpot::gkr::run::{key_len, ChunkedData, FoldReport, RunProver, KEY_LABEL};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::cache::KeyCache;
 use zkpot::trainer::reference::to_f32;
-use zkpot::trainer::{ReferenceMlp, TrainSpec, Trainer};
+use zkpot::trainer::{ReferenceMlp, Trainer};
 
 const REFERENCE_STEPS: usize = 50;
 /// Folds the run has: more than criterion's 10 samples and its warm-up use.
 const FOLDS: u64 = 16;
 
 fn bench_run_proof(c: &mut Criterion) {
-    let k: usize = std::env::var("ZKPOT_BENCH_K")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(16);
+    let k = bench_k();
     let (data, source) = dataset(4096);
-    let mut spec = TrainSpec::new(vec![784, 128, 10], 64, 9, 1);
-    spec.steps_per_fold = k;
-    spec.iterations = Some(FOLDS * k as u64);
+    let spec = mnist_spec(k, FOLDS);
     let shape = StepShape::new(&spec).expect("a provable spec");
 
     let start = Instant::now();

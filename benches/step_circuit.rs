@@ -17,7 +17,7 @@ use std::time::Instant;
 mod common;
 
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef};
-use common::{dataset, first_fold};
+use common::{bench_k, dataset, first_fold, mnist_spec};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -26,15 +26,6 @@ use zkpot::gkr::run::KEY_LABEL;
 use zkpot::gkr::step::constraints::{verify_step_profiled, StepStatementVar};
 use zkpot::gkr::step::{prove_step, StepProof, StepShape, StepStatement};
 use zkpot::pcs::cache::KeyCache;
-use zkpot::trainer::TrainSpec;
-
-fn k() -> usize {
-    std::env::var("ZKPOT_BENCH_K")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .filter(|&k: &usize| k.is_power_of_two())
-        .unwrap_or(16)
-}
 
 /// Synthesizes the gadget; returns the constraint system and the profile.
 fn synthesize(
@@ -53,11 +44,9 @@ fn synthesize(
 }
 
 fn bench_step_circuit(c: &mut Criterion) {
-    let k = k();
+    let k = bench_k();
     let (data, source) = dataset(2048);
-    let mut spec = TrainSpec::new(vec![784, 128, 10], 64, 9, 1);
-    spec.steps_per_fold = k;
-    spec.iterations = Some(k as u64);
+    let spec = mnist_spec(k, 1);
     let shape = StepShape::new(&spec).expect("a valid step shape");
     let num_vars = shape.fold_layout().num_vars;
     let (key, _) = KeyCache::from_env()

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{dataset, first_fold, median};
+use common::{dataset, first_fold, median, mnist_spec};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -34,7 +34,7 @@ use zkpot::gkr::step::{prove_step, verify_step, FoldInputs, ProveTimings, StepOu
 use zkpot::pcs::cache::KeyCache;
 use zkpot::pcs::pedersen::{Commitment, PedersenKey};
 use zkpot::trainer::reference::to_f32;
-use zkpot::trainer::{Dataset, Mlp, ReferenceMlp, StepWitness, TrainSpec};
+use zkpot::trainer::{Dataset, Mlp, ReferenceMlp, StepWitness};
 
 const DEFAULT_KS: [usize; 3] = [1, 4, 16];
 const REFERENCE_STEPS: usize = 50;
@@ -72,15 +72,8 @@ struct Fold {
     chunk: Commitment,
 }
 
-fn spec(k: usize) -> TrainSpec {
-    let mut spec = TrainSpec::new(vec![784, 128, 10], 64, 9, 1);
-    spec.steps_per_fold = k;
-    spec.iterations = Some(k as u64);
-    spec
-}
-
 fn make_fold(k: usize, data: &Dataset, key: &PedersenKey, rng: &mut ChaCha20Rng) -> Fold {
-    let spec = spec(k);
+    let spec = mnist_spec(k, 1);
     let f = first_fold(&spec, data, key, rng);
     Fold {
         shape: f.shape,
@@ -188,7 +181,7 @@ fn bench_step_proof(c: &mut Criterion) {
     // prefix of a longer one).
     let shapes: Vec<StepShape> = ks
         .iter()
-        .map(|&k| StepShape::new(&spec(k)).expect("a valid step shape"))
+        .map(|&k| StepShape::new(&mnist_spec(k, 1)).expect("a valid step shape"))
         .collect();
     let num_vars = shapes
         .iter()

@@ -54,6 +54,28 @@ impl ProofKind {
         }
     }
 
+    /// Its name in messages: `"run proof"` or `"folded proof"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProofKind::Run => "run proof",
+            ProofKind::Folded => "folded proof",
+        }
+    }
+
+    /// What a proof of this kind is, and is not, today (for the user).
+    pub fn note(self) -> &'static str {
+        match self {
+            ProofKind::Run => {
+                "note: a run proof grows with the number of iterations and is NOT zero-knowledge"
+            }
+            ProofKind::Folded => {
+                "note: the folded proof's size and verification time do not grow with the \
+                 number of iterations, but it is megabytes (no compressed proof yet) and NOT \
+                 zero-knowledge"
+            }
+        }
+    }
+
     fn from_byte(byte: u8) -> Option<Self> {
         match byte {
             1 => Some(ProofKind::Run),

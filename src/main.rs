@@ -353,18 +353,8 @@ fn summary(r: &TrainReport) {
                     .map(|s| format!(", IVC keys generated in {s:.1} s"))
                     .unwrap_or_default()
             );
-            println!("  {}", proof_note(p.folding_seconds.is_some()));
+            println!("  {}", p.kind.note());
         }
-    }
-}
-
-/// What the proof is, and is not, today.
-fn proof_note(folded: bool) -> &'static str {
-    if folded {
-        "note: the folded proof's size and verification time do not grow with the number of \
-         iterations, but it is megabytes (no compressed proof yet) and NOT zero-knowledge"
-    } else {
-        "note: a run proof grows with the number of iterations and is NOT zero-knowledge"
     }
 }
 
@@ -421,15 +411,12 @@ fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
     verify_file(&key, keys.as_ref(), &file)?;
     println!(
         "valid {} ({} folds, {} iterations; verified in {:.3} s)",
-        match file.proof {
-            Proof::Run(_) => "run proof",
-            Proof::Folded(_) => "folded proof",
-        },
+        file.kind().name(),
         file.proof.folds(),
         statement.iterations(),
         t0.elapsed().as_secs_f64()
     );
-    println!("{}", proof_note(keys.is_some()));
+    println!("{}", file.kind().note());
     Ok(())
 }
 

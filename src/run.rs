@@ -23,7 +23,7 @@ use zkpot_trainer::{
 };
 
 use crate::error::Error;
-use crate::file::{Proof, ProofFile};
+use crate::file::{write_atomic, Proof, ProofFile, ProofKind};
 
 /// Default number of iterations when neither iterations nor epochs are given.
 pub const DEFAULT_ITERATIONS: u64 = 64;
@@ -217,6 +217,8 @@ pub struct TrainReport {
 /// The figures of a proven run (flattened into [`TrainReport`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct ProofReport {
+    /// The kind of proof.
+    pub kind: ProofKind,
     /// Where the proof was written (if anywhere).
     pub proof_file: Option<PathBuf>,
     /// Number of folds, `T / k`.
@@ -701,11 +703,7 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         step_seconds,
         f32_reference_step_seconds,
         step_ratio: step_seconds / f32_reference_step_seconds,
-        proving: match &proof {
-            None => "not proven",
-            Some(p) if p.folding_seconds.is_some() => "folded proof",
-            Some(_) => "run proof",
-        },
+        proving: proof.as_ref().map_or("not proven", |p| p.kind.name()),
         proof,
     })
 }
@@ -796,8 +794,9 @@ fn finish(
     let t0 = Instant::now();
     verify_file(&keys.key, keys.folded.as_ref().map(|(k, _)| k), &file)?;
     let verify_seconds = secs(t0.elapsed());
+    let bytes = file.to_bytes()?;
     if let Some(path) = &opts.out {
-        file.write(path)?;
+        write_atomic(path, &bytes)?;
     }
     let k = file.statement.spec.steps_per_fold as f64;
     let of = |f: fn(&FoldReport, Duration) -> Duration| -> Vec<f64> {
@@ -815,10 +814,11 @@ fn finish(
     let per_iteration = fold_seconds / k;
     let amortized = prove_seconds / (folds.len() as f64 * k).max(1.0);
     Ok(ProofReport {
+        kind: file.kind(),
         proof_file: opts.out.clone(),
         folds: file.statement.folds(),
         folds_proven_here: folds.len() as u64,
-        proof_bytes: file.to_bytes()?.len(),
+        proof_bytes: bytes.len(),
         prove_seconds,
         data_commit_seconds,
         fold_seconds,

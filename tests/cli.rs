@@ -29,6 +29,11 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A JSON file's value.
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// A failure is exit code 1 with an `error:` line: not a panic (101), not success.
 fn assert_clean_failure(o: &Output, needle: &str) {
     let err = stderr(o);
@@ -52,8 +57,7 @@ fn default_train_on_digits_writes_a_report() {
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("not proven (--no-prove)"), "{out}");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_json(&report);
     assert_eq!(r["iterations"], 64);
     for key in ["test_accuracy", "f32_reference_test_accuracy"] {
         let a = r[key].as_f64().unwrap();
@@ -90,8 +94,7 @@ fn spec_file_with_flag_overrides() {
         report.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_json(&report);
     assert_eq!(r["iterations"], 12);
     assert_eq!(r["spec"]["layers"], serde_json::json!([64, 16, 10]));
     assert_eq!(r["spec"]["lr_shift"], 7);
@@ -285,7 +288,7 @@ fn prove_small(dir: &Path, name: &str, seed: &str) -> (std::path::PathBuf, serde
     ]);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     assert!(stdout(&o).contains("valid"), "{}", stdout(&o));
-    let r = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_json(&report);
     (file, r)
 }
 
@@ -521,8 +524,7 @@ fn folded_proofs_of_two_and_four_folds_verify_with_one_size() {
         let out = stdout(&o);
         assert!(out.contains("folded proof"), "{out}");
         assert!(out.contains("NOT zero-knowledge"), "{out}");
-        let r: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let r = read_json(&report);
         assert_eq!(r["proving"], "folded proof");
         for key in ["folding_seconds", "ivc_keys_seconds", "fold_seconds"] {
             assert!(r[key].as_f64().unwrap() > 0.0, "{key}");

@@ -1,5 +1,6 @@
 //! What the proof benchmarks share: the MNIST training set (or random pixels of the same
-//! shape when `../shared/datasets/mnist` is absent) and the median.
+//! shape when `../shared/datasets/mnist` is absent), its spec and `k`, the criterion group
+//! of whole folds, and the median.
 
 // Each bench includes this module and uses part of it.
 #![allow(dead_code)]
@@ -48,6 +49,24 @@ pub fn fold_group<'a>(
         .warm_up_time(std::time::Duration::from_millis(1))
         .measurement_time(std::time::Duration::from_secs(1));
     g
+}
+
+/// The `k` of the proof benches: `ZKPOT_BENCH_K` when it is a power of two, else 16.
+pub fn bench_k() -> usize {
+    std::env::var("ZKPOT_BENCH_K")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&k: &usize| k.is_power_of_two())
+        .unwrap_or(16)
+}
+
+/// The benches' MNIST spec: 784-128-10, batch 64, lr shift 9, seed 1, folds of `k`
+/// iterations, `folds` of them.
+pub fn mnist_spec(k: usize, folds: u64) -> TrainSpec {
+    let mut spec = TrainSpec::new(vec![784, 128, 10], 64, 9, 1);
+    spec.steps_per_fold = k;
+    spec.iterations = Some(folds * k as u64);
+    spec
 }
 
 /// The median (the upper one for an even count); sorts `v`.

@@ -9,7 +9,7 @@ use zkpot_pcs::{
 use zkpot_trainer::{schedule::gather, BatchSchedule, Dataset, Matrix, TrainSpec};
 
 use super::{DataCommitment, RunError};
-use crate::step::{batches_table, commit_table, StepShape};
+use crate::step::{batches_table, commit_table, StepError, StepShape};
 
 /// The `k` batches `(X_t, Y_t)` of chunk `chunk` of `data` under `spec`'s schedule
 /// ([`BatchSchedule`]), in training order: exactly what the trainer feeds the iterations
@@ -62,12 +62,10 @@ impl ChunkedData {
         let mut commitments = Vec::with_capacity(n);
         let mut blinds = Vec::with_capacity(n);
         for c in 0..n {
-            let opening = chunk_opening(&shape, spec, &schedule, data, c, random_blind(rng))?;
-            commitments.push(
-                commit_table(key, backend, &opening.table, opening.blind)
-                    .map_err(RunError::Shape)?,
-            );
-            blinds.push(opening.blind);
+            let table = chunk_table_of(&shape, spec, &schedule, data, c)?;
+            let blind = random_blind(rng);
+            commitments.push(commit_table(key, backend, &table, blind).map_err(RunError::Shape)?);
+            blinds.push(blind);
             progress(c + 1, n);
         }
         Self::from_parts(commitments, blinds)
@@ -113,9 +111,21 @@ impl ChunkedData {
         self.commitments.get(c).copied()
     }
 
-    /// Chunk `c`'s blind.
-    pub(crate) fn blind(&self, c: usize) -> Option<Fr> {
-        self.blinds.get(c).copied()
+    /// Chunk `c`'s opening for `table` with its stored blind, if that re-commits to chunk
+    /// `c`'s commitment; `None` if it does not (or there is no chunk `c`).
+    pub(crate) fn reopen<B: Backend>(
+        &self,
+        key: &PedersenKey,
+        backend: &B,
+        c: usize,
+        table: Vec<Fr>,
+    ) -> Result<Option<Opening>, StepError> {
+        let (Some(&commitment), Some(&blind)) = (self.commitments.get(c), self.blinds.get(c))
+        else {
+            return Ok(None);
+        };
+        let recommitted = commit_table(key, backend, &table, blind)?;
+        Ok((recommitted == commitment).then_some(Opening { table, blind }))
     }
 
     /// Chunk `c`'s Merkle path.
@@ -126,17 +136,15 @@ impl ChunkedData {
     }
 }
 
-/// Chunk `c`'s table with `blind`.
-pub(crate) fn chunk_opening(
+/// Chunk `c`'s table: [`batches_table`] of its [`chunk_batches`].
+pub(crate) fn chunk_table_of(
     shape: &StepShape,
     spec: &TrainSpec,
     schedule: &BatchSchedule,
     data: &Dataset,
     c: usize,
-    blind: Fr,
-) -> Result<Opening, RunError> {
+) -> Result<Vec<Fr>, RunError> {
     let batches = chunk_batches(spec, schedule, data, c);
     let refs: Vec<(&Matrix, &Matrix)> = batches.iter().map(|(x, y)| (x, y)).collect();
-    let table = batches_table(shape, &refs).map_err(|e| RunError::Witness(e.to_string()))?;
-    Ok(Opening { table, blind })
+    batches_table(shape, &refs).map_err(|e| RunError::Witness(e.to_string()))
 }

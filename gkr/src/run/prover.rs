@@ -14,7 +14,7 @@ use zkpot_pcs::{
 use zkpot_trainer::{BatchSchedule, Dataset, Matrix, Mlp, StepWitness, TrainSpec};
 
 use super::{
-    check_key, data::chunk_opening, final_transcript, fold_claims, fold_transcript, run_num_vars,
+    check_key, data::chunk_table_of, final_transcript, fold_claims, fold_transcript, run_num_vars,
     run_shape, tie_claims, ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
 };
 use crate::step::{
@@ -189,21 +189,20 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let chunk_start = Instant::now();
         let c = (j % self.data.num_chunks() as u64) as usize;
         let step_err = |source| RunError::Step { fold: j, source };
-        let chunk = Opening {
-            table: chunk_table(&self.shape, steps).map_err(step_err)?,
-            blind: self.data.blind(c).unwrap_or_default(),
-        };
         let chunk_commitment = self
             .data
             .chunk_commitment(c)
             .ok_or(RunError::State("the data has no chunks"))?;
-        let recommitted =
-            commit_table(self.key, &self.backend, &chunk.table, chunk.blind).map_err(step_err)?;
-        if recommitted != chunk_commitment {
-            return Err(RunError::Witness(format!(
-                "fold {j}: the batches are not chunk {c} of the committed dataset"
-            )));
-        }
+        let table = chunk_table(&self.shape, steps).map_err(step_err)?;
+        let chunk = self
+            .data
+            .reopen(self.key, &self.backend, c, table)
+            .map_err(step_err)?
+            .ok_or_else(|| {
+                RunError::Witness(format!(
+                    "fold {j}: the batches are not chunk {c} of the committed dataset"
+                ))
+            })?;
         let path = self.data.path(c)?;
         let chunk_time = chunk_start.elapsed();
 
@@ -280,11 +279,12 @@ impl<'k, B: Backend> RunProver<'k, B> {
             return Ok(());
         }
         let c = (self.folds_done() % n as u64) as usize;
-        let blind = self.data.blind(c).unwrap_or_default();
-        let opening = chunk_opening(&self.shape, &self.spec, &schedule, data, c, blind)?;
-        let recommitted = commit_table(self.key, &self.backend, &opening.table, opening.blind)
+        let table = chunk_table_of(&self.shape, &self.spec, &schedule, data, c)?;
+        let reopened = self
+            .data
+            .reopen(self.key, &self.backend, c, table)
             .map_err(RunError::Shape)?;
-        if Some(recommitted) != self.data.chunk_commitment(c) {
+        if reopened.is_none() {
             return Err(RunError::Witness(format!(
                 "the dataset is not the one the run committed to (its chunk {c} differs)"
             )));
