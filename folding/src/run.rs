@@ -28,6 +28,11 @@
 //! generators come from a ChaCha20 generator seeded with the SHA-256 of
 //! [`IVC_SEED_LABEL`] (public, nothing-up-my-sleeve), and key generation synthesizes the
 //! circuit once on a fold of the all-zero model on all-zero data ([`dummy_fold`]).
+//!
+//! Each generator is sampled by arkworks' `UniformRand` for curve points, which draws an
+//! `x` coordinate from the stream and retries until it lies on the curve (try and
+//! increment), never `G * scalar`: a hash to the curve with ChaCha20 as the hash, so
+//! nobody knows a discrete-log relation between the generators.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
