@@ -511,8 +511,8 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         None => load_split(opts)?,
     };
 
-    // The spec (resolved), the initial model, and the keys.
-    let (spec, initial) = match &checkpoint {
+    // The spec (resolved), the trainer of a new run, and the keys.
+    let (spec, trainer) = match &checkpoint {
         Some((_, note)) => {
             let mut spec = note.spec.clone();
             if let Some(t) = opts.iterations {
@@ -526,7 +526,7 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
                 &opts.build_spec(train.num_features(), train.num_classes()),
                 &train,
             )?;
-            (trainer.spec().clone(), Some(trainer.model().clone()))
+            (trainer.spec().clone(), Some(trainer))
         }
     };
     let num_chunks = BatchSchedule::new(&spec, train.len()).num_chunks() as u64;
@@ -551,7 +551,7 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         })?,
     };
     let mut data_commit_seconds = 0.0;
-    let mut prover = match (&keys, &checkpoint, &initial) {
+    let mut prover = match (&keys, &checkpoint, trainer) {
         (
             Some(Keys {
                 key,
@@ -577,11 +577,11 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
                 ..
             }),
             None,
-            Some(initial),
+            Some(trainer),
         ) => {
             progress.phase("committing to the dataset (C_data) and the model (C_W0)");
             let t0 = Instant::now();
-            let p = FoldedProver::new(key, fk, &spec, &train, initial, &mut rng)?;
+            let p = FoldedProver::new(key, fk, &spec, &train, trainer.model(), &mut rng)?;
             data_commit_seconds = secs(t0.elapsed());
             Driver::Folded(p)
         }
@@ -590,19 +590,17 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
                 key, folded: None, ..
             }),
             None,
-            Some(initial),
+            Some(trainer),
         ) => {
             progress.phase("committing to the dataset (C_data)");
             let t0 = Instant::now();
             let data =
                 ChunkedData::commit(key, &CpuBackend, &spec, &train, &mut rng, &mut |_, _| {})?;
             data_commit_seconds = secs(t0.elapsed());
-            let prover = RunProver::new(key, CpuBackend, &spec, data, initial, &mut rng)?;
-            Driver::Run(prover, Trainer::with_model(&spec, &train, initial.clone())?)
+            let prover = RunProver::new(key, CpuBackend, &spec, data, trainer.model(), &mut rng)?;
+            Driver::Run(prover, trainer)
         }
-        (None, None, Some(initial)) => {
-            Driver::Plain(Trainer::with_model(&spec, &train, initial.clone())?)
-        }
+        (None, None, Some(trainer)) => Driver::Plain(trainer),
         _ => {
             return Err(Error::Usage {
                 flag: "--resume",
@@ -665,7 +663,9 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
     }
     progress.finish();
 
-    let model = prover.model().clone();
+    let step_seconds = median(&mut log.fixed_times);
+    let f32_reference_step_seconds = median(&mut log.ref_times);
+    let test_accuracy = accuracy(&spec, prover.model(), &test)?;
     let proof = match (prover, &keys) {
         (Driver::Plain(_), _) | (_, None) => None,
         (driver, Some(keys)) => Some(finish(
@@ -673,19 +673,12 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
             keys,
             &folds,
             data_commit_seconds,
+            f32_reference_step_seconds,
             opts,
             progress,
         )?),
     };
-    let step_seconds = median(&mut log.fixed_times);
-    let f32_reference_step_seconds = median(&mut log.ref_times);
-    let proof = proof.map(|mut p| {
-        p.prove_ratio = p.prove_seconds_per_iteration / f32_reference_step_seconds;
-        p.amortized_ratio = p.amortized_seconds_per_iteration / f32_reference_step_seconds;
-        p
-    });
 
-    let test_accuracy = accuracy(&spec, &model, &test)?;
     let f32_reference_test_accuracy = reference.accuracy(&test);
     Ok(TrainReport {
         dataset: source.to_string(),
@@ -756,12 +749,13 @@ fn read_checkpoint(path: &Path) -> Result<(Checkpoint, CheckpointNote), Error> {
 }
 
 /// Ends a proven run: the tie and the opening, the proof verified and written; its
-/// figures (the ratios to the `f32` step are filled in by the caller).
+/// figures, with their ratios to the `f32` reference step (`f32_step` seconds).
 fn finish(
     driver: Driver,
     keys: &Keys,
     folds: &[(FoldReport, Option<Duration>)],
     data_commit_seconds: f64,
+    f32_step: f64,
     opts: &TrainOptions,
     progress: &mut dyn Progress,
 ) -> Result<ProofReport, Error> {
@@ -827,9 +821,9 @@ fn finish(
         folding_seconds: keys.folded.as_ref().map(|_| median(&mut ivc_secs)),
         finish_seconds,
         prove_seconds_per_iteration: per_iteration,
-        prove_ratio: f64::NAN,
+        prove_ratio: per_iteration / f32_step,
         amortized_seconds_per_iteration: amortized,
-        amortized_ratio: f64::NAN,
+        amortized_ratio: amortized / f32_step,
         verify_seconds,
         key_seconds: keys.seconds,
         key_derived: keys.derived,

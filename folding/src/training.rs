@@ -197,8 +197,8 @@ impl TrainingCircuit {
     /// for fold `i` from state `z_i` with `record`: one entry for decoding the points, one
     /// per phase of the step verifier ([`verify_step_in_profiled`]), then the chunk's
     /// Merkle path, the accumulator fold (claim batching) and the hinted results of the
-    /// three point operations (with the new accumulator's limbs). Each entry has the transcript's (Poseidon's) share; the
-    /// Merkle path's hashing is not on the transcript.
+    /// three point operations (with the new accumulator's limbs). Each entry has the
+    /// transcript's (Poseidon's) share; the Merkle path's hashing is not on the transcript.
     pub fn profile(
         &self,
         i: u64,
