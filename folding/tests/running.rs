@@ -182,3 +182,26 @@ fn a_killed_and_resumed_run_gives_the_same_statement() {
     assert!(Prover::read_checkpoint(&path).is_err());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Golden: the SHA-256 of the 4-fold run's statement and final proof (seeded blinds and
+/// folding randomness). It pins the step proofs, the accumulator, the training circuit
+/// (through the IVC's witnesses) and the final proof's encoding. To regenerate (only
+/// after an intended protocol change), run
+/// `cargo test -p zkpot-folding --test running golden -- --nocapture` and paste the hex.
+#[test]
+fn golden_folded_proof() {
+    use sha2::{Digest, Sha256};
+    let (statement, proof) = four();
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let s = hex(&Sha256::digest(statement.to_bytes()));
+    let p = hex(&Sha256::digest(proof.to_bytes().unwrap()));
+    println!("golden folded statement: {s} proof: {p}");
+    assert_eq!(
+        s,
+        "fa045e46d8463974a5b494529c21704cbf583aa0ee4e495bf038123ca2866814"
+    );
+    assert_eq!(
+        p,
+        "4179eb36bd5a6120e69c4d2c5a05b6adca0144a3305b0011583c146ef472b873"
+    );
+}

@@ -372,3 +372,25 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
     )
     .is_err());
 }
+
+/// Golden: the SHA-256 of the honest run's statement and proof bytes (seeded blinds).
+/// It pins every step proof, the accumulator folds, the tie and the opening. To
+/// regenerate (only after an intended protocol change), run
+/// `cargo test -p zkpot-gkr --test run golden -- --nocapture` and paste the printed hex.
+#[test]
+fn golden_run_proof() {
+    use sha2::{Digest, Sha256};
+    let run = honest();
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let statement = hex(&Sha256::digest(run.statement.to_bytes()));
+    let proof = hex(&Sha256::digest(run.proof.to_bytes()));
+    println!("golden run statement: {statement} proof: {proof}");
+    assert_eq!(
+        statement,
+        "40b65aa13f6885e194a75f150fcfacc2dbe518480d62ab6e04df0d3abb2c269f"
+    );
+    assert_eq!(
+        proof,
+        "883e0ec8cb473c4139ba4cc376ccd8210353a57637cd1ba62820d342e525b029"
+    );
+}

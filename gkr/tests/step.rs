@@ -5,6 +5,7 @@
 mod common;
 
 use common::step::{first_fold, spec};
+use sha2::{Digest, Sha256};
 
 #[test]
 fn honest_folds_verify() {
@@ -151,4 +152,31 @@ fn bad_specs_and_witnesses_are_errors() {
         StepWitnesses::new(&shape, &w8[..2]),
         Err(StepError::Witness(_))
     ));
+}
+
+/// Golden: the SHA-256 of a first fold's step proof (64-16-10, batch 4, `k = 2`, seeded
+/// blinds) and of its statement. It pins the prover's messages and the transcript, so a
+/// refactor that changes a proof shows up here. To regenerate (only after an intended
+/// protocol change), run `cargo test -p zkpot-gkr --test step golden -- --nocapture` and
+/// paste the printed hex.
+#[test]
+fn golden_step_proof() {
+    let fold = first_fold(&spec(vec![64, 16, 10], 4, 2));
+    let p = fold.prove().unwrap();
+    let proof = Sha256::digest(common::bytes_of(&p.proof));
+    let statement = Sha256::digest(common::bytes_of(&p.statement.new));
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    println!(
+        "golden step proof: {} new: {}",
+        hex(&proof),
+        hex(&statement)
+    );
+    assert_eq!(
+        hex(&proof),
+        "d00d93b27f329fb8f76dfef6186b09906e969ce838c7bda07ac60aac90bf9047"
+    );
+    assert_eq!(
+        hex(&statement),
+        "667050db31a12e96970384f878ce358a746d0ffe7dd332efd3d9976737d2d824"
+    );
 }
