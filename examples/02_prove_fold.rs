@@ -71,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let claims = verify_step(&shape, &out.statement, &out.proof)?;
-    let holds = |table: &[zkpot::core::Fr], claim: &zkpot::gkr::TableClaim| {
+    let holds = |table: &[zkpot::core::Fr], claim: &zkpot::core::Claim| {
         MultilinearTable::new(table.to_vec())
             .and_then(|m| m.evaluate(&claim.point))
             .map(|v| v == claim.value)

@@ -8,11 +8,13 @@
 //! |---|---|
 //! | [`field`] | BN254 aliases: `Fr` (scalars), `Fq` (base field), `G1`, `G1Affine` |
 //! | [`fixed`] | the fixed-point codec (`i64` to `Fr` and back, range-checked) and [`rescale`], the one rounding rule shared by trainer and prover |
+//! | [`claim`] | [`Claim`] `{ point, value }`, the one evaluation claim every protocol leaves, and [`ClaimVar`] |
 //! | [`mle`] | [`MultilinearTable`], `eq` tables, and the variable order all crates use |
 //! | [`transcript`] | the [`Transcript`] trait and [`PoseidonTranscript`], with the fixed [`poseidon_config`] the in-circuit verifier reproduces |
 //! | [`arith`] | branch-free field addition and subtraction for hot loops |
 //! | [`backend`] | the compute [`Backend`] trait and [`CpuBackend`] (rayon); conformance suite behind `test-utils` |
 //! | [`sumcheck`] | the sumcheck round-oracle trait, the Fiat-Shamir driver, the pure verifier, product provers |
+//! | [`constraints`] | the in-circuit twins (transcript, sumcheck verifier, `eq`), gathered, and the allocation helpers |
 //! | [`error`] | the crate's [`Error`] and [`SumcheckError`] |
 //!
 //! ## Where it sits
@@ -24,6 +26,7 @@
 
 pub mod arith;
 pub mod backend;
+pub mod claim;
 pub mod constraints;
 pub mod error;
 pub mod field;
@@ -34,6 +37,7 @@ pub mod sumcheck;
 pub mod transcript;
 
 pub use backend::{Backend, CpuBackend, ProductSum};
+pub use claim::{Claim, ClaimVar};
 pub use error::{Error, SumcheckError};
 pub use field::{Fq, Fr, G1Affine, G1};
 pub use fixed::{field_to_i128, i128_to_field, i64_to_field, rescale, FixedPoint, Rescaled};

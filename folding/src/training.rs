@@ -47,21 +47,21 @@ use ark_r1cs_std::{
     GR1CSVar,
 };
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError};
-use zkpot_core::{point_to_fields, Fr, G1Affine};
+use zkpot_core::{point_to_fields, ClaimVar, Fr, G1Affine};
 use zkpot_gkr::{
     run::{run_num_vars, DataCommitment, FoldRecord, FOLD_LABEL},
     step::{
         constraints::{verify_step_in_profiled, PhaseCount, StepStatementVar},
         Block, StepShape,
     },
-    TableClaimVar,
 };
 use zkpot_pcs::{
-    accumulator::Accumulator,
-    constraints::{
-        verify_fold_bound, verify_path, AccumulatorVar, AggregationShape, ClaimVar, FoldProofVar,
+    accumulator::{
+        constraints::{verify_fold_bound, AccumulatorVar, FoldProofVar},
+        Accumulator,
     },
-    merkle::tree_depth,
+    aggregate::constraints::AggregationShape,
+    merkle::{constraints::verify_path, tree_depth},
     pedersen::Commitment,
 };
 
@@ -134,8 +134,8 @@ pub fn state(digest: Fr, root: Fr, chunk: u64, prev: &Commitment, acc: &Accumula
     let mut z = vec![digest, root, Fr::from(chunk)];
     z.extend(point_to_fields(&prev.0));
     z.extend(point_to_fields(&acc.claim.commitment.0));
-    z.extend(acc.claim.point.iter().copied());
-    z.push(acc.claim.value);
+    z.extend(acc.claim.claim.point.iter().copied());
+    z.push(acc.claim.claim.value);
     z
 }
 
@@ -157,11 +157,11 @@ pub fn parse_state(z: &[Fr], acc_vars: usize) -> Option<(Fr, Fr, Fr, Commitment,
         z[2],
         prev,
         Accumulator {
-            claim: zkpot_pcs::aggregate::Claim {
-                commitment: acc,
-                point: z[HEAD..HEAD + acc_vars].to_vec(),
-                value: z[HEAD + acc_vars],
-            },
+            claim: zkpot_pcs::CommittedClaim::new(
+                acc,
+                z[HEAD..HEAD + acc_vars].to_vec(),
+                z[HEAD + acc_vars],
+            ),
         },
     ))
 }
@@ -267,9 +267,9 @@ impl TrainingCircuit {
         t.absorb_bytes(FOLD_LABEL)?;
         let not_first = !i.is_eq(&FpVar::zero())?;
         let prev_claim = self.extend_prev(&claims.prev, &not_first)?;
-        let folded: Vec<ClaimVar> = [prev_claim, as_claim(&claims.chunk)]
+        let folded: Vec<ClaimVar> = [prev_claim, claims.chunk.clone()]
             .into_iter()
-            .chain(claims.new.iter().map(as_claim))
+            .chain(claims.new.iter().cloned())
             .collect();
         let shape = self.fold_shape(claims.new.len())?;
         let proof = FoldProofVar::new_witness(cs.clone(), &ext.accumulate, &shape)?;
@@ -351,7 +351,7 @@ impl TrainingCircuit {
     /// the model block's index bits for `i > 0`, zeros for `i = 0`.
     fn extend_prev(
         &self,
-        claim: &TableClaimVar,
+        claim: &ClaimVar,
         not_first: &Boolean<Fr>,
     ) -> Result<ClaimVar, SynthesisError> {
         let m = self.shape.model_layout().num_vars;
@@ -407,14 +407,6 @@ impl Recorder<'_> {
             p.extend(phases);
         }
         self.mark = now;
-    }
-}
-
-/// A table claim as an aggregation claim.
-fn as_claim(c: &TableClaimVar) -> ClaimVar {
-    ClaimVar {
-        point: c.point.clone(),
-        value: c.value.clone(),
     }
 }
 

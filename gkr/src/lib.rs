@@ -14,7 +14,7 @@
 //!
 //! | module | contents |
 //! |---|---|
-//! | [`range`] | the LogUp-GKR range check: [`range::prove_range`], [`range::verify_range`], [`range::RangeProof`], the [`range::TableClaim`]s it leaves |
+//! | [`range`] | the LogUp-GKR range check: [`range::prove_range`], [`range::verify_range`], [`range::RangeProof`], the claims it leaves |
 //! | [`matmul`] | the stacked matrix product `C_t = op(A_t) op(B_t)`: [`matmul::prove_matmul`], [`matmul::verify_matmul`], [`matmul::MatmulProof`], claims on `A` and `B` |
 //! | [`elementwise`] | elementwise GKR layers: Hadamard product, booleanity, merging claims on one table, the rescale and linear-combination reductions, each with prover, verifier and proof ([`elementwise::ElementwiseError`]) |
 //! | [`layout`] | claim reductions through data layout: column sums, the bias broadcast and the affine split `Z = P + 2^f b`, the stacked 16-bit limb decomposition ([`layout::LayoutError`]) |
@@ -39,8 +39,7 @@ pub mod run;
 pub mod step;
 
 pub use error::RangeError;
-pub use range::constraints::TableClaimVar;
 pub use range::{
     multiplicities, multiplicities_in, prove_range, verify_range, RangeClaims, RangeProof,
-    RangeWitness, TableClaim, LIMB_BITS,
+    RangeWitness, LIMB_BITS,
 };

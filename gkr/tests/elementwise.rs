@@ -20,8 +20,8 @@ use zkpot_gkr::elementwise::{
     first_non_boolean, hadamard_reference, linear_reference, ones_eval, ones_table,
     prove_booleanity, prove_hadamard, prove_linear, prove_merge, prove_rescale, rescale_reference,
     verify_booleanity, verify_hadamard, verify_linear, verify_merge, verify_rescale,
-    BooleanityProof, ElementwiseError, HadamardClaims, HadamardProof, LinearProof, MergeProof,
-    RescaleClaims, RescaleProof, TableClaim,
+    BooleanityProof, Claim, ElementwiseError, HadamardClaims, HadamardProof, LinearProof,
+    MergeProof, RescaleClaims, RescaleProof,
 };
 use zkpot_gkr::{prove_range, verify_range};
 
@@ -48,18 +48,18 @@ fn mle(table: &[Fr], point: &[Fr]) -> Fr {
 }
 
 /// Whether a claim holds on the real table (what a commitment opening would check).
-fn holds(claim: &TableClaim, table: &[Fr]) -> bool {
+fn holds(claim: &Claim, table: &[Fr]) -> bool {
     MultilinearTable::new(table.to_vec())
         .unwrap()
         .evaluate(&claim.point)
         == Ok(claim.value)
 }
 
-fn random_claim(rng: &mut ChaCha20Rng, table: &[Fr]) -> TableClaim {
+fn random_claim(rng: &mut ChaCha20Rng, table: &[Fr]) -> Claim {
     let n = table.len().trailing_zeros() as usize;
     let point = random_fields(rng, n);
     let value = mle(table, &point);
-    TableClaim { point, value }
+    Claim { point, value }
 }
 
 /// Every field element of a sumcheck proof.
@@ -82,13 +82,13 @@ fn assert_round_trip<P: CanonicalSerialize + CanonicalDeserialize + PartialEq + 
 
 // ---------------------------------------------------------------- Hadamard
 
-fn hadamard(left: &[Fr], right: &[Fr], output: &TableClaim) -> (HadamardProof, HadamardClaims) {
+fn hadamard(left: &[Fr], right: &[Fr], output: &Claim) -> (HadamardProof, HadamardClaims) {
     prove_hadamard(&CpuBackend, left, right, output, &mut transcript(1)).unwrap()
 }
 
 fn hadamard_accepts(
     n: usize,
-    output: &TableClaim,
+    output: &Claim,
     proof: &HadamardProof,
     left: &[Fr],
     right: &[Fr],
@@ -202,7 +202,7 @@ proptest! {
 
 // ---------------------------------------------------------------- booleanity
 
-fn booleanity(table: &[Fr]) -> (BooleanityProof, TableClaim) {
+fn booleanity(table: &[Fr]) -> (BooleanityProof, Claim) {
     prove_booleanity(&CpuBackend, table, &mut transcript(3)).unwrap()
 }
 
@@ -268,7 +268,7 @@ fn booleanity_tampering_is_caught() {
 
 // ---------------------------------------------------------------- merge
 
-fn merge_accepts(n: usize, claims: &[TableClaim], proof: &MergeProof, table: &[Fr]) -> bool {
+fn merge_accepts(n: usize, claims: &[Claim], proof: &MergeProof, table: &[Fr]) -> bool {
     verify_merge(n, claims, proof, &mut transcript(5)).is_ok_and(|c| holds(&c, table))
 }
 
@@ -278,7 +278,7 @@ fn merge_completeness_and_soundness() {
     for n in 0..=8 {
         for m in 1..=3 {
             let table = random_fields(&mut rng, 1 << n);
-            let claims: Vec<TableClaim> = (0..m).map(|_| random_claim(&mut rng, &table)).collect();
+            let claims: Vec<Claim> = (0..m).map(|_| random_claim(&mut rng, &table)).collect();
             let (proof, prover_claim) =
                 prove_merge(&CpuBackend, &table, &claims, &mut transcript(5)).unwrap();
             let claim = verify_merge(n, &claims, &proof, &mut transcript(5)).unwrap();
@@ -298,7 +298,7 @@ fn merge_completeness_and_soundness() {
     // Tampering with every field.
     let n = 4;
     let table = random_fields(&mut rng, 1 << n);
-    let claims: Vec<TableClaim> = (0..2).map(|_| random_claim(&mut rng, &table)).collect();
+    let claims: Vec<Claim> = (0..2).map(|_| random_claim(&mut rng, &table)).collect();
     let (proof, _) = prove_merge(&CpuBackend, &table, &claims, &mut transcript(5)).unwrap();
     let num_fields = sumcheck_fields(&mut proof.clone().sumcheck.rounds).len() + 1;
     for i in 0..num_fields {
@@ -345,7 +345,7 @@ fn rescale_case(rng: &mut ChaCha20Rng, num_vars: usize, shift: u32, len: usize) 
     }
 }
 
-fn rescale(case: &RescaleCase, q: &[Fr], input: &TableClaim) -> (RescaleProof, RescaleClaims) {
+fn rescale(case: &RescaleCase, q: &[Fr], input: &Claim) -> (RescaleProof, RescaleClaims) {
     prove_rescale(
         &CpuBackend,
         q,
@@ -359,7 +359,7 @@ fn rescale(case: &RescaleCase, q: &[Fr], input: &TableClaim) -> (RescaleProof, R
 
 fn verify_rescale_case(
     case: &RescaleCase,
-    input: &TableClaim,
+    input: &Claim,
     proof: &RescaleProof,
 ) -> Result<RescaleClaims, ElementwiseError> {
     verify_rescale(
@@ -500,7 +500,7 @@ fn rescale_tampering_is_caught() {
 fn linear_accepts(
     n: usize,
     coeffs: &[Fr],
-    output: &TableClaim,
+    output: &Claim,
     proof: &LinearProof,
     inputs: &[&[Fr]],
 ) -> bool {
@@ -570,7 +570,7 @@ fn prover_input_errors() {
     let three = vec![Fr::one(); 3];
     let four = vec![Fr::one(); 4];
     let two = vec![Fr::one(); 2];
-    let claim = TableClaim {
+    let claim = Claim {
         point: vec![Fr::one(); 2],
         value: Fr::zero(),
     };

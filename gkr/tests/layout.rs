@@ -20,7 +20,7 @@ use zkpot_gkr::layout::{
     affine_reference, broadcast_reference, colsum_reference, decompose, limb_count, limb_vars,
     limbs_to_fields, prove_affine, prove_broadcast, prove_colsum, prove_limbs, recompose,
     values_to_fields, verify_affine, verify_broadcast, verify_colsum, verify_limbs, AffineProof,
-    LayoutError, LimbsProof, StackShape, TableClaim,
+    Claim, LayoutError, LimbsProof, StackShape,
 };
 use zkpot_gkr::RangeWitness;
 
@@ -54,18 +54,18 @@ fn mle(table: &[Fr], point: &[Fr]) -> Fr {
 }
 
 /// Whether a claim holds on the real table (what a commitment opening would check).
-fn holds(claim: &TableClaim, table: &[Fr]) -> bool {
+fn holds(claim: &Claim, table: &[Fr]) -> bool {
     MultilinearTable::new(table.to_vec())
         .unwrap()
         .evaluate(&claim.point)
         == Ok(claim.value)
 }
 
-fn random_claim(rng: &mut ChaCha20Rng, table: &[Fr]) -> TableClaim {
+fn random_claim(rng: &mut ChaCha20Rng, table: &[Fr]) -> Claim {
     let n = table.len().trailing_zeros() as usize;
     let point = random_fields(rng, n);
     let value = mle(table, &point);
-    TableClaim { point, value }
+    Claim { point, value }
 }
 
 fn valid_rows_for(m: usize) -> Vec<usize> {
@@ -156,7 +156,7 @@ fn colsum_soundness() {
     assert!(matches!(
         verify_colsum(
             &StackShape::new(3, 2, 2),
-            &TableClaim {
+            &Claim {
                 point: vec![],
                 value: Fr::zero()
             },
@@ -207,7 +207,7 @@ fn broadcast_soundness() {
     }
     // Statement errors: more valid rows than rows; no valid rows (ONE~ = 0).
     let shape = StackShape::new(2, 4, 4);
-    let claim = TableClaim {
+    let claim = Claim {
         point: vec![Fr::from(3u64); 5],
         value: Fr::one(),
     };
@@ -221,7 +221,7 @@ fn broadcast_soundness() {
     ));
     // r_i a root of ONE~: one valid row of two, r_i = 1 gives 1 - r_i = 0.
     let shape = StackShape::new(1, 2, 1);
-    let claim = TableClaim {
+    let claim = Claim {
         point: vec![Fr::one()],
         value: Fr::one(),
     };
@@ -380,7 +380,7 @@ fn limbs_soundness() {
             &mut transcript(17),
         )
         .unwrap();
-        let verify = |input: &TableClaim, proof: &LimbsProof, len: u64| {
+        let verify = |input: &Claim, proof: &LimbsProof, len: u64| {
             verify_limbs(num_vars, bits, len, input, proof, &mut transcript(17))
         };
         assert!(verify(&input, &proof, len as u64).is_ok());
@@ -512,7 +512,7 @@ fn out_of_range_value_has_no_in_range_limbs() {
         vec![i128::from(value)]
     );
     let limb_fields = limbs_to_fields(&forged);
-    let input = TableClaim {
+    let input = Claim {
         point: vec![],
         value: i64_to_field(value),
     };
@@ -610,7 +610,7 @@ fn malformed_bytes_never_panic() {
 
     // Verifiers on garbage statements never panic either.
     let result = catch_unwind(|| {
-        let junk = TableClaim {
+        let junk = Claim {
             point: vec![Fr::one(); 3],
             value: Fr::zero(),
         };

@@ -12,12 +12,12 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate
 use proptest::prelude::*;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use zkpot_core::Claim;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable, PoseidonTranscript, Transcript};
 use zkpot_gkr::matmul::{
     matmul_naive, prove_matmul, verify_matmul, MatmulClaims, MatmulError, MatmulProof, MatmulShape,
     Op,
 };
-use zkpot_gkr::TableClaim;
 
 /// A transcript that has absorbed a stand-in for the caller's statement.
 fn transcript(prefix: u64) -> PoseidonTranscript {
@@ -50,7 +50,7 @@ struct Instance {
     a: Vec<Fr>,
     b: Vec<Fr>,
     c: Vec<Fr>,
-    output: TableClaim,
+    output: Claim,
 }
 
 fn instance(rng: &mut ChaCha20Rng, shape: MatmulShape) -> Instance {
@@ -58,7 +58,7 @@ fn instance(rng: &mut ChaCha20Rng, shape: MatmulShape) -> Instance {
     let b = small_vec(rng, shape.b_len());
     let c = matmul_naive(&shape, &a, &b).unwrap();
     let point = random_vec(rng, shape.c_num_vars());
-    let output = TableClaim {
+    let output = Claim {
         value: mle(&c, &point),
         point,
     };
@@ -86,7 +86,7 @@ fn prove(inst: &Instance) -> (MatmulProof, MatmulClaims) {
 fn verify(
     shape: &MatmulShape,
     proof: &MatmulProof,
-    output: &TableClaim,
+    output: &Claim,
 ) -> Result<MatmulClaims, MatmulError> {
     verify_matmul(shape, proof, output, &mut transcript(7))
 }
@@ -100,13 +100,7 @@ fn claims_hold(claims: &MatmulClaims, a: &[Fr], b: &[Fr]) -> bool {
 }
 
 /// The verifier accepts and the claims it leaves hold on `A` and `B`.
-fn accepts(
-    shape: &MatmulShape,
-    proof: &MatmulProof,
-    output: &TableClaim,
-    a: &[Fr],
-    b: &[Fr],
-) -> bool {
+fn accepts(shape: &MatmulShape, proof: &MatmulProof, output: &Claim, a: &[Fr], b: &[Fr]) -> bool {
     verify(shape, proof, output).is_ok_and(|claims| claims_hold(&claims, a, b))
 }
 
@@ -235,7 +229,7 @@ fn sgd_backward_shapes() {
     for (shape, x, y) in [(dw_shape, &a, &g), (gw_shape, &g, &w)] {
         let c = matmul_naive(&shape, x, y).unwrap();
         let point = random_vec(&mut rng, shape.c_num_vars());
-        let output = TableClaim {
+        let output = Claim {
             value: mle(&c, &point),
             point,
         };
@@ -265,7 +259,7 @@ fn a_wrong_product_is_rejected() {
         for index in [0, inst.c.len() - 1, inst.c.len() / 2] {
             let mut c = inst.c.clone();
             c[index] += Fr::one();
-            let output = TableClaim {
+            let output = Claim {
                 value: mle(&c, &inst.output.point),
                 point: inst.output.point.clone(),
             };
@@ -446,7 +440,7 @@ fn wrong_shapes_are_rejected() {
         Err(MatmulError::TooManyVariables { .. })
     ));
     // Tables of the wrong length, a point of the wrong length.
-    let prove_with = |a: &[Fr], b: &[Fr], output: &TableClaim| {
+    let prove_with = |a: &[Fr], b: &[Fr], output: &Claim| {
         prove_matmul(&CpuBackend, &shape, a, b, output, &mut transcript(7)).map(|_| ())
     };
     assert_eq!(
@@ -587,7 +581,7 @@ fn timing_mnist_sized() {
     let start = Instant::now();
     let c = matmul_naive(&shape, &a, &b).unwrap();
     let naive_time = start.elapsed();
-    let output = TableClaim {
+    let output = Claim {
         value: mle(&c, &point),
         point,
     };

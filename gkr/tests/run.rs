@@ -204,11 +204,11 @@ fn every_part_of_the_proof_is_bound() {
     push("the final fold round", &|q| {
         q.finish.aggregation.sumcheck.rounds[2][1] += Fr::one()
     });
-    push("the opening's L", &|q| q.open.ipa.l[0] = q.open.ipa.r[0]);
-    push("the opening's entry", &|q| q.open.ipa.z_entry += Fr::one());
-    push("the opening's blind", &|q| q.open.ipa.z_blind += Fr::one());
+    push("the opening's L", &|q| q.open.eval.l[0] = q.open.eval.r[0]);
+    push("the opening's entry", &|q| q.open.eval.z_entry += Fr::one());
+    push("the opening's blind", &|q| q.open.eval.z_blind += Fr::one());
     push("the opening's delta", &|q| {
-        q.open.ipa.delta = other_point(5).0
+        q.open.eval.delta = other_point(5).0
     });
     for (name, q) in &cases {
         assert!(rejects(s, q), "{name} was accepted");

@@ -13,10 +13,10 @@ use ark_ff::One;
 use ark_r1cs_std::GR1CSVar;
 use ark_relations::gr1cs::ConstraintSystem;
 use common::step::{first_fold, fold_at, spec, Fold, Proven};
+use zkpot_core::Claim;
 use zkpot_core::Fr;
 use zkpot_gkr::step::constraints::{self as gadget, StepClaimsVar, StepStatementVar};
 use zkpot_gkr::step::{verify_step, StepClaims, StepProof, StepStatement};
-use zkpot_gkr::TableClaim;
 use zkpot_trainer::TrainSpec;
 
 /// Three layers (a backward layer), narrow, padded rows and columns, two instances.
@@ -41,8 +41,8 @@ struct Run {
     constraints: usize,
 }
 
-fn values(c: &zkpot_gkr::TableClaimVar) -> TableClaim {
-    TableClaim {
+fn values(c: &zkpot_core::ClaimVar) -> Claim {
+    Claim {
         point: c.point.iter().map(|x| x.value().unwrap()).collect(),
         value: c.value.value().unwrap(),
     }

@@ -1,32 +1,39 @@
 //! # zkpot-pcs
 //!
 //! Commitments to multilinear tables and everything zkpot does with evaluation
-//! claims on them.
+//! claims on them (`DESIGN.md` section 5).
 //!
 //! | module | what |
 //! |---|---|
-//! | [`pedersen`] | Pedersen vector commitments: hash-to-curve generators, hiding, small-scalar commits |
-//! | [`cache`] | the on-disk cache of commitment keys ([`KeyCache`]): a checked, versioned file format, derived once per machine |
+//! | [`traits`] | [`CommitmentScheme`] (commit, open, verify) and [`Aggregatable`] (claims reduced to one), [`CommittedClaim`] |
+//! | [`pedersen`] | Pedersen vector commitments (hash-to-curve generators, hiding, small-scalar commits) and [`PedersenIpa`], the transparent scheme |
 //! | [`ipa`] | a zero-knowledge inner-product argument proving a committed table's evaluation at a point (log-size proof) |
-//! | [`aggregate`] | [`aggregate::Aggregatable`]: many claims `(C_i, r_i, v_i)`, on one or several commitments of any sizes, reduced to one claim by one sumcheck |
-//! | [`accumulator`] | the claim accumulator `(C_acc, r_acc, v_acc)`: fold claims in (one scalar multiplication per folded commitment), open once at the end |
-//! | [`merkle`] | binary Poseidon Merkle trees over commitments (the data commitment `C_data`) and their membership paths |
+//! | [`aggregate`] | the aggregation protocol: many claims `(C_i, r_i, v_i)`, on one or several commitments of any sizes, reduced to one claim by one sumcheck; its gadget |
+//! | [`accumulator`] | the claim accumulator `(C_acc, r_acc, v_acc)`: fold claims in (one scalar multiplication per folded commitment), open once at the end; its gadget |
+//! | [`merkle`] | binary Poseidon Merkle trees over commitments (the data commitment `C_data`) and their membership paths; the path gadget |
+//! | [`cache`] | the on-disk cache of commitment keys ([`KeyCache`]): a checked, versioned file format, derived once per machine |
 //! | [`error`] | [`PcsError`] |
 //!
-//! Depends on `zkpot-core` (field, transcript, `Backend`, sumcheck); the step proof
-//! (`gkr`) and the recursion (`folding`) use it. Keys and proofs serialize with
-//! arkworks' canonical serialization; read untrusted bytes with `Validate::Yes`.
+//! Every protocol module has its in-circuit twin in a `constraints` submodule (for the
+//! IVC step circuit), tested against the native verifier in `tests/gadgets.rs`.
+//!
+//! Depends on `zkpot-core` (field, claims, transcript, `Backend`, sumcheck); the step
+//! proof (`gkr`), the run protocol (`run`) and the recursion (`folding`) use it, naming
+//! the scheme once through a type alias. Keys and proofs serialize with arkworks'
+//! canonical serialization; read untrusted bytes with `Validate::Yes`.
 
 #![forbid(unsafe_code)]
 
 pub mod accumulator;
 pub mod aggregate;
 pub mod cache;
-pub mod constraints;
 pub mod error;
 pub mod ipa;
 pub mod merkle;
 pub mod pedersen;
+pub mod traits;
 
 pub use cache::KeyCache;
 pub use error::{IoError, PcsError};
+pub use pedersen::{Commitment, Opening, PedersenIpa, PedersenKey};
+pub use traits::{Aggregatable, CommitmentScheme, CommittedClaim, Segment};

@@ -43,7 +43,11 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use zkpot_core::{Backend, Fq, Fr, G1Affine, Transcript};
 
-use crate::error::PcsError;
+use crate::{
+    error::PcsError,
+    ipa::IpaProof,
+    traits::{CommitmentScheme, Segment},
+};
 
 /// Domain separator of the generator derivation (step 1 of the module documentation).
 pub const GENERATOR_DOMAIN: &[u8] = b"zkpot-pcs/pedersen-generator/v1";
@@ -264,11 +268,11 @@ impl Commitment {
 
 /// The prover's opening of a commitment: the table and the blind. Never sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Opening {
+pub struct Opening<B = Fr> {
     /// The committed table (in the variable order of [`zkpot_core::mle`]).
     pub table: Vec<Fr>,
-    /// The blind multiplying `H`.
-    pub blind: Fr,
+    /// The blind (multiplying `H` for Pedersen).
+    pub blind: B,
 }
 
 /// A uniformly random blind, for a hiding commitment; `Fr::zero()` instead gives a
@@ -317,6 +321,97 @@ pub fn commit_small<B: Backend>(
     key.fits(values.len())?;
     let point = backend.msm_small(&key.generators[..values.len()], values);
     Ok(with_blind(key, point, blind))
+}
+
+/// Pedersen commitments with zero-knowledge inner-product openings ([`crate::ipa`]): the
+/// transparent [`CommitmentScheme`] (no trusted setup; the verifier is linear in the
+/// table size), and [`Aggregatable`](crate::traits::Aggregatable) through
+/// [`crate::aggregate`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PedersenIpa;
+
+impl CommitmentScheme for PedersenIpa {
+    type ProverKey = PedersenKey;
+    type VerifierKey = PedersenKey;
+    type Commitment = Commitment;
+    type Blind = Fr;
+    type EvalProof = IpaProof;
+
+    fn max_len(key: &PedersenKey) -> usize {
+        key.max_len()
+    }
+
+    fn random_blind<R: RngCore + ?Sized>(rng: &mut R) -> Fr {
+        random_blind(rng)
+    }
+
+    fn commit<B: Backend>(
+        key: &PedersenKey,
+        backend: &B,
+        table: &[Fr],
+        blind: Fr,
+    ) -> Result<Commitment, PcsError> {
+        commit(key, backend, table, blind)
+    }
+
+    fn commit_small<B: Backend>(
+        key: &PedersenKey,
+        backend: &B,
+        values: &[u64],
+        blind: Fr,
+    ) -> Result<Commitment, PcsError> {
+        commit_small(key, backend, values, blind)
+    }
+
+    fn commit_segments<B: Backend>(
+        key: &PedersenKey,
+        backend: &B,
+        segments: &[Segment<'_>],
+        blind: Fr,
+    ) -> Result<Commitment, PcsError> {
+        let end = segments
+            .iter()
+            .map(|s| s.end().unwrap_or(usize::MAX))
+            .max()
+            .unwrap_or(0);
+        key.fits(end)?;
+        let g = &key.generators;
+        let mut acc = zkpot_core::G1::default();
+        for segment in segments {
+            match *segment {
+                Segment::Small { offset, values } => {
+                    acc += backend.msm_small(&g[offset..offset + values.len()], values)
+                }
+                Segment::Field { offset, values } => {
+                    acc += backend.msm(&g[offset..offset + values.len()], values)
+                }
+            }
+        }
+        Ok(with_blind(key, acc, blind))
+    }
+
+    fn open<B: Backend, T: Transcript, R: RngCore + ?Sized>(
+        key: &PedersenKey,
+        backend: &B,
+        opening: &Opening,
+        commitment: &Commitment,
+        point: &[Fr],
+        transcript: &mut T,
+        rng: &mut R,
+    ) -> Result<(Fr, IpaProof), PcsError> {
+        crate::ipa::prove_eval(key, backend, opening, commitment, point, transcript, rng)
+    }
+
+    fn verify<T: Transcript>(
+        key: &PedersenKey,
+        commitment: &Commitment,
+        point: &[Fr],
+        value: Fr,
+        proof: &IpaProof,
+        transcript: &mut T,
+    ) -> Result<(), PcsError> {
+        crate::ipa::verify_eval(key, commitment, point, value, proof, transcript)
+    }
 }
 
 #[cfg(test)]

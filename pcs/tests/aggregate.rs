@@ -13,10 +13,11 @@ use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable, PoseidonTranscript, SumcheckError, Transcript};
 use zkpot_pcs::{
     accumulator::{Accumulator, AccumulatorProver, FoldProof, OpenProof},
-    aggregate::{Aggregatable, AggregationProof, Claim, Pedersen},
+    aggregate::AggregationProof,
     error::PcsError,
     ipa::{prove_eval, verify_eval},
     pedersen::{commit, Commitment, Opening, PedersenKey},
+    Aggregatable, CommittedClaim, PedersenIpa,
 };
 
 const KEY_LABEL: &[u8] = b"zkpot-test";
@@ -50,18 +51,14 @@ fn mle(table: &[Fr], point: &[Fr]) -> Fr {
 }
 
 /// The true claim on `(commitment, opening)` at `point`.
-fn claim_at(commitment: Commitment, opening: &Opening, point: Vec<Fr>) -> Claim {
+fn claim_at(commitment: Commitment, opening: &Opening, point: Vec<Fr>) -> CommittedClaim {
     let value = mle(&opening.table, &point);
-    Claim {
-        commitment,
-        point,
-        value,
-    }
+    CommittedClaim::new(commitment, point, value)
 }
 
 /// Claims with the opening of each.
 struct Batch {
-    claims: Vec<Claim>,
+    claims: Vec<CommittedClaim>,
     openings: Vec<Opening>,
 }
 
@@ -115,38 +112,38 @@ fn mixed(key: &PedersenKey, seed: u64) -> Batch {
     Batch { claims, openings }
 }
 
-fn prove(batch: &Batch) -> (Claim, Opening, AggregationProof) {
-    Pedersen::aggregate(&CpuBackend, &batch.claims, &batch.refs(), &mut transcript()).unwrap()
+fn prove(batch: &Batch) -> (CommittedClaim, Opening, AggregationProof) {
+    PedersenIpa::aggregate(&CpuBackend, &batch.claims, &batch.refs(), &mut transcript()).unwrap()
 }
 
-fn verify(claims: &[Claim], proof: &AggregationProof) -> Result<Claim, PcsError> {
-    Pedersen::verify_aggregate(claims, proof, &mut transcript())
+fn verify(claims: &[CommittedClaim], proof: &AggregationProof) -> Result<CommittedClaim, PcsError> {
+    PedersenIpa::verify_aggregate(claims, proof, &mut transcript())
 }
 
 /// The output claim opens: its opening commits to `C*`, evaluates to `v*` at `r*`, and
 /// an inner-product argument for it verifies.
-fn assert_opens(key: &PedersenKey, claim: &Claim, opening: &Opening) {
+fn assert_opens(key: &PedersenKey, claim: &CommittedClaim, opening: &Opening) {
     assert_eq!(
         commit(key, &CpuBackend, &opening.table, opening.blind).unwrap(),
         claim.commitment
     );
-    assert_eq!(mle(&opening.table, &claim.point), claim.value);
+    assert_eq!(mle(&opening.table, &claim.claim.point), claim.claim.value);
     let mut rng = ChaCha20Rng::seed_from_u64(99);
     let (value, ipa) = prove_eval(
         key,
         &CpuBackend,
         opening,
         &claim.commitment,
-        &claim.point,
+        &claim.claim.point,
         &mut transcript(),
         &mut rng,
     )
     .unwrap();
-    assert_eq!(value, claim.value);
+    assert_eq!(value, claim.claim.value);
     verify_eval(
         key,
         &claim.commitment,
-        &claim.point,
+        &claim.claim.point,
         value,
         &ipa,
         &mut transcript(),
@@ -155,12 +152,17 @@ fn assert_opens(key: &PedersenKey, claim: &Claim, opening: &Opening) {
 }
 
 /// Proves, verifies, checks that both sides agree and that the output opens.
-fn complete(key: &PedersenKey, batch: &Batch) -> (Claim, AggregationProof) {
+fn complete(key: &PedersenKey, batch: &Batch) -> (CommittedClaim, AggregationProof) {
     let (claim, opening, proof) = prove(batch);
     let verified = verify(&batch.claims, &proof).unwrap();
     assert_eq!(verified, claim);
-    let max_len = batch.claims.iter().map(|c| c.point.len()).max().unwrap();
-    assert_eq!(claim.point.len(), max_len);
+    let max_len = batch
+        .claims
+        .iter()
+        .map(|c| c.claim.point.len())
+        .max()
+        .unwrap();
+    assert_eq!(claim.claim.point.len(), max_len);
     assert_eq!(opening.table.len(), 1 << max_len);
     assert_opens(key, &claim, &opening);
     (claim, proof)
@@ -238,19 +240,22 @@ fn transcript_is_bound_to_its_prefix() {
     let (_, _, proof) = prove(&batch);
     let mut other = transcript();
     other.absorb_u64(1);
-    assert!(Pedersen::verify_aggregate(&batch.claims, &proof, &mut other).is_err());
+    assert!(PedersenIpa::verify_aggregate(&batch.claims, &proof, &mut other).is_err());
 }
 
 /// Every way of changing one claim: its value, any point coordinate, its commitment.
-fn tampered_claims(claims: &[Claim], rng: &mut ChaCha20Rng) -> Vec<(String, Vec<Claim>)> {
+fn tampered_claims(
+    claims: &[CommittedClaim],
+    rng: &mut ChaCha20Rng,
+) -> Vec<(String, Vec<CommittedClaim>)> {
     let mut out = Vec::new();
     for i in 0..claims.len() {
         let mut c = claims.to_vec();
-        c[i].value += Fr::one();
+        c[i].claim.value += Fr::one();
         out.push((format!("claim {i} value"), c));
-        for j in 0..claims[i].point.len() {
+        for j in 0..claims[i].claim.point.len() {
             let mut c = claims.to_vec();
-            c[i].point[j] += Fr::one();
+            c[i].claim.point[j] += Fr::one();
             out.push((format!("claim {i} point[{j}]"), c));
         }
         let mut c = claims.to_vec();
@@ -263,7 +268,7 @@ fn tampered_claims(claims: &[Claim], rng: &mut ChaCha20Rng) -> Vec<(String, Vec<
             out.push((format!("claim {i} commitment (another claim's)"), c));
         }
         let mut c = claims.to_vec();
-        c[i].point.push(Fr::zero());
+        c[i].claim.point.push(Fr::zero());
         out.push((format!("claim {i} point lengthened with 0"), c));
         let mut c = claims.to_vec();
         c.remove(i);
@@ -361,7 +366,7 @@ fn false_claim_cannot_be_aggregated() {
     let key = key();
     for i in 0..3 {
         let mut batch = mixed(&key, 9 + i as u64);
-        batch.claims[i].value += Fr::from(5u64);
+        batch.claims[i].claim.value += Fr::from(5u64);
         let (_, _, proof) = prove(&batch);
         assert!(matches!(
             verify(&batch.claims, &proof),
@@ -371,7 +376,7 @@ fn false_claim_cannot_be_aggregated() {
     // Also when the false claim is the only one.
     let mut rng = ChaCha20Rng::seed_from_u64(12);
     let mut batch = batch_of_sizes(&key, &mut rng, &[3]);
-    batch.claims[0].value -= Fr::one();
+    batch.claims[0].claim.value -= Fr::one();
     let (_, _, proof) = prove(&batch);
     assert!(verify(&batch.claims, &proof).is_err());
 }
@@ -381,8 +386,8 @@ fn malformed_inputs_are_typed_errors() {
     let key = key();
     let batch = mixed(&key, 13);
     let refs = batch.refs();
-    let agg = |claims: &[Claim], openings: &[&Opening]| {
-        Pedersen::aggregate(&CpuBackend, claims, openings, &mut transcript()).map(|_| ())
+    let agg = |claims: &[CommittedClaim], openings: &[&Opening]| {
+        PedersenIpa::aggregate(&CpuBackend, claims, openings, &mut transcript()).map(|_| ())
     };
     assert_eq!(agg(&[], &[]), Err(PcsError::NoClaims));
     assert_eq!(
@@ -453,7 +458,7 @@ impl Run {
     fn fold(&mut self, batch: &Batch) -> FoldProof {
         let proof = self
             .prover
-            .fold(
+            .fold::<PedersenIpa, _, _>(
                 &CpuBackend,
                 &batch.claims,
                 &batch.refs(),
@@ -462,7 +467,7 @@ impl Run {
             .unwrap();
         self.verifier = self
             .verifier
-            .verify_fold(&batch.claims, &proof, &mut self.verifier_transcript)
+            .verify_fold::<PedersenIpa, _>(&batch.claims, &proof, &mut self.verifier_transcript)
             .unwrap();
         assert_eq!(self.prover.accumulator(), &self.verifier);
         proof
@@ -472,10 +477,10 @@ impl Run {
         let mut rng = ChaCha20Rng::seed_from_u64(17);
         let proof = self
             .prover
-            .open(key, &CpuBackend, &mut self.prover_transcript, &mut rng)
+            .open::<PedersenIpa, _, _, _>(key, &CpuBackend, &mut self.prover_transcript, &mut rng)
             .unwrap();
         self.verifier
-            .verify_open(key, &proof, &mut self.verifier_transcript)
+            .verify_open::<PedersenIpa, _>(key, &proof, &mut self.verifier_transcript)
             .unwrap();
         proof
     }
@@ -520,9 +525,9 @@ fn accumulator_grows_to_the_longest_point() {
     let mut rng = ChaCha20Rng::seed_from_u64(21);
     let mut run = Run::new(1);
     run.fold(&batch_of_sizes(&key, &mut rng, &[4]));
-    assert_eq!(run.verifier.claim.point.len(), 4);
+    assert_eq!(run.verifier.claim.claim.point.len(), 4);
     run.fold(&batch_of_sizes(&key, &mut rng, &[2]));
-    assert_eq!(run.verifier.claim.point.len(), 4);
+    assert_eq!(run.verifier.claim.claim.point.len(), 4);
     run.open(&key);
 }
 
@@ -537,8 +542,8 @@ fn tampered_accumulation_is_rejected() {
     let proof = run.fold(&batches[1]);
     let after = run.verifier.clone();
 
-    let refold = |acc: &Accumulator, claims: &[Claim], proof: &FoldProof| {
-        acc.verify_fold(claims, proof, &mut transcript_before.clone())
+    let refold = |acc: &Accumulator, claims: &[CommittedClaim], proof: &FoldProof| {
+        acc.verify_fold::<PedersenIpa, _>(claims, proof, &mut transcript_before.clone())
     };
     assert_eq!(refold(&before, &batches[1].claims, &proof).unwrap(), after);
 
@@ -546,16 +551,16 @@ fn tampered_accumulation_is_rejected() {
     let mut rng = ChaCha20Rng::seed_from_u64(31);
     let mut accs = Vec::new();
     let mut a = before.clone();
-    a.claim.value += Fr::one();
+    a.claim.claim.value += Fr::one();
     accs.push(("accumulator value", a));
     let mut a = before.clone();
-    a.claim.point[2] += Fr::one();
+    a.claim.claim.point[2] += Fr::one();
     accs.push(("accumulator point", a));
     let mut a = before.clone();
     a.claim.commitment = Commitment(ark_bn254::G1Affine::rand(&mut rng));
     accs.push(("accumulator commitment", a));
     let mut a = before.clone();
-    a.claim.point.pop();
+    a.claim.claim.point.pop();
     accs.push(("accumulator point shortened", a));
     for (what, acc) in accs {
         assert!(
@@ -584,14 +589,14 @@ fn tampered_accumulation_is_rejected() {
     let verifier_transcript = run.verifier_transcript.clone();
     let open = run.open(&key);
     let mut wrong = run.verifier.clone();
-    wrong.claim.value += Fr::one();
+    wrong.claim.claim.value += Fr::one();
     assert!(wrong
-        .verify_open(&key, &open, &mut verifier_transcript.clone())
+        .verify_open::<PedersenIpa, _>(&key, &open, &mut verifier_transcript.clone())
         .is_err());
     let mut wrong = run.verifier.clone();
-    wrong.claim.point[0] += Fr::one();
+    wrong.claim.claim.point[0] += Fr::one();
     assert!(wrong
-        .verify_open(&key, &open, &mut verifier_transcript.clone())
+        .verify_open::<PedersenIpa, _>(&key, &open, &mut verifier_transcript.clone())
         .is_err());
     // And an opening of another accumulator does not open this one.
     let mut other = Run::new(5);
@@ -599,11 +604,11 @@ fn tampered_accumulation_is_rejected() {
     other.prover_transcript = verifier_transcript.clone();
     let other_open = other
         .prover
-        .open(&key, &CpuBackend, &mut other.prover_transcript, &mut rng)
+        .open::<PedersenIpa, _, _, _>(&key, &CpuBackend, &mut other.prover_transcript, &mut rng)
         .unwrap();
     assert!(run
         .verifier
-        .verify_open(&key, &other_open, &mut verifier_transcript.clone())
+        .verify_open::<PedersenIpa, _>(&key, &other_open, &mut verifier_transcript.clone())
         .is_err());
 }
 
@@ -708,7 +713,7 @@ fn malformed_bytes_are_rejected_without_panic() {
             Box::new(|b: &[u8]| {
                 let p = FoldProof::deserialize_compressed(b).map_err(de)?;
                 a.before
-                    .verify_fold(&a.batch.claims, &p, &mut a.transcript.clone())
+                    .verify_fold::<PedersenIpa, _>(&a.batch.claims, &p, &mut a.transcript.clone())
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             }),
@@ -717,11 +722,11 @@ fn malformed_bytes_are_rejected_without_panic() {
             "claim",
             bytes_of(&a.batch.claims[3]),
             Box::new(|b: &[u8]| {
-                let c = Claim::deserialize_compressed(b).map_err(de)?;
+                let c = CommittedClaim::deserialize_compressed(b).map_err(de)?;
                 let mut claims = a.batch.claims.clone();
                 claims[3] = c;
                 a.before
-                    .verify_fold(&claims, &a.fold, &mut a.transcript.clone())
+                    .verify_fold::<PedersenIpa, _>(&claims, &a.fold, &mut a.transcript.clone())
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             }),
@@ -731,9 +736,13 @@ fn malformed_bytes_are_rejected_without_panic() {
             bytes_of(&a.before),
             Box::new(|b: &[u8]| {
                 let acc = Accumulator::deserialize_compressed(b).map_err(de)?;
-                acc.verify_fold(&a.batch.claims, &a.fold, &mut a.transcript.clone())
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                acc.verify_fold::<PedersenIpa, _>(
+                    &a.batch.claims,
+                    &a.fold,
+                    &mut a.transcript.clone(),
+                )
+                .map(|_| ())
+                .map_err(|e| e.to_string())
             }),
         ),
         (
@@ -742,7 +751,7 @@ fn malformed_bytes_are_rejected_without_panic() {
             Box::new(|b: &[u8]| {
                 let p = OpenProof::deserialize_compressed(b).map_err(de)?;
                 a.after
-                    .verify_open(&a.key, &p, &mut a.open_transcript.clone())
+                    .verify_open::<PedersenIpa, _>(&a.key, &p, &mut a.open_transcript.clone())
                     .map_err(|e| e.to_string())
             }),
         ),
@@ -798,7 +807,7 @@ proptest! {
         }
         let batch = Batch { claims, openings };
         let (claim, opening, proof) = prove(&batch);
-        prop_assert_eq!(mle(&opening.table, &claim.point), claim.value);
+        prop_assert_eq!(mle(&opening.table, &claim.claim.point), claim.claim.value);
         prop_assert_eq!(commit(&key, &CpuBackend, &opening.table, opening.blind).unwrap(), claim.commitment);
         prop_assert_eq!(verify(&batch.claims, &proof).unwrap(), claim);
     }

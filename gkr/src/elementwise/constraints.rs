@@ -5,7 +5,7 @@
 //!
 //! The prover's messages are witnesses, allocated from a native proof for a public
 //! number of variables (a proof of another shape is a synthesis error); claims coming in
-//! are [`TableClaimVar`]s; the statement's shape is absorbed as constants exactly where
+//! are [`ClaimVar`]s; the statement's shape is absorbed as constants exactly where
 //! the native verifier absorbs it, so challenges agree bit for bit. Every check at which
 //! the native verifier returns an error is a constraint here: a bad proof leaves the
 //! constraint system unsatisfied. A claim whose point has the wrong number of
@@ -29,7 +29,7 @@ use zkpot_core::{
     Fr,
 };
 
-pub use crate::TableClaimVar;
+pub use zkpot_core::ClaimVar;
 
 use super::prover::{EQ_PRODUCT_DEGREE, MERGE_DEGREE};
 use super::{
@@ -42,9 +42,9 @@ use super::{
 #[derive(Clone, Debug)]
 pub struct HadamardClaimsVar {
     /// A claim on `S`.
-    pub left: TableClaimVar,
+    pub left: ClaimVar,
     /// A claim on `Q`.
-    pub right: TableClaimVar,
+    pub right: ClaimVar,
 }
 
 impl GR1CSVar<Fr> for HadamardClaimsVar {
@@ -150,7 +150,7 @@ impl MergeProofVar {
 /// [`SynthesisError::Unsatisfiable`].
 pub fn verify_hadamard(
     num_vars: usize,
-    output: &TableClaimVar,
+    output: &ClaimVar,
     proof: &HadamardProofVar,
     transcript: &mut TranscriptVar,
 ) -> Result<HadamardClaimsVar, SynthesisError> {
@@ -168,11 +168,11 @@ pub fn verify_hadamard(
     check_final(&reduced.value, &expected)?;
     transcript.absorb_fields(&[proof.left_eval.clone(), proof.right_eval.clone()])?;
     Ok(HadamardClaimsVar {
-        left: TableClaimVar {
+        left: ClaimVar {
             point: reduced.point.clone(),
             value: proof.left_eval.clone(),
         },
-        right: TableClaimVar {
+        right: ClaimVar {
             point: reduced.point,
             value: proof.right_eval.clone(),
         },
@@ -187,7 +187,7 @@ pub fn verify_booleanity(
     num_vars: usize,
     proof: &BooleanityProofVar,
     transcript: &mut TranscriptVar,
-) -> Result<TableClaimVar, SynthesisError> {
+) -> Result<ClaimVar, SynthesisError> {
     check_num_vars(num_vars)?;
     open(transcript, BOOLEANITY_LABEL, num_vars, &[])?;
     let tau = transcript.challenges(num_vars)?;
@@ -202,7 +202,7 @@ pub fn verify_booleanity(
     let expected = eq_eval(&tau, &reduced.point)? * (s.square()? - s);
     check_final(&reduced.value, &expected)?;
     transcript.absorb_field(s)?;
-    Ok(TableClaimVar {
+    Ok(ClaimVar {
         point: reduced.point,
         value: s.clone(),
     })
@@ -215,10 +215,10 @@ pub fn verify_booleanity(
 /// proof of another shape is [`SynthesisError::Unsatisfiable`].
 pub fn verify_merge(
     num_vars: usize,
-    claims: &[TableClaimVar],
+    claims: &[ClaimVar],
     proof: &MergeProofVar,
     transcript: &mut TranscriptVar,
-) -> Result<TableClaimVar, SynthesisError> {
+) -> Result<ClaimVar, SynthesisError> {
     // The native `merge_statement`.
     if claims.is_empty() {
         return Err(SynthesisError::Unsatisfiable);
@@ -251,7 +251,7 @@ pub fn verify_merge(
     }
     check_final(&reduced.value, &(weight * &proof.eval))?;
     transcript.absorb_field(&proof.eval)?;
-    Ok(TableClaimVar {
+    Ok(ClaimVar {
         point: reduced.point,
         value: proof.eval.clone(),
     })
@@ -303,7 +303,7 @@ fn check_num_vars(num_vars: usize) -> Result<(), SynthesisError> {
 }
 
 /// Checks a claim's point against `n` (the native `check_claim`).
-fn check_claim(num_vars: usize, claim: &TableClaimVar) -> Result<(), SynthesisError> {
+fn check_claim(num_vars: usize, claim: &ClaimVar) -> Result<(), SynthesisError> {
     check_num_vars(num_vars)?;
     if claim.point.len() == num_vars {
         Ok(())
@@ -329,10 +329,7 @@ fn open(
 }
 
 /// Absorbs a claim: its point, then its value (the native `absorb_claim`).
-fn absorb_claim(
-    transcript: &mut TranscriptVar,
-    claim: &TableClaimVar,
-) -> Result<(), SynthesisError> {
+fn absorb_claim(transcript: &mut TranscriptVar, claim: &ClaimVar) -> Result<(), SynthesisError> {
     transcript.absorb_fields(&claim.point)?;
     transcript.absorb_field(&claim.value)
 }
@@ -364,7 +361,7 @@ mod tests {
 
     use super::*;
     use crate::elementwise::{
-        hadamard_reference, ones_table, prove_booleanity, prove_hadamard, prove_merge, TableClaim,
+        hadamard_reference, ones_table, prove_booleanity, prove_hadamard, prove_merge, Claim,
     };
 
     const LABEL: &[u8] = b"zkpot/test/elementwise-gadget";
@@ -386,11 +383,11 @@ mod tests {
             .unwrap()
     }
 
-    fn random_claim(rng: &mut ChaCha20Rng, table: &[Fr]) -> TableClaim {
+    fn random_claim(rng: &mut ChaCha20Rng, table: &[Fr]) -> Claim {
         let n = table.len().trailing_zeros() as usize;
         let point = random_fields(rng, n);
         let value = mle(table, &point);
-        TableClaim { point, value }
+        Claim { point, value }
     }
 
     /// What a gadget run gives: its output, the next challenge of its transcript,
@@ -420,11 +417,8 @@ mod tests {
         })
     }
 
-    fn claim_var(
-        cs: &ConstraintSystemRef<Fr>,
-        c: &TableClaim,
-    ) -> Result<TableClaimVar, SynthesisError> {
-        TableClaimVar::new_witness(cs.clone(), || Ok(c))
+    fn claim_var(cs: &ConstraintSystemRef<Fr>, c: &Claim) -> Result<ClaimVar, SynthesisError> {
+        ClaimVar::new_witness(cs.clone(), || Ok(c))
     }
 
     fn blank_sumcheck(num_rounds: usize, degree: usize) -> SumcheckProof {
@@ -437,7 +431,7 @@ mod tests {
 
     fn hadamard_gadget(
         n: usize,
-        output: &TableClaim,
+        output: &Claim,
         proof: &HadamardProof,
     ) -> Option<Run<HadamardClaims>> {
         run(|cs, t| {
@@ -449,7 +443,7 @@ mod tests {
 
     fn hadamard_native(
         n: usize,
-        output: &TableClaim,
+        output: &Claim,
         proof: &HadamardProof,
     ) -> Option<(HadamardClaims, Fr)> {
         let mut t = native_transcript();
@@ -457,7 +451,7 @@ mod tests {
         Some((claims, t.challenge()))
     }
 
-    fn hadamard_instance(n: usize, seed: u64) -> (TableClaim, HadamardProof) {
+    fn hadamard_instance(n: usize, seed: u64) -> (Claim, HadamardProof) {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let s = random_fields(&mut rng, 1 << n);
         let q = random_fields(&mut rng, 1 << n);
@@ -530,14 +524,14 @@ mod tests {
 
     // ---------------------------------------------------------- booleanity
 
-    fn booleanity_gadget(n: usize, proof: &BooleanityProof) -> Option<Run<TableClaim>> {
+    fn booleanity_gadget(n: usize, proof: &BooleanityProof) -> Option<Run<Claim>> {
         run(|cs, t| {
             let proof = BooleanityProofVar::new_witness(cs.clone(), proof, n)?;
             verify_booleanity(n, &proof, t)
         })
     }
 
-    fn booleanity_native(n: usize, proof: &BooleanityProof) -> Option<(TableClaim, Fr)> {
+    fn booleanity_native(n: usize, proof: &BooleanityProof) -> Option<(Claim, Fr)> {
         let mut t = native_transcript();
         let claim = super::super::verify_booleanity(n, proof, &mut t).ok()?;
         Some((claim, t.challenge()))
@@ -601,11 +595,7 @@ mod tests {
 
     // --------------------------------------------------------------- merge
 
-    fn merge_gadget(
-        n: usize,
-        claims: &[TableClaim],
-        proof: &MergeProof,
-    ) -> Option<Run<TableClaim>> {
+    fn merge_gadget(n: usize, claims: &[Claim], proof: &MergeProof) -> Option<Run<Claim>> {
         run(|cs, t| {
             let claims = claims
                 .iter()
@@ -616,20 +606,16 @@ mod tests {
         })
     }
 
-    fn merge_native(
-        n: usize,
-        claims: &[TableClaim],
-        proof: &MergeProof,
-    ) -> Option<(TableClaim, Fr)> {
+    fn merge_native(n: usize, claims: &[Claim], proof: &MergeProof) -> Option<(Claim, Fr)> {
         let mut t = native_transcript();
         let claim = super::super::verify_merge(n, claims, proof, &mut t).ok()?;
         Some((claim, t.challenge()))
     }
 
-    fn merge_instance(n: usize, m: usize, seed: u64) -> (Vec<TableClaim>, MergeProof) {
+    fn merge_instance(n: usize, m: usize, seed: u64) -> (Vec<Claim>, MergeProof) {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let table = random_fields(&mut rng, 1 << n);
-        let claims: Vec<TableClaim> = (0..m).map(|_| random_claim(&mut rng, &table)).collect();
+        let claims: Vec<Claim> = (0..m).map(|_| random_claim(&mut rng, &table)).collect();
         let (proof, _) =
             prove_merge(&CpuBackend, &table, &claims, &mut native_transcript()).unwrap();
         (claims, proof)
@@ -734,7 +720,7 @@ mod tests {
     fn constraint_counts_at_24_variables() {
         let n = 24;
         let mut rng = ChaCha20Rng::seed_from_u64(1);
-        let output = TableClaim {
+        let output = Claim {
             point: random_fields(&mut rng, n),
             value: Fr::zero(),
         };
@@ -753,8 +739,8 @@ mod tests {
         let h = hadamard_gadget(n, &output, &hadamard).unwrap().constraints;
         let b = booleanity_gadget(n, &booleanity).unwrap().constraints;
         let mut rng = ChaCha20Rng::seed_from_u64(2);
-        let claims: Vec<TableClaim> = (0..5)
-            .map(|_| TableClaim {
+        let claims: Vec<Claim> = (0..5)
+            .map(|_| Claim {
                 point: random_fields(&mut rng, n),
                 value: Fr::zero(),
             })

@@ -1,7 +1,7 @@
 //! Elementwise relations: claims on an output table reduced to claims on its inputs.
 //!
 //! Every relation here is one GKR layer: the verifier holds an evaluation claim
-//! `C~(r) = v` on an output table ([`TableClaim`]) and ends with claims on the input
+//! `C~(r) = v` on an output table ([`Claim`]) and ends with claims on the input
 //! tables, which the caller checks against commitments or hands to the next layer. All
 //! tables of a relation have the same length `2^n` (the statement's `n`); stacked
 //! instances are just more entries. Tables and points follow the variable order of
@@ -94,13 +94,13 @@ mod verifier;
 use ark_ff::{Field, One, Zero};
 use zkpot_core::{i64_to_field, Fr, Transcript};
 
-pub use crate::TableClaim;
 pub use error::ElementwiseError;
 pub use proof::{BooleanityProof, HadamardProof, LinearProof, MergeProof, RescaleProof};
 pub use prover::{prove_booleanity, prove_hadamard, prove_linear, prove_merge, prove_rescale};
 pub use verifier::{
     verify_booleanity, verify_hadamard, verify_linear, verify_merge, verify_rescale,
 };
+pub use zkpot_core::Claim;
 
 /// The label absorbed first by a Hadamard product.
 pub const HADAMARD_LABEL: &[u8] = b"zkpot/gkr/hadamard";
@@ -123,18 +123,18 @@ pub const MAX_SHIFT: u32 = 128;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HadamardClaims {
     /// A claim on `S`.
-    pub left: TableClaim,
+    pub left: Claim,
     /// A claim on `Q`.
-    pub right: TableClaim,
+    pub right: Claim,
 }
 
 /// The claims a rescale reduction leaves (at the input claim's point).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RescaleClaims {
     /// A claim on the quotient `Q`.
-    pub quotient: TableClaim,
+    pub quotient: Claim,
     /// A claim on the remainder `R`.
-    pub remainder: TableClaim,
+    pub remainder: Claim,
 }
 
 /// `ONE~(point)` for the table `ONE` over `n = point.len()` variables that is 1 on its
@@ -292,7 +292,7 @@ fn check_counts(num_coeffs: usize, num_inputs: usize) -> Result<(), ElementwiseE
 }
 
 /// Checks a claim's point against `n`.
-fn check_claim(num_vars: usize, claim: &TableClaim) -> Result<(), ElementwiseError> {
+fn check_claim(num_vars: usize, claim: &Claim) -> Result<(), ElementwiseError> {
     check_num_vars(num_vars)?;
     if claim.point.len() == num_vars {
         Ok(())
@@ -328,7 +328,7 @@ fn open<T: Transcript>(transcript: &mut T, label: &[u8], num_vars: usize, params
 /// number of claims and every claim, and squeezes the combination challenge `a`.
 fn merge_statement<T: Transcript>(
     num_vars: usize,
-    claims: &[TableClaim],
+    claims: &[Claim],
     transcript: &mut T,
 ) -> Result<Fr, ElementwiseError> {
     if claims.is_empty() {
@@ -345,7 +345,7 @@ fn merge_statement<T: Transcript>(
 }
 
 /// Absorbs a claim: its point, then its value.
-fn absorb_claim<T: Transcript>(transcript: &mut T, claim: &TableClaim) {
+fn absorb_claim<T: Transcript>(transcript: &mut T, claim: &Claim) {
     transcript.absorb_fields(&claim.point);
     transcript.absorb_field(&claim.value);
 }
@@ -370,7 +370,7 @@ fn shift_constants(shift: u32) -> Result<(Fr, Fr), ElementwiseError> {
 
 /// The remainder claim's value `v + h ONE~(r) - 2^k q` of the rescale reduction.
 fn remainder_value(
-    input: &TableClaim,
+    input: &Claim,
     shift: u32,
     num_entries: u64,
     quotient_eval: Fr,
@@ -381,7 +381,7 @@ fn remainder_value(
 }
 
 /// `sum_i a^i eq(r_i, point)` over the claims' points.
-fn combined_eq(claims: &[TableClaim], a: Fr, point: &[Fr]) -> Result<Fr, ElementwiseError> {
+fn combined_eq(claims: &[Claim], a: Fr, point: &[Fr]) -> Result<Fr, ElementwiseError> {
     let mut coeff = Fr::one();
     let mut acc = Fr::zero();
     for c in claims {
@@ -392,7 +392,7 @@ fn combined_eq(claims: &[TableClaim], a: Fr, point: &[Fr]) -> Result<Fr, Element
 }
 
 /// `sum_i a^i v_i` over the claims' values.
-fn combined_value(claims: &[TableClaim], a: Fr) -> Fr {
+fn combined_value(claims: &[Claim], a: Fr) -> Fr {
     let mut coeff = Fr::one();
     let mut acc = Fr::zero();
     for c in claims {

@@ -10,9 +10,9 @@ use zkpot_core::{
 
 use super::{
     absorb_claim, check_claim, check_counts, check_same_len, combined_value, merge_statement,
-    num_vars_of, open, remainder_value, BooleanityProof, ElementwiseError, HadamardClaims,
-    HadamardProof, LinearProof, MergeProof, RescaleClaims, RescaleProof, TableClaim,
-    BOOLEANITY_LABEL, HADAMARD_LABEL, LINEAR_LABEL, RESCALE_LABEL,
+    num_vars_of, open, remainder_value, BooleanityProof, Claim, ElementwiseError, HadamardClaims,
+    HadamardProof, LinearProof, MergeProof, RescaleClaims, RescaleProof, BOOLEANITY_LABEL,
+    HADAMARD_LABEL, LINEAR_LABEL, RESCALE_LABEL,
 };
 
 /// The degree of the Hadamard and booleanity sumchecks: two factors times `eq`.
@@ -33,7 +33,7 @@ pub fn prove_hadamard<B: Backend, T: Transcript>(
     backend: &B,
     left: &[Fr],
     right: &[Fr],
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
 ) -> Result<(HadamardProof, HadamardClaims), ElementwiseError> {
     let num_vars = num_vars_of(left.len())?;
@@ -52,11 +52,11 @@ pub fn prove_hadamard<B: Backend, T: Transcript>(
     );
     transcript.absorb_fields(&[left_eval, right_eval]);
     let claims = HadamardClaims {
-        left: TableClaim {
+        left: Claim {
             point: out.point.clone(),
             value: left_eval,
         },
-        right: TableClaim {
+        right: Claim {
             point: out.point,
             value: right_eval,
         },
@@ -76,7 +76,7 @@ pub fn prove_booleanity<B: Backend, T: Transcript>(
     backend: &B,
     table: &[Fr],
     transcript: &mut T,
-) -> Result<(BooleanityProof, TableClaim), ElementwiseError> {
+) -> Result<(BooleanityProof, Claim), ElementwiseError> {
     let num_vars = num_vars_of(table.len())?;
     open(transcript, BOOLEANITY_LABEL, num_vars, &[]);
     let tau = transcript.challenges(num_vars);
@@ -90,7 +90,7 @@ pub fn prove_booleanity<B: Backend, T: Transcript>(
     let out = sumcheck::prove(&mut prover, Fr::zero(), transcript);
     let eval = final_eval(&out.final_evals, 0);
     transcript.absorb_field(&eval);
-    let claim = TableClaim {
+    let claim = Claim {
         point: out.point,
         value: eval,
     };
@@ -109,9 +109,9 @@ pub fn prove_booleanity<B: Backend, T: Transcript>(
 pub fn prove_merge<B: Backend, T: Transcript>(
     backend: &B,
     table: &[Fr],
-    claims: &[TableClaim],
+    claims: &[Claim],
     transcript: &mut T,
-) -> Result<(MergeProof, TableClaim), ElementwiseError> {
+) -> Result<(MergeProof, Claim), ElementwiseError> {
     let num_vars = num_vars_of(table.len())?;
     let a = merge_statement(num_vars, claims, transcript)?;
 
@@ -132,7 +132,7 @@ pub fn prove_merge<B: Backend, T: Transcript>(
     let out = sumcheck::prove(&mut prover, combined_value(claims, a), transcript);
     let eval = final_eval(&out.final_evals, 0);
     transcript.absorb_field(&eval);
-    let claim = TableClaim {
+    let claim = Claim {
         point: out.point,
         value: eval,
     };
@@ -153,7 +153,7 @@ pub fn prove_merge<B: Backend, T: Transcript>(
 pub fn prove_rescale<B: Backend, T: Transcript>(
     backend: &B,
     quotient: &[Fr],
-    input: &TableClaim,
+    input: &Claim,
     shift: u32,
     num_entries: u64,
     transcript: &mut T,
@@ -171,11 +171,11 @@ pub fn prove_rescale<B: Backend, T: Transcript>(
     absorb_claim(transcript, input);
     transcript.absorb_field(&quotient_eval);
     let claims = RescaleClaims {
-        quotient: TableClaim {
+        quotient: Claim {
             point: input.point.clone(),
             value: quotient_eval,
         },
-        remainder: TableClaim {
+        remainder: Claim {
             point: input.point.clone(),
             value: remainder,
         },
@@ -190,9 +190,9 @@ pub fn prove_linear<B: Backend, T: Transcript>(
     backend: &B,
     coeffs: &[Fr],
     inputs: &[&[Fr]],
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
-) -> Result<(LinearProof, Vec<TableClaim>), ElementwiseError> {
+) -> Result<(LinearProof, Vec<Claim>), ElementwiseError> {
     check_counts(coeffs.len(), inputs.len())?;
     let len = inputs.first().map_or(0, |t| t.len());
     let num_vars = num_vars_of(len)?;
@@ -210,7 +210,7 @@ pub fn prove_linear<B: Backend, T: Transcript>(
     transcript.absorb_fields(&evals);
     let claims = evals
         .iter()
-        .map(|&value| TableClaim {
+        .map(|&value| Claim {
             point: output.point.clone(),
             value,
         })

@@ -18,8 +18,8 @@ use zkpot_core::{
 use super::prover::{EQ_PRODUCT_DEGREE, MERGE_DEGREE};
 use super::{
     absorb_claim, check_claim, check_num_vars, combined_eq, combined_value, merge_statement, open,
-    remainder_value, BooleanityProof, ElementwiseError, HadamardClaims, HadamardProof, LinearProof,
-    MergeProof, RescaleClaims, RescaleProof, TableClaim, BOOLEANITY_LABEL, HADAMARD_LABEL,
+    remainder_value, BooleanityProof, Claim, ElementwiseError, HadamardClaims, HadamardProof,
+    LinearProof, MergeProof, RescaleClaims, RescaleProof, BOOLEANITY_LABEL, HADAMARD_LABEL,
     LINEAR_LABEL, RESCALE_LABEL,
 };
 
@@ -28,7 +28,7 @@ use super::{
 /// check (against commitments or the next layer).
 pub fn verify_hadamard<T: Transcript>(
     num_vars: usize,
-    output: &TableClaim,
+    output: &Claim,
     proof: &HadamardProof,
     transcript: &mut T,
 ) -> Result<HadamardClaims, ElementwiseError> {
@@ -46,11 +46,11 @@ pub fn verify_hadamard<T: Transcript>(
     check_final(num_vars, reduced.value, expected)?;
     transcript.absorb_fields(&[proof.left_eval, proof.right_eval]);
     Ok(HadamardClaims {
-        left: TableClaim {
+        left: Claim {
             point: reduced.point.clone(),
             value: proof.left_eval,
         },
-        right: TableClaim {
+        right: Claim {
             point: reduced.point,
             value: proof.right_eval,
         },
@@ -63,7 +63,7 @@ pub fn verify_booleanity<T: Transcript>(
     num_vars: usize,
     proof: &BooleanityProof,
     transcript: &mut T,
-) -> Result<TableClaim, ElementwiseError> {
+) -> Result<Claim, ElementwiseError> {
     check_num_vars(num_vars)?;
     open(transcript, BOOLEANITY_LABEL, num_vars, &[]);
     let tau = transcript.challenges(num_vars);
@@ -78,7 +78,7 @@ pub fn verify_booleanity<T: Transcript>(
     let expected = eq_eval(&tau, &reduced.point)? * (s * s - s);
     check_final(num_vars, reduced.value, expected)?;
     transcript.absorb_field(&s);
-    Ok(TableClaim {
+    Ok(Claim {
         point: reduced.point,
         value: s,
     })
@@ -89,10 +89,10 @@ pub fn verify_booleanity<T: Transcript>(
 /// must check.
 pub fn verify_merge<T: Transcript>(
     num_vars: usize,
-    claims: &[TableClaim],
+    claims: &[Claim],
     proof: &MergeProof,
     transcript: &mut T,
-) -> Result<TableClaim, ElementwiseError> {
+) -> Result<Claim, ElementwiseError> {
     let a = merge_statement(num_vars, claims, transcript)?;
     let reduced = sumcheck::verify(
         &proof.sumcheck,
@@ -104,7 +104,7 @@ pub fn verify_merge<T: Transcript>(
     let expected = combined_eq(claims, a, &reduced.point)? * proof.eval;
     check_final(num_vars, reduced.value, expected)?;
     transcript.absorb_field(&proof.eval);
-    Ok(TableClaim {
+    Ok(Claim {
         point: reduced.point,
         value: proof.eval,
     })
@@ -117,7 +117,7 @@ pub fn verify_merge<T: Transcript>(
 /// check the claims against their commitments (see [`crate::elementwise`]).
 pub fn verify_rescale<T: Transcript>(
     num_vars: usize,
-    input: &TableClaim,
+    input: &Claim,
     shift: u32,
     num_entries: u64,
     proof: &RescaleProof,
@@ -134,11 +134,11 @@ pub fn verify_rescale<T: Transcript>(
     absorb_claim(transcript, input);
     transcript.absorb_field(&proof.quotient_eval);
     Ok(RescaleClaims {
-        quotient: TableClaim {
+        quotient: Claim {
             point: input.point.clone(),
             value: proof.quotient_eval,
         },
-        remainder: TableClaim {
+        remainder: Claim {
             point: input.point.clone(),
             value: remainder,
         },
@@ -150,10 +150,10 @@ pub fn verify_rescale<T: Transcript>(
 pub fn verify_linear<T: Transcript>(
     num_vars: usize,
     coeffs: &[Fr],
-    output: &TableClaim,
+    output: &Claim,
     proof: &LinearProof,
     transcript: &mut T,
-) -> Result<Vec<TableClaim>, ElementwiseError> {
+) -> Result<Vec<Claim>, ElementwiseError> {
     if coeffs.is_empty() {
         return Err(ElementwiseError::Empty { what: "inputs" });
     }
@@ -179,7 +179,7 @@ pub fn verify_linear<T: Transcript>(
     Ok(proof
         .evals
         .iter()
-        .map(|&value| TableClaim {
+        .map(|&value| Claim {
             point: output.point.clone(),
             value,
         })

@@ -14,15 +14,15 @@ use zkpot_core::{
 use super::{StackShape, AFFINE_LABEL, COLSUM_LABEL};
 use crate::elementwise::constraints::ones_eval;
 use crate::elementwise::MAX_SHIFT;
-use crate::range::constraints::TableClaimVar;
+use zkpot_core::ClaimVar;
 
 /// The claims an affine split leaves, in-circuit.
 #[derive(Clone)]
 pub struct AffineClaimsVar {
     /// On the product part `P` (the input claim's point).
-    pub product: TableClaimVar,
+    pub product: ClaimVar,
     /// On the bias `b` (at `[r_j, r_t]`).
-    pub bias: TableClaimVar,
+    pub bias: ClaimVar,
 }
 
 /// Absorbs a relation's opening (label, public parameters) and the claim.
@@ -30,7 +30,7 @@ fn open(
     transcript: &mut TranscriptVar,
     label: &[u8],
     params: &[u64],
-    claim: &TableClaimVar,
+    claim: &ClaimVar,
 ) -> Result<(), SynthesisError> {
     transcript.absorb_bytes(label)?;
     for &p in params {
@@ -44,9 +44,9 @@ fn open(
 /// `[r_j, r_t]` becomes the claim `G~([r_j, (1/2)^log m, r_t]) = v / m`.
 pub fn verify_colsum(
     shape: &StackShape,
-    output: &TableClaimVar,
+    output: &ClaimVar,
     transcript: &mut TranscriptVar,
-) -> Result<TableClaimVar, SynthesisError> {
+) -> Result<ClaimVar, SynthesisError> {
     shape
         .validate()
         .map_err(|_| SynthesisError::Unsatisfiable)?;
@@ -61,7 +61,7 @@ pub fn verify_colsum(
     let mut point = cols.to_vec();
     point.extend(std::iter::repeat_n(half, shape.row_vars()));
     point.extend_from_slice(inst);
-    Ok(TableClaimVar {
+    Ok(ClaimVar {
         point,
         value: &output.value * inverse(m)?,
     })
@@ -76,7 +76,7 @@ pub fn verify_affine(
     shape: &StackShape,
     valid_rows: usize,
     frac_bits: u32,
-    output: &TableClaimVar,
+    output: &ClaimVar,
     product_eval: &FrVar,
     transcript: &mut TranscriptVar,
 ) -> Result<AffineClaimsVar, SynthesisError> {
@@ -115,11 +115,11 @@ pub fn verify_affine(
     let mut bias_point = cols.to_vec();
     bias_point.extend_from_slice(inst);
     Ok(AffineClaimsVar {
-        product: TableClaimVar {
+        product: ClaimVar {
             point: output.point.clone(),
             value: product_eval.clone(),
         },
-        bias: TableClaimVar {
+        bias: ClaimVar {
             point: bias_point,
             value: (&output.value - product_eval) * inverse,
         },
@@ -138,23 +138,23 @@ mod tests {
     use crate::layout::{
         verify_affine as native_affine, verify_colsum as native_colsum, AffineProof,
     };
-    use crate::TableClaim;
+    use zkpot_core::Claim;
 
     const LABEL: &[u8] = b"zkpot/test/layout-gadget";
 
-    fn alloc(cs: &ark_relations::gr1cs::ConstraintSystemRef<Fr>, c: &TableClaim) -> TableClaimVar {
-        TableClaimVar::new_witness(cs.clone(), || Ok(c.clone())).unwrap()
+    fn alloc(cs: &ark_relations::gr1cs::ConstraintSystemRef<Fr>, c: &Claim) -> ClaimVar {
+        ClaimVar::new_witness(cs.clone(), || Ok(c.clone())).unwrap()
     }
 
-    fn values(c: &TableClaimVar) -> TableClaim {
-        TableClaim {
+    fn values(c: &ClaimVar) -> Claim {
+        Claim {
             point: c.point.iter().map(|x| x.value().unwrap()).collect(),
             value: c.value.value().unwrap(),
         }
     }
 
-    fn random_claim(num_vars: usize, rng: &mut ChaCha20Rng) -> TableClaim {
-        TableClaim {
+    fn random_claim(num_vars: usize, rng: &mut ChaCha20Rng) -> Claim {
+        Claim {
             point: (0..num_vars).map(|_| Fr::rand(rng)).collect(),
             value: Fr::rand(rng),
         }

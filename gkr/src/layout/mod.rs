@@ -114,11 +114,11 @@ mod verifier;
 use ark_ff::{Field, One, Zero};
 use zkpot_core::{eq_table, i64_to_field, Fr, Transcript};
 
-pub use crate::TableClaim;
 pub use error::LayoutError;
 pub use proof::{AffineProof, LimbsProof};
 pub use prover::{prove_affine, prove_broadcast, prove_colsum, prove_limbs};
 pub use verifier::{verify_affine, verify_broadcast, verify_colsum, verify_limbs};
+pub use zkpot_core::Claim;
 
 use crate::elementwise::{ones_eval, MAX_SHIFT};
 
@@ -216,9 +216,9 @@ impl StackShape {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AffineClaims {
     /// A claim on the product part `P` (the input claim's point).
-    pub product: TableClaim,
+    pub product: Claim,
     /// A claim on the bias `b` (at `[r_j, r_t]`).
-    pub bias: TableClaim,
+    pub bias: Claim,
 }
 
 /// `c = B / 16`, the number of limbs of a `B`-bit value; errors unless `B` is a multiple
@@ -376,7 +376,7 @@ fn check_valid_rows(shape: &StackShape, valid_rows: usize) -> Result<(), LayoutE
     }
 }
 
-fn check_point(expected: usize, claim: &TableClaim) -> Result<(), LayoutError> {
+fn check_point(expected: usize, claim: &Claim) -> Result<(), LayoutError> {
     if claim.point.len() == expected {
         Ok(())
     } else {
@@ -423,7 +423,7 @@ fn open<T: Transcript>(transcript: &mut T, label: &[u8], params: &[u64]) {
 }
 
 /// Absorbs a claim: its point, then its value.
-fn absorb_claim<T: Transcript>(transcript: &mut T, claim: &TableClaim) {
+fn absorb_claim<T: Transcript>(transcript: &mut T, claim: &Claim) {
     transcript.absorb_fields(&claim.point);
     transcript.absorb_field(&claim.value);
 }
@@ -436,9 +436,9 @@ fn shape_params(shape: &StackShape) -> [u64; 3] {
 /// The column-sum reduction (prover and verifier alike).
 fn colsum_reduce<T: Transcript>(
     shape: &StackShape,
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     shape.validate()?;
     check_point(shape.vector_num_vars(), output)?;
     open(transcript, COLSUM_LABEL, &shape_params(shape));
@@ -456,7 +456,7 @@ fn colsum_reduce<T: Transcript>(
     point.extend_from_slice(cols);
     point.extend(std::iter::repeat_n(half, shape.row_vars()));
     point.extend_from_slice(inst);
-    Ok(TableClaim {
+    Ok(Claim {
         point,
         value: output.value * inv(Fr::from(shape.rows as u64))?,
     })
@@ -470,7 +470,7 @@ fn bias_claim(
     point: &[Fr],
     value: Fr,
     scale: Fr,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     let (cols, rows, inst) = split_point(shape, point)?;
     let ones = ones_eval(valid_rows as u64, rows)?;
     let divisor = (scale * ones)
@@ -478,7 +478,7 @@ fn bias_claim(
         .ok_or(LayoutError::ZeroDivisor { what: "ONE~(r_i)" })?;
     let mut bias_point = cols.to_vec();
     bias_point.extend_from_slice(inst);
-    Ok(TableClaim {
+    Ok(Claim {
         point: bias_point,
         value: value * divisor,
     })
@@ -488,9 +488,9 @@ fn bias_claim(
 fn broadcast_reduce<T: Transcript>(
     shape: &StackShape,
     valid_rows: usize,
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     shape.validate()?;
     check_valid_rows(shape, valid_rows)?;
     check_point(shape.table_num_vars(), output)?;
@@ -506,7 +506,7 @@ fn affine_reduce<T: Transcript>(
     shape: &StackShape,
     valid_rows: usize,
     frac_bits: u32,
-    output: &TableClaim,
+    output: &Claim,
     product_eval: Fr,
     transcript: &mut T,
 ) -> Result<AffineClaims, LayoutError> {
@@ -526,7 +526,7 @@ fn affine_reduce<T: Transcript>(
         pow2(frac_bits)?,
     )?;
     Ok(AffineClaims {
-        product: TableClaim {
+        product: Claim {
             point: output.point.clone(),
             value: product_eval,
         },
@@ -539,7 +539,7 @@ fn check_affine(
     shape: &StackShape,
     valid_rows: usize,
     frac_bits: u32,
-    output: &TableClaim,
+    output: &Claim,
 ) -> Result<(), LayoutError> {
     shape.validate()?;
     check_valid_rows(shape, valid_rows)?;
@@ -552,7 +552,7 @@ fn check_limbs(
     num_vars: usize,
     bits: u32,
     num_entries: u64,
-    input: &TableClaim,
+    input: &Claim,
 ) -> Result<(usize, usize), LayoutError> {
     let count = limb_count(bits)?;
     let lv = limb_vars(bits)?;
@@ -575,10 +575,10 @@ fn limbs_reduce<T: Transcript>(
     num_vars: usize,
     bits: u32,
     num_entries: u64,
-    input: &TableClaim,
+    input: &Claim,
     limb_evals: &[Fr],
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     let (count, lv) = check_limbs(num_vars, bits, num_entries, input)?;
     if limb_evals.len() != count {
         return Err(LayoutError::Malformed {
@@ -615,7 +615,7 @@ fn limbs_reduce<T: Transcript>(
         .sum();
     let mut point = input.point.clone();
     point.extend_from_slice(&s);
-    Ok(TableClaim { point, value })
+    Ok(Claim { point, value })
 }
 
 /// The field encoding of signed values, for references and tests.

@@ -4,7 +4,7 @@ use zkpot_core::{Backend, Fr, Transcript};
 
 use super::{
     affine_reduce, broadcast_reduce, check_affine, check_len, check_limbs, colsum_reduce,
-    limbs_reduce, AffineClaims, AffineProof, LayoutError, LimbsProof, StackShape, TableClaim,
+    limbs_reduce, AffineClaims, AffineProof, Claim, LayoutError, LimbsProof, StackShape,
 };
 
 /// Reduces the claim `output` on the column sums `D` (`k p` entries) of a stacked table
@@ -12,9 +12,9 @@ use super::{
 /// this is the same computation as [`super::verify_colsum`].
 pub fn prove_colsum<T: Transcript>(
     shape: &StackShape,
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     colsum_reduce(shape, output, transcript)
 }
 
@@ -24,9 +24,9 @@ pub fn prove_colsum<T: Transcript>(
 pub fn prove_broadcast<T: Transcript>(
     shape: &StackShape,
     valid_rows: usize,
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     broadcast_reduce(shape, valid_rows, output, transcript)
 }
 
@@ -38,7 +38,7 @@ pub fn prove_affine<B: Backend, T: Transcript>(
     valid_rows: usize,
     frac_bits: u32,
     product: &[Fr],
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
 ) -> Result<(AffineProof, AffineClaims), LayoutError> {
     check_affine(shape, valid_rows, frac_bits, output)?;
@@ -64,9 +64,9 @@ pub fn prove_limbs<B: Backend, T: Transcript>(
     limbs: &[Fr],
     bits: u32,
     num_entries: u64,
-    input: &TableClaim,
+    input: &Claim,
     transcript: &mut T,
-) -> Result<(LimbsProof, TableClaim), LayoutError> {
+) -> Result<(LimbsProof, Claim), LayoutError> {
     let num_vars = input.point.len();
     let (count, lv) = check_limbs(num_vars, bits, num_entries, input)?;
     let block = 1usize << num_vars;

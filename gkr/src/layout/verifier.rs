@@ -12,7 +12,7 @@ use zkpot_core::Transcript;
 
 use super::{
     affine_reduce, broadcast_reduce, check_affine, colsum_reduce, limbs_reduce, AffineClaims,
-    AffineProof, LayoutError, LimbsProof, StackShape, TableClaim,
+    AffineProof, Claim, LayoutError, LimbsProof, StackShape,
 };
 
 /// Reduces the claim `output` (point `[r_j, r_t]`) on the column sums of a stacked table
@@ -20,9 +20,9 @@ use super::{
 /// `transcript`.
 pub fn verify_colsum<T: Transcript>(
     shape: &StackShape,
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     colsum_reduce(shape, output, transcript)
 }
 
@@ -32,9 +32,9 @@ pub fn verify_colsum<T: Transcript>(
 pub fn verify_broadcast<T: Transcript>(
     shape: &StackShape,
     valid_rows: usize,
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     broadcast_reduce(shape, valid_rows, output, transcript)
 }
 
@@ -46,7 +46,7 @@ pub fn verify_affine<T: Transcript>(
     shape: &StackShape,
     valid_rows: usize,
     frac_bits: u32,
-    output: &TableClaim,
+    output: &Claim,
     proof: &AffineProof,
     transcript: &mut T,
 ) -> Result<AffineClaims, LayoutError> {
@@ -69,10 +69,10 @@ pub fn verify_limbs<T: Transcript>(
     num_vars: usize,
     bits: u32,
     num_entries: u64,
-    input: &TableClaim,
+    input: &Claim,
     proof: &LimbsProof,
     transcript: &mut T,
-) -> Result<TableClaim, LayoutError> {
+) -> Result<Claim, LayoutError> {
     limbs_reduce(
         num_vars,
         bits,

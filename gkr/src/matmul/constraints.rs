@@ -12,7 +12,7 @@ use zkpot_core::{
 };
 
 use super::{MatmulProof, MatmulShape, Op, MATMUL_LABEL};
-use crate::range::constraints::TableClaimVar;
+use zkpot_core::ClaimVar;
 
 /// A [`MatmulProof`] allocated as witnesses.
 #[derive(Clone)]
@@ -48,9 +48,9 @@ impl MatmulProofVar {
 #[derive(Clone)]
 pub struct MatmulClaimsVar {
     /// On the stored `A` table.
-    pub a: TableClaimVar,
+    pub a: ClaimVar,
     /// On the stored `B` table.
-    pub b: TableClaimVar,
+    pub b: ClaimVar,
 }
 
 /// [`verify_matmul`](super::verify_matmul) in-circuit: absorbs the statement, verifies the
@@ -60,7 +60,7 @@ pub struct MatmulClaimsVar {
 pub fn verify_matmul(
     shape: &MatmulShape,
     proof: &MatmulProofVar,
-    output: &TableClaimVar,
+    output: &ClaimVar,
     transcript: &mut TranscriptVar,
 ) -> Result<MatmulClaimsVar, SynthesisError> {
     shape
@@ -106,11 +106,11 @@ pub fn verify_matmul(
         Op::T => concat([rho_x, r_j, rho_t]),
     };
     Ok(MatmulClaimsVar {
-        a: TableClaimVar {
+        a: ClaimVar {
             point: a_point,
             value: proof.a.clone(),
         },
-        b: TableClaimVar {
+        b: ClaimVar {
             point: b_point,
             value: proof.b.clone(),
         },
@@ -129,11 +129,11 @@ mod tests {
 
     use super::*;
     use crate::matmul::{matmul_naive, prove_matmul, verify_matmul as native_verify};
-    use crate::TableClaim;
+    use zkpot_core::Claim;
 
     const LABEL: &[u8] = b"zkpot/test/matmul-gadget";
 
-    fn values(claim: &TableClaimVar) -> (Vec<Fr>, Fr) {
+    fn values(claim: &ClaimVar) -> (Vec<Fr>, Fr) {
         (
             claim.point.iter().map(|x| x.value().unwrap()).collect(),
             claim.value.value().unwrap(),
@@ -141,7 +141,7 @@ mod tests {
     }
 
     /// An honest proof of a random product, its output claim and the native claims.
-    fn instance(shape: &MatmulShape, seed: u64) -> (MatmulProof, TableClaim) {
+    fn instance(shape: &MatmulShape, seed: u64) -> (MatmulProof, Claim) {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let a: Vec<Fr> = (0..shape.a_len()).map(|_| Fr::rand(&mut rng)).collect();
         let b: Vec<Fr> = (0..shape.b_len()).map(|_| Fr::rand(&mut rng)).collect();
@@ -153,7 +153,7 @@ mod tests {
             .unwrap()
             .evaluate(&point)
             .unwrap();
-        let output = TableClaim { point, value };
+        let output = Claim { point, value };
         let mut t = PoseidonTranscript::new(LABEL);
         let (proof, _) = prove_matmul(&CpuBackend, shape, &a, &b, &output, &mut t).unwrap();
         (proof, output)
@@ -163,11 +163,11 @@ mod tests {
     fn run(
         shape: &MatmulShape,
         proof: &MatmulProof,
-        output: &TableClaim,
+        output: &Claim,
     ) -> (bool, [(Vec<Fr>, Fr); 2], usize) {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let p = MatmulProofVar::new_witness(&cs, proof, shape).unwrap();
-        let out = TableClaimVar::new_witness(cs.clone(), || Ok(output.clone())).unwrap();
+        let out = ClaimVar::new_witness(cs.clone(), || Ok(output.clone())).unwrap();
         let mut t = TranscriptVar::new(cs.clone(), LABEL).unwrap();
         let claims = verify_matmul(shape, &p, &out, &mut t).unwrap();
         (

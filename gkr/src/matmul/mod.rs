@@ -87,7 +87,7 @@ use ark_ff::Zero;
 use rayon::prelude::*;
 use zkpot_core::{eq_table, Fr, Transcript};
 
-use crate::TableClaim;
+use zkpot_core::Claim;
 
 pub use error::MatmulError;
 pub use proof::MatmulProof;
@@ -273,11 +273,11 @@ impl MatmulShape {
             Op::T => concat([rho_x, r_j, rho_t]),
         };
         MatmulClaims {
-            a: TableClaim {
+            a: Claim {
                 point: a_point,
                 value: a,
             },
-            b: TableClaim {
+            b: Claim {
                 point: b_point,
                 value: b,
             },
@@ -296,13 +296,13 @@ struct OutputPoint<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatmulClaims {
     /// A claim on the stored `A` table ([`MatmulShape::a_num_vars`] coordinates).
-    pub a: TableClaim,
+    pub a: Claim,
     /// A claim on the stored `B` table ([`MatmulShape::b_num_vars`] coordinates).
-    pub b: TableClaim,
+    pub b: Claim,
 }
 
 /// The transcript's opening (steps 1 and 2 of the module docs).
-fn start<T: Transcript>(transcript: &mut T, shape: &MatmulShape, output: &TableClaim) {
+fn start<T: Transcript>(transcript: &mut T, shape: &MatmulShape, output: &Claim) {
     transcript.absorb_bytes(MATMUL_LABEL);
     for x in [shape.k, shape.m, shape.n, shape.p] {
         transcript.absorb_u64(x as u64);

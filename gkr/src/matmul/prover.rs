@@ -10,7 +10,7 @@ use super::{
     check_len, fix_block, start, MatmulClaims, MatmulError, MatmulProof, MatmulShape, Op,
     OutputPoint,
 };
-use crate::TableClaim;
+use zkpot_core::Claim;
 
 /// Proves the claim `output` on `C = op_a(A) op_b(B)` (stacked, see [`crate::matmul`] for
 /// the layout), continuing `transcript`; returns the proof and the claims on `A` and `B`.
@@ -24,7 +24,7 @@ pub fn prove_matmul<B: Backend, T: Transcript>(
     shape: &MatmulShape,
     a: &[Fr],
     b: &[Fr],
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
 ) -> Result<(MatmulProof, MatmulClaims), MatmulError> {
     let OutputPoint { r_j, r_i, r_t } = shape.split_output_point(&output.point)?;

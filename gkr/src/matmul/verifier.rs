@@ -14,7 +14,7 @@ use zkpot_core::{
 };
 
 use super::{start, MatmulClaims, MatmulError, MatmulProof, MatmulShape, OutputPoint};
-use crate::TableClaim;
+use zkpot_core::Claim;
 
 /// Verifies a matrix-product proof for the claim `output` on `C = op_a(A) op_b(B)` of
 /// `shape`, continuing `transcript` (which must have absorbed what the prover's had).
@@ -23,7 +23,7 @@ use crate::TableClaim;
 pub fn verify_matmul<T: Transcript>(
     shape: &MatmulShape,
     proof: &MatmulProof,
-    output: &TableClaim,
+    output: &Claim,
     transcript: &mut T,
 ) -> Result<MatmulClaims, MatmulError> {
     let OutputPoint { r_j, r_i, r_t } = shape.split_output_point(&output.point)?;

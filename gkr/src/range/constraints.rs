@@ -9,8 +9,6 @@
 //! constraint system unsatisfied. Challenges agree bit for bit with the native verifier
 //! (same [`TranscriptVar`] encodings), and so do the returned claims.
 //!
-//! Also here, for every gadget of the crate: [`TableClaimVar`], the twin of
-//! [`TableClaim`].
 
 #![deny(
     clippy::unwrap_used,
@@ -19,81 +17,34 @@
     clippy::indexing_slicing
 )]
 
-use std::borrow::Borrow;
+use zkpot_core::ClaimVar;
 
 use ark_ff::{One, Zero};
 use ark_r1cs_std::{
-    alloc::{AllocVar, AllocationMode},
+    alloc::AllocVar,
     eq::EqGadget,
     fields::{fp::FpVar, FieldVar},
     GR1CSVar,
 };
-use ark_relations::gr1cs::{ConstraintSystemRef, Namespace, SynthesisError};
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use zkpot_core::{
     constraints::{alloc_sumcheck, check_final, eq_eval, verify_sumcheck, FrVar, TranscriptVar},
     Fr,
 };
 
 use super::{
-    check_table_bits, tree_depths, ChildPair, Fraction, RangeClaims, RangeProof, TableClaim,
-    DEGREE, LIMB_BITS, MAX_LIMB_VARS, RANGE_LABEL,
+    check_table_bits, tree_depths, ChildPair, Fraction, RangeClaims, RangeProof, DEGREE, LIMB_BITS,
+    MAX_LIMB_VARS, RANGE_LABEL,
 };
-
-/// An evaluation claim on a committed table in-circuit, the twin of [`TableClaim`]: the
-/// table's multilinear extension at `point` (`point[j]` the value of variable `j`, the
-/// order of [`zkpot_core::mle`]) is `value`.
-#[derive(Clone, Debug)]
-pub struct TableClaimVar {
-    /// The evaluation point.
-    pub point: Vec<FrVar>,
-    /// The claimed evaluation.
-    pub value: FrVar,
-}
-
-impl AllocVar<TableClaim, Fr> for TableClaimVar {
-    /// Allocates every coordinate and the value in `mode`; the number of coordinates is
-    /// the native claim's (gadgets check it against their public shape).
-    fn new_variable<T: Borrow<TableClaim>>(
-        cs: impl Into<Namespace<Fr>>,
-        f: impl FnOnce() -> Result<T, SynthesisError>,
-        mode: AllocationMode,
-    ) -> Result<Self, SynthesisError> {
-        let cs = cs.into().cs();
-        let claim = f()?;
-        let claim = claim.borrow();
-        let point = claim
-            .point
-            .iter()
-            .map(|x| FrVar::new_variable(cs.clone(), || Ok(*x), mode))
-            .collect::<Result<Vec<_>, _>>()?;
-        let value = FrVar::new_variable(cs, || Ok(claim.value), mode)?;
-        Ok(Self { point, value })
-    }
-}
-
-impl GR1CSVar<Fr> for TableClaimVar {
-    type Value = TableClaim;
-
-    fn cs(&self) -> ConstraintSystemRef<Fr> {
-        self.point.cs().or(self.value.cs())
-    }
-
-    fn value(&self) -> Result<TableClaim, SynthesisError> {
-        Ok(TableClaim {
-            point: self.point.value()?,
-            value: self.value.value()?,
-        })
-    }
-}
 
 /// The claims a range proof leaves on the committed tables, in-circuit: the twin of
 /// [`RangeClaims`].
 #[derive(Clone, Debug)]
 pub struct RangeClaimsVar {
     /// A claim on the limb table `l` (`n` coordinates).
-    pub limbs: TableClaimVar,
+    pub limbs: ClaimVar,
     /// A claim on the multiplicity table `m` (`table_bits` coordinates).
-    pub multiplicities: TableClaimVar,
+    pub multiplicities: ClaimVar,
 }
 
 impl GR1CSVar<Fr> for RangeClaimsVar {
@@ -351,11 +302,11 @@ pub fn verify_range_in(
     let expected = &alpha - identity_eval(&table_point);
     enforce_equal(&table_leaf.denominator, &expected)?;
     Ok(RangeClaimsVar {
-        limbs: TableClaimVar {
+        limbs: ClaimVar {
             point: limb_point,
             value: &alpha - &limb_leaf.denominator,
         },
-        multiplicities: TableClaimVar {
+        multiplicities: ClaimVar {
             point: table_point,
             value: table_leaf.numerator.negate()?,
         },
@@ -609,14 +560,14 @@ mod tests {
     #[test]
     fn table_claim_var_round_trips() {
         let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
-        let claim = TableClaim {
+        let claim = zkpot_core::Claim {
             point: vec![Fr::from(3u64), Fr::from(5u64)],
             value: Fr::from(9u64),
         };
-        let var = TableClaimVar::new_witness(cs.clone(), || Ok(claim.clone())).unwrap();
+        let var = ClaimVar::new_witness(cs.clone(), || Ok(claim.clone())).unwrap();
         assert_eq!(var.value().unwrap(), claim);
         assert!(!var.cs().is_none());
-        let var = TableClaimVar::new_input(cs, || Ok(&claim)).unwrap();
+        let var = ClaimVar::new_input(cs, || Ok(&claim)).unwrap();
         assert_eq!(var.value().unwrap(), claim);
     }
 

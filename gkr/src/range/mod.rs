@@ -72,6 +72,7 @@ mod prover;
 mod verifier;
 
 use ark_ff::{Field, One, Zero};
+use zkpot_core::Claim;
 use zkpot_core::Fr;
 
 use crate::error::RangeError;
@@ -95,23 +96,13 @@ pub const RANGE_LABEL: &[u8] = b"zkpot/gkr/range-check";
 /// The sumcheck degree of every layer: two factors times `eq`.
 const DEGREE: usize = 3;
 
-/// An evaluation claim on a table the caller committed: its multilinear extension at
-/// `point` (`point[j]` the value of variable `j`, see [`zkpot_core::mle`]) is `value`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableClaim {
-    /// The evaluation point.
-    pub point: Vec<Fr>,
-    /// The claimed evaluation.
-    pub value: Fr,
-}
-
 /// The claims a range proof leaves on the committed tables.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RangeClaims {
     /// A claim on the limb table `l` (`n` coordinates).
-    pub limbs: TableClaim,
+    pub limbs: Claim,
     /// A claim on the multiplicity table `m` (16 coordinates).
-    pub multiplicities: TableClaim,
+    pub multiplicities: Claim,
 }
 
 /// An honest witness: limbs and the multiplicities they imply.
@@ -265,11 +256,11 @@ fn leaf_claims(
         });
     }
     Ok(RangeClaims {
-        limbs: TableClaim {
+        limbs: Claim {
             point: limb_point,
             value: alpha - limb_leaf.denominator,
         },
-        multiplicities: TableClaim {
+        multiplicities: Claim {
             point: table_point,
             value: -table_leaf.numerator,
         },

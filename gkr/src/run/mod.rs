@@ -62,22 +62,23 @@ mod prover;
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use thiserror::Error;
-use zkpot_core::{Fr, PoseidonTranscript, Transcript};
+use zkpot_core::{Claim, Fr, PoseidonTranscript, Transcript};
 use zkpot_pcs::{
     accumulator::{Accumulator, FoldProof, OpenProof},
-    aggregate::Claim,
     merkle::{verify_path, MerklePath},
     pedersen::{Commitment, PedersenKey},
-    PcsError,
+    CommittedClaim, PcsError,
 };
 use zkpot_trainer::{SpecError, TrainSpec};
 
 use crate::step::{
     verify_step_in, Block, StepClaims, StepError, StepProof, StepShape, StepStatement,
 };
-use crate::TableClaim;
 
 pub use data::{chunk_batches, ChunkedData};
+
+/// The commitment scheme of a run (Pedersen + IPA), named once.
+pub type Pcs = zkpot_pcs::PedersenIpa;
 pub use prover::{
     accumulate_fold, model_of, rng_from_state, rng_state, FinishedRun, FoldReport, RunProver,
     RNG_STATE_LEN,
@@ -361,7 +362,7 @@ fn fold_transcript(mut step: PoseidonTranscript) -> PoseidonTranscript {
 }
 
 /// The claims fold `j` folds into the accumulator: `[prev, chunk, new...]`.
-fn fold_claims(statement: &StepStatement, claims: &StepClaims) -> Vec<Claim> {
+fn fold_claims(statement: &StepStatement, claims: &StepClaims) -> Vec<CommittedClaim> {
     [
         on(statement.prev, &claims.prev),
         on(statement.chunk, &claims.chunk),
@@ -372,11 +373,10 @@ fn fold_claims(statement: &StepStatement, claims: &StepClaims) -> Vec<Claim> {
 }
 
 /// A table claim on a commitment.
-fn on(commitment: Commitment, c: &TableClaim) -> Claim {
-    Claim {
+fn on(commitment: Commitment, c: &Claim) -> CommittedClaim {
+    CommittedClaim {
         commitment,
-        point: c.point.clone(),
-        value: c.value,
+        claim: c.clone(),
     }
 }
 
@@ -404,22 +404,14 @@ fn tie_claims(
     wt: Commitment,
     r: &[Fr],
     v: Fr,
-) -> Result<[Claim; 2], RunError> {
+) -> Result<[CommittedClaim; 2], RunError> {
     let point = shape
         .fold_layout()
         .point(Block::Model, r)
         .map_err(RunError::Shape)?;
     Ok([
-        Claim {
-            commitment: last,
-            point,
-            value: v,
-        },
-        Claim {
-            commitment: wt,
-            point: r.to_vec(),
-            value: v,
-        },
+        CommittedClaim::new(last, point, v),
+        CommittedClaim::new(wt, r.to_vec(), v),
     ])
 }
 
@@ -473,7 +465,7 @@ pub fn verify_run(
         verify_path(data.root, data.num_chunks, &fold.chunk, &fold.path).map_err(chunk_err)?;
         let mut t = fold_transcript(t);
         accumulator = accumulator
-            .verify_fold_bound(&fold_claims(&step, &claims), &fold.accumulate, &mut t)
+            .verify_fold_bound::<Pcs, _>(&fold_claims(&step, &claims), &fold.accumulate, &mut t)
             .map_err(|source| RunError::Accumulate { fold: j, source })?;
         prev = fold.new;
     }
@@ -524,7 +516,7 @@ pub fn verify_finish(
             iterations: statement.iterations(),
         });
     }
-    if accumulator.claim.point.len() != run_num_vars(&shape) {
+    if accumulator.claim.claim.point.len() != run_num_vars(&shape) {
         return Err(RunError::Malformed(
             "the accumulator has the wrong number of variables",
         ));
@@ -532,9 +524,9 @@ pub fn verify_finish(
     let (mut t, r) = final_transcript(statement, digest, folds, accumulator, &shape);
     let ties = tie_claims(&shape, last, statement.wt, &r, proof.tie_value)?;
     let accumulator = accumulator
-        .verify_fold(&ties, &proof.finish, &mut t)
+        .verify_fold::<Pcs, _>(&ties, &proof.finish, &mut t)
         .map_err(RunError::Final)?;
     accumulator
-        .verify_open(key, &proof.open, &mut t)
+        .verify_open::<Pcs, _>(key, &proof.open, &mut t)
         .map_err(RunError::Final)
 }

@@ -1,5 +1,6 @@
 //! The run prover: one fold at a time, then the tie to `C_WT` and the opening.
 
+use super::Pcs;
 use std::time::{Duration, Instant};
 
 use ark_serialize::CanonicalSerialize;
@@ -347,10 +348,10 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let openings = [&self.prev, &wt_opening];
         let mut accumulator = self.accumulator.clone();
         let finish = accumulator
-            .fold(&self.backend, &ties, &openings, &mut t)
+            .fold::<Pcs, _, _>(&self.backend, &ties, &openings, &mut t)
             .map_err(RunError::Final)?;
         let open = accumulator
-            .open(self.key, &self.backend, &mut t, &mut self.rng)
+            .open::<Pcs, _, _, _>(self.key, &self.backend, &mut t, &mut self.rng)
             .map_err(RunError::Final)?;
         Ok((
             statement,
@@ -452,7 +453,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             },
         )
         .map_err(|_| bad("the checkpoint's accumulator has the wrong size"))?;
-        if accumulator.accumulator().claim.point.len() != run_num_vars(&shape) {
+        if accumulator.accumulator().claim.claim.point.len() != run_num_vars(&shape) {
             return Err(bad("the checkpoint's accumulator has the wrong size"));
         }
         Ok(RunProver {
@@ -547,7 +548,7 @@ pub fn accumulate_fold<B: Backend>(
     let claims = fold_claims(&out.statement, &out.claims);
     let mut openings: Vec<&Opening> = vec![prev, chunk];
     openings.resize(claims.len(), &out.opening);
-    accumulator.fold_bound(backend, &claims, &openings, &mut t)
+    accumulator.fold_bound::<Pcs, _, _>(backend, &claims, &openings, &mut t)
 }
 
 /// The model table of `model` ([`model_table`] of its layers).

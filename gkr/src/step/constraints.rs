@@ -16,6 +16,7 @@
 use ark_ff::{One, Zero};
 use ark_r1cs_std::{eq::EqGadget, fields::FieldVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+use zkpot_core::ClaimVar;
 use zkpot_core::{
     constraints::{
         alloc_sumcheck, alloc_witness, check_final, eq_eval, verify_sumcheck, FrVar, TranscriptVar,
@@ -35,7 +36,7 @@ use crate::layout::constraints::{verify_affine, verify_colsum, AffineClaimsVar};
 use crate::layout::StackShape;
 use crate::matmul::constraints::{verify_matmul, MatmulClaimsVar, MatmulProofVar};
 use crate::matmul::{MatmulShape, Op};
-use crate::range::constraints::{verify_range_in, RangeClaimsVar, RangeProofVar, TableClaimVar};
+use crate::range::constraints::{verify_range_in, RangeClaimsVar, RangeProofVar};
 
 /// The step statement in-circuit: the spec digest and fold index (from the IVC state) and
 /// the three commitments as their four limbs ([`zkpot_core::point_to_fields`]). Whoever
@@ -85,11 +86,11 @@ impl StepStatementVar {
 #[derive(Clone)]
 pub struct StepClaimsVar {
     /// The merged claim on `C_prev`, on the model layout ([`StepShape::model_layout`]).
-    pub prev: TableClaimVar,
+    pub prev: ClaimVar,
     /// The claims on the fold table behind `C_new`, unmerged, at full fold-table points.
-    pub new: Vec<TableClaimVar>,
+    pub new: Vec<ClaimVar>,
     /// The merged claim on the chunk table.
-    pub chunk: TableClaimVar,
+    pub chunk: ClaimVar,
 }
 
 /// Verifies the step proof `proof` for `statement` in-circuit, on a fresh step transcript
@@ -215,14 +216,14 @@ fn next<'a, X>(list: &'a [X], at: &mut usize) -> Result<&'a X, SynthesisError> {
 /// Claims collected on the three commitments.
 #[derive(Default)]
 struct Collected {
-    new: Vec<(Block, TableClaimVar)>,
-    prev: Vec<(Tensor, TableClaimVar)>,
-    chunk: Vec<(Tensor, TableClaimVar)>,
+    new: Vec<(Block, ClaimVar)>,
+    prev: Vec<(Tensor, ClaimVar)>,
+    chunk: Vec<(Tensor, ClaimVar)>,
 }
 
 /// A claim.
-fn claim(point: &[FrVar], value: FrVar) -> TableClaimVar {
-    TableClaimVar {
+fn claim(point: &[FrVar], value: FrVar) -> ClaimVar {
+    ClaimVar {
         point: point.to_vec(),
         value,
     }
@@ -310,10 +311,10 @@ struct Flow<'a> {
     cursor: Cursor,
     t: TranscriptVar,
     got: Collected,
-    pend_a: Vec<Vec<TableClaimVar>>,
-    pend_g: Vec<Vec<TableClaimVar>>,
-    pend_w: Vec<Vec<TableClaimVar>>,
-    pend_b: Vec<Vec<TableClaimVar>>,
+    pend_a: Vec<Vec<ClaimVar>>,
+    pend_g: Vec<Vec<ClaimVar>>,
+    pend_w: Vec<Vec<ClaimVar>>,
+    pend_b: Vec<Vec<ClaimVar>>,
 }
 
 impl Flow<'_> {
@@ -349,7 +350,7 @@ impl Flow<'_> {
     fn matmul(
         &mut self,
         shape: &MatmulShape,
-        claim: &TableClaimVar,
+        claim: &ClaimVar,
     ) -> Result<MatmulClaimsVar, SynthesisError> {
         let p = next(&self.proof.matmuls, &mut self.cursor.matmuls)?;
         let p = MatmulProofVar::new_witness(&self.cs, p, shape)?;
@@ -359,7 +360,7 @@ impl Flow<'_> {
     fn hadamard(
         &mut self,
         s: Tensor,
-        claim: &TableClaimVar,
+        claim: &ClaimVar,
     ) -> Result<HadamardClaimsVar, SynthesisError> {
         let n = self.shape.num_vars(s);
         let p = next(&self.proof.hadamards, &mut self.cursor.hadamards)?;
@@ -367,11 +368,7 @@ impl Flow<'_> {
         verify_hadamard(n, claim, &p, &mut self.t)
     }
 
-    fn merge(
-        &mut self,
-        num_vars: usize,
-        claims: &[TableClaimVar],
-    ) -> Result<TableClaimVar, SynthesisError> {
+    fn merge(&mut self, num_vars: usize, claims: &[ClaimVar]) -> Result<ClaimVar, SynthesisError> {
         let p = next(&self.proof.merges, &mut self.cursor.merges)?;
         let p = MergeProofVar::new_witness(self.cs.clone(), p, num_vars)?;
         verify_merge(num_vars, claims, &p, &mut self.t)
@@ -380,7 +377,7 @@ impl Flow<'_> {
     fn affine(
         &mut self,
         shape: &StackShape,
-        claim: &TableClaimVar,
+        claim: &ClaimVar,
     ) -> Result<AffineClaimsVar, SynthesisError> {
         let u = *next(&self.proof.affines, &mut self.cursor.affines)?;
         let u = alloc_witness(&self.cs, u)?;
@@ -389,7 +386,7 @@ impl Flow<'_> {
     }
 
     /// The shift sumcheck: `sum_j weights(j) T(j) = claim` over the `log k` instance bits.
-    fn shift(&mut self, weights: &[FrVar], claim: &FrVar) -> Result<TableClaimVar, SynthesisError> {
+    fn shift(&mut self, weights: &[FrVar], claim: &FrVar) -> Result<ClaimVar, SynthesisError> {
         let rounds = self.shape.k_vars();
         let p = next(&self.proof.shifts, &mut self.cursor.shifts)?;
         let sumcheck = alloc_sumcheck(&self.cs, &p.sumcheck, rounds, 2)?;
@@ -398,13 +395,13 @@ impl Flow<'_> {
         let w = evaluate_var(weights, &reduced.point)?;
         check_final(&reduced.value, &(w * &eval))?;
         self.t.absorb_field(&eval)?;
-        Ok(TableClaimVar {
+        Ok(ClaimVar {
             point: reduced.point,
             value: eval,
         })
     }
 
-    fn booleanity(&mut self, num_vars: usize) -> Result<TableClaimVar, SynthesisError> {
+    fn booleanity(&mut self, num_vars: usize) -> Result<ClaimVar, SynthesisError> {
         let p = next(&self.proof.booleanity, &mut self.cursor.booleanity)?;
         let p = BooleanityProofVar::new_witness(self.cs.clone(), p, num_vars)?;
         verify_booleanity(num_vars, &p, &mut self.t)
@@ -420,7 +417,7 @@ impl Flow<'_> {
     // The flow, as in `flow.rs`.
 
     /// Moves a claim on a range-checked tensor to its limbs.
-    fn limbs(&mut self, t: Tensor, c: &TableClaimVar) -> Result<(), SynthesisError> {
+    fn limbs(&mut self, t: Tensor, c: &ClaimVar) -> Result<(), SynthesisError> {
         let enc = self
             .shape
             .encoding(t)
@@ -447,8 +444,8 @@ impl Flow<'_> {
         &mut self,
         remainder: Tensor,
         shift: u32,
-        q: &TableClaimVar,
-    ) -> Result<TableClaimVar, SynthesisError> {
+        q: &ClaimVar,
+    ) -> Result<ClaimVar, SynthesisError> {
         let u = self.eval()?;
         let r = &u + half(shift) - &q.value * pow2(shift);
         self.limbs(remainder, &claim(&q.point, r))?;
@@ -549,11 +546,7 @@ impl Flow<'_> {
         Ok(())
     }
 
-    fn merged(
-        &mut self,
-        t: Tensor,
-        claims: Vec<TableClaimVar>,
-    ) -> Result<TableClaimVar, SynthesisError> {
+    fn merged(&mut self, t: Tensor, claims: Vec<ClaimVar>) -> Result<ClaimVar, SynthesisError> {
         match claims.len() {
             0 => Err(SynthesisError::Unsatisfiable),
             1 => claims
@@ -585,7 +578,7 @@ impl Flow<'_> {
         &mut self,
         start: Tensor,
         new: Tensor,
-        c: &TableClaimVar,
+        c: &ClaimVar,
     ) -> Result<(), SynthesisError> {
         let sh = self.shape;
         let nx = sh.num_vars(start);
@@ -685,7 +678,7 @@ impl Flow<'_> {
     fn split_region(
         &mut self,
         region: &Layout<Tensor>,
-        c: &TableClaimVar,
+        c: &ClaimVar,
     ) -> Result<(), SynthesisError> {
         if c.point.len() != region.num_vars {
             return Err(SynthesisError::Unsatisfiable);

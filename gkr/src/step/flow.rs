@@ -11,7 +11,7 @@ use crate::elementwise::HadamardClaims;
 use crate::layout::{AffineClaims, StackShape};
 use crate::matmul::{MatmulClaims, MatmulShape, Op};
 use crate::range::RangeClaims;
-use crate::TableClaim;
+use zkpot_core::Claim;
 
 /// What differs between prover and verifier: each sub-protocol either runs the prover
 /// and records its message, or reads the message and runs the verifier. Every method
@@ -34,17 +34,17 @@ pub(crate) trait Side {
         shape: &MatmulShape,
         a: Tensor,
         b: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<MatmulClaims, StepError>;
     /// `C = S o Q`.
     fn hadamard(
         &mut self,
         s: Tensor,
         q: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<HadamardClaims, StepError>;
     /// Several claims on one table to one.
-    fn merge(&mut self, t: Merged, claims: &[TableClaim]) -> Result<TableClaim, StepError>;
+    fn merge(&mut self, t: Merged, claims: &[Claim]) -> Result<Claim, StepError>;
     /// `Z = P + 2^f broadcast(b)`.
     fn affine(
         &mut self,
@@ -52,7 +52,7 @@ pub(crate) trait Side {
         valid_rows: usize,
         frac_bits: u32,
         product: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<AffineClaims, StepError>;
     /// The sumcheck of `sum_j shift(j) T(j)` over the instance bits, `T(j)` the stacked
     /// new weights `t` fixed at `rho_x`; returns the point and the final value of `T`.
@@ -62,9 +62,9 @@ pub(crate) trait Side {
         rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<TableClaim, StepError>;
+    ) -> Result<Claim, StepError>;
     /// Booleanity of the bits region.
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError>;
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim, StepError>;
     /// The range check of one region.
     fn range(&mut self, region: &super::layout::RangeRegion) -> Result<RangeClaims, StepError>;
 }
@@ -83,9 +83,9 @@ pub(crate) enum Merged {
 /// Claims collected on the three commitments.
 #[derive(Default)]
 struct Collected {
-    new: Vec<(Block, TableClaim)>,
-    prev: Vec<(Tensor, TableClaim)>,
-    chunk: Vec<(Tensor, TableClaim)>,
+    new: Vec<(Block, Claim)>,
+    prev: Vec<(Tensor, Claim)>,
+    chunk: Vec<(Tensor, Claim)>,
 }
 
 /// Absorbs the statement (DESIGN section 8: label, spec digest, then the statement).
@@ -155,21 +155,16 @@ struct Flow<'a> {
     shape: &'a StepShape,
     got: Collected,
     /// Pending claims on `A_l` (`A_0 = X`), `G_l`, `W_l` before each iteration, `b_l`.
-    pend_a: Vec<Vec<TableClaim>>,
-    pend_g: Vec<Vec<TableClaim>>,
-    pend_w: Vec<Vec<TableClaim>>,
-    pend_b: Vec<Vec<TableClaim>>,
+    pend_a: Vec<Vec<Claim>>,
+    pend_g: Vec<Vec<Claim>>,
+    pend_w: Vec<Vec<Claim>>,
+    pend_b: Vec<Vec<Claim>>,
 }
 
 impl Flow<'_> {
     /// Moves a claim on a range-checked tensor to its limbs: the prover sends each limb
     /// table at the point and the verifier checks the recombination.
-    fn limbs<S: Side>(
-        &mut self,
-        side: &mut S,
-        t: Tensor,
-        claim: &TableClaim,
-    ) -> Result<(), StepError> {
+    fn limbs<S: Side>(&mut self, side: &mut S, t: Tensor, claim: &Claim) -> Result<(), StepError> {
         let enc = self.shape.encoding(t).ok_or_else(|| {
             StepError::Shape("limbs of a tensor that is not range-checked".into())
         })?;
@@ -182,7 +177,7 @@ impl Flow<'_> {
             scale *= pow2(16);
             self.got.new.push((
                 Block::Tensor(limb),
-                TableClaim {
+                Claim {
                     point: claim.point.clone(),
                     value: e,
                 },
@@ -193,7 +188,7 @@ impl Flow<'_> {
             acc += pow2(enc.limb_bits()) * e;
             self.got.new.push((
                 Block::Tensor(sign),
-                TableClaim {
+                Claim {
                     point: claim.point.clone(),
                     value: e,
                 },
@@ -213,19 +208,19 @@ impl Flow<'_> {
         input: Tensor,
         remainder: Tensor,
         shift: u32,
-        q: &TableClaim,
-    ) -> Result<TableClaim, StepError> {
+        q: &Claim,
+    ) -> Result<Claim, StepError> {
         let u = side.eval(input, &q.point)?;
         let r = u + half(shift) - pow2(shift) * q.value;
         self.limbs(
             side,
             remainder,
-            &TableClaim {
+            &Claim {
                 point: q.point.clone(),
                 value: r,
             },
         )?;
-        Ok(TableClaim {
+        Ok(Claim {
             point: q.point.clone(),
             value: u,
         })
@@ -354,8 +349,8 @@ impl Flow<'_> {
         &mut self,
         side: &mut S,
         t: Tensor,
-        claims: Vec<TableClaim>,
-    ) -> Result<TableClaim, StepError> {
+        claims: Vec<Claim>,
+    ) -> Result<Claim, StepError> {
         match claims.len() {
             0 => Err(StepError::Shape(format!("no claim on {t:?}"))),
             1 => Ok(claims
@@ -387,7 +382,7 @@ impl Flow<'_> {
         side: &mut S,
         start: Tensor,
         new: Tensor,
-        c: &TableClaim,
+        c: &Claim,
     ) -> Result<(), StepError> {
         let sh = self.shape;
         let nx = sh.num_vars(start);
@@ -502,7 +497,7 @@ impl Flow<'_> {
         &mut self,
         side: &mut S,
         region: &Layout<Tensor>,
-        c: &TableClaim,
+        c: &Claim,
     ) -> Result<(), StepError> {
         if c.point.len() != region.num_vars {
             return Err(StepError::Malformed("a region claim has the wrong length"));
@@ -542,12 +537,12 @@ impl Flow<'_> {
         // The claims on C_new are not merged here: the accumulator's fold merges them
         // with its own sumcheck over the fold table, so one pass over the largest
         // table is saved.
-        let new: Vec<TableClaim> = std::mem::take(&mut self.got.new)
+        let new: Vec<Claim> = std::mem::take(&mut self.got.new)
             .into_iter()
             .map(|(b, c)| Ok(claim(&fold.point(b, &c.point)?, c.value)))
             .collect::<Result<_, StepError>>()?;
 
-        let prev: Vec<TableClaim> = std::mem::take(&mut self.got.prev)
+        let prev: Vec<Claim> = std::mem::take(&mut self.got.prev)
             .into_iter()
             .map(|(t, c)| Ok(claim(&model.point(t, &c.point)?, c.value)))
             .collect::<Result<_, StepError>>()?;
@@ -556,7 +551,7 @@ impl Flow<'_> {
             prev.point = fold.point(Block::Model, &prev.point)?;
         }
 
-        let chunk: Vec<TableClaim> = std::mem::take(&mut self.got.chunk)
+        let chunk: Vec<Claim> = std::mem::take(&mut self.got.chunk)
             .into_iter()
             .map(|(t, c)| Ok(claim(&chunk_layout.point(t, &c.point)?, c.value)))
             .collect::<Result<_, StepError>>()?;
@@ -566,8 +561,8 @@ impl Flow<'_> {
 }
 
 /// A claim.
-fn claim(point: &[Fr], value: Fr) -> TableClaim {
-    TableClaim {
+fn claim(point: &[Fr], value: Fr) -> Claim {
+    Claim {
         point: point.to_vec(),
         value,
     }

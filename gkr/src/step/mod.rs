@@ -72,7 +72,9 @@ use crate::elementwise::{BooleanityProof, ElementwiseError, HadamardProof, Merge
 use crate::layout::LayoutError;
 use crate::matmul::{MatmulError, MatmulProof};
 use crate::range::RangeProof;
-use crate::{RangeError, TableClaim};
+use zkpot_core::Claim;
+
+use crate::RangeError;
 
 /// The first absorption of every step transcript.
 pub const STEP_LABEL: &[u8] = b"zkpot/gkr/step";
@@ -113,11 +115,11 @@ pub struct FoldInputs {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepClaims {
     /// On the table behind `C_prev` ([`StepShape::prev_num_vars`] coordinates).
-    pub prev: TableClaim,
+    pub prev: Claim,
     /// On the fold table behind `C_new`, unmerged.
-    pub new: Vec<TableClaim>,
+    pub new: Vec<Claim>,
     /// On the chunk table behind `C_chunk`.
-    pub chunk: TableClaim,
+    pub chunk: Claim,
 }
 
 /// The `log k`-round sumcheck of the old-weights shift and its final evaluation.

@@ -22,7 +22,7 @@ use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge, Hadamard
 use crate::layout::{prove_affine, AffineClaims, StackShape};
 use crate::matmul::{prove_matmul, MatmulClaims, MatmulShape};
 use crate::range::{prove_range_in, RangeClaims};
-use crate::TableClaim;
+use zkpot_core::Claim;
 
 /// The `k` witnesses of one fold, checked against the shape.
 pub struct StepWitnesses<'a> {
@@ -764,7 +764,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         shape: &MatmulShape,
         a: Tensor,
         b: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<MatmulClaims, StepError> {
         let timer = Instant::now();
         let out = (|| {
@@ -787,7 +787,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         &mut self,
         s: Tensor,
         q: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<HadamardClaims, StepError> {
         let timer = Instant::now();
         let out = (|| {
@@ -806,7 +806,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn merge(&mut self, t: Merged, claims: &[TableClaim]) -> Result<TableClaim, StepError> {
+    fn merge(&mut self, t: Merged, claims: &[Claim]) -> Result<Claim, StepError> {
         let timer = Instant::now();
         let out = (|| {
             let owned;
@@ -838,7 +838,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         valid_rows: usize,
         frac_bits: u32,
         product: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<AffineClaims, StepError> {
         let timer = Instant::now();
         let out = (|| {
@@ -866,7 +866,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<TableClaim, StepError> {
+    ) -> Result<Claim, StepError> {
         let timer = Instant::now();
         let out = (|| {
             let backend = self.backend;
@@ -881,7 +881,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
                 sumcheck: out.proof,
                 eval,
             });
-            Ok(TableClaim {
+            Ok(Claim {
                 point: out.point,
                 value: eval,
             })
@@ -890,7 +890,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError> {
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim, StepError> {
         let timer = Instant::now();
         let out = (|| {
             let table = self.region_table(region)?;

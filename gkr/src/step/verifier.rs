@@ -15,7 +15,7 @@ use crate::elementwise::{verify_booleanity, verify_hadamard, verify_merge, Hadam
 use crate::layout::{verify_affine, AffineClaims, AffineProof, StackShape};
 use crate::matmul::{verify_matmul, MatmulClaims, MatmulShape};
 use crate::range::{verify_range_in, RangeClaims};
-use crate::TableClaim;
+use zkpot_core::Claim;
 
 /// Verifies a step proof for `statement` under `shape` (derived by the verifier from the
 /// spec it was promised). Returns the three claims the caller must check against
@@ -135,7 +135,7 @@ impl Side for VerifierSide<'_> {
         shape: &MatmulShape,
         _a: Tensor,
         _b: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<MatmulClaims, StepError> {
         let p = next(
             &self.proof.matmuls,
@@ -149,7 +149,7 @@ impl Side for VerifierSide<'_> {
         &mut self,
         s: Tensor,
         _q: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<HadamardClaims, StepError> {
         let p = next(
             &self.proof.hadamards,
@@ -160,7 +160,7 @@ impl Side for VerifierSide<'_> {
         Ok(verify_hadamard(n, claim, p, &mut self.transcript)?)
     }
 
-    fn merge(&mut self, t: Merged, claims: &[TableClaim]) -> Result<TableClaim, StepError> {
+    fn merge(&mut self, t: Merged, claims: &[Claim]) -> Result<Claim, StepError> {
         let p = next(&self.proof.merges, &mut self.cursor.merges, "missing merge")?;
         let n = self.merged_vars(t);
         Ok(verify_merge(n, claims, p, &mut self.transcript)?)
@@ -172,7 +172,7 @@ impl Side for VerifierSide<'_> {
         valid_rows: usize,
         frac_bits: u32,
         _product: Tensor,
-        claim: &TableClaim,
+        claim: &Claim,
     ) -> Result<AffineClaims, StepError> {
         let product_eval = *next(
             &self.proof.affines,
@@ -196,20 +196,20 @@ impl Side for VerifierSide<'_> {
         _rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<TableClaim, StepError> {
+    ) -> Result<Claim, StepError> {
         let p = next(&self.proof.shifts, &mut self.cursor.shifts, "missing shift")?;
         let rounds = self.shape.k_vars();
         let reduced = sumcheck::verify(&p.sumcheck, claim, rounds, 2, &mut self.transcript)?;
         let w = MultilinearTable::new(weights.to_vec())?.evaluate(&reduced.point)?;
         check_final(rounds, reduced.value, w * p.eval)?;
         self.transcript.absorb_field(&p.eval);
-        Ok(TableClaim {
+        Ok(Claim {
             point: reduced.point,
             value: p.eval,
         })
     }
 
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<TableClaim, StepError> {
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim, StepError> {
         let p = next(
             &self.proof.booleanity,
             &mut self.cursor.booleanity,

@@ -4,12 +4,12 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+use zkpot_core::Claim;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable};
 use zkpot_gkr::step::{
     chunk_table, commit_table, model_table, prove_step, prove_step_lenient, verify_step,
     FoldInputs, StepClaims, StepError, StepProof, StepShape, StepStatement,
 };
-use zkpot_gkr::TableClaim;
 use zkpot_pcs::pedersen::{random_blind, Opening, PedersenKey};
 use zkpot_trainer::data::digits;
 use zkpot_trainer::{Matrix, StepWitness, TrainSpec, Trainer};
@@ -159,7 +159,7 @@ impl Fold {
         let opens = |c: &zkpot_pcs::pedersen::Commitment, o: &Opening| {
             commit_table(&self.key, &CpuBackend, &o.table, o.blind).ok() == Some(*c)
         };
-        let holds = |o: &Opening, claim: &TableClaim| {
+        let holds = |o: &Opening, claim: &Claim| {
             MultilinearTable::new(o.table.clone())
                 .and_then(|t| t.evaluate(&claim.point))
                 .ok()

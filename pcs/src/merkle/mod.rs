@@ -45,6 +45,8 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod constraints;
+
 use std::sync::OnceLock;
 
 use ark_crypto_primitives::sponge::{

@@ -6,6 +6,8 @@
 //! documents the exact field elements it feeds the sponge. Each method's encoding is a
 //! fixed sequence of `Fr` elements; the sponge sees the concatenation of all of them.
 
+pub mod constraints;
+
 use std::sync::OnceLock;
 
 use ark_crypto_primitives::sponge::{

@@ -16,6 +16,8 @@
 //! power-of-two dimensions is the table with index `row * num_cols + col`, so the column
 //! bits are the low variables (bound first) and the row bits the high ones.
 
+pub mod constraints;
+
 use ark_ff::{Field, One, Zero};
 use rayon::prelude::*;
 

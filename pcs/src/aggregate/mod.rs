@@ -1,7 +1,7 @@
 //! Aggregation of evaluation claims: many claims `(C_i, r_i, v_i)`, on different
 //! commitments and several on one commitment, reduced to **one** claim by one sumcheck.
 //!
-//! A [`Claim`] says "the table committed in `commitment` evaluates to `value` at
+//! A [`CommittedClaim`] says "the table committed in `commitment` evaluates to `value` at
 //! `point`". Tables follow the variable order of [`zkpot_core::mle`] (variable 0 is the
 //! least significant index bit and is bound first). Pedersen commitments are additively
 //! homomorphic and zero padding does not change them (the generators of a shorter table
@@ -38,13 +38,15 @@
 //!
 //! 1. `absorb_bytes(b"zkpot-aggregate")`, the label;
 //! 2. `absorb_u64(n)`, `absorb_u64(k)`;
-//! 3. every claim in order, by [`Claim::absorb_into`]: the commitment (its four point
+//! 3. every claim in order, by [`CommittedClaim::absorb_into`]: the commitment (its four point
 //!    elements), `absorb_u64(point.len())`, the point's coordinates, the value;
 //! 4. `a_i = challenge()` for `i = 0..k`;
 //! 5. the sumcheck of [`zkpot_core::sumcheck::prove`] on the claim `sum_i a_i v_i` with
 //!    `n` rounds of degree 2 (which absorbs `n`, `2`, the claim, then each round);
 //! 6. `absorb_fields(e_0, ..., e_{m-1})` (no length prefix: `m` is fixed by the claims);
 //! 7. `b_j = challenge_128()` for `j = 1..m`.
+
+pub mod constraints;
 
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, One, Zero};
@@ -58,7 +60,8 @@ use zkpot_core::{
 
 use crate::{
     error::PcsError,
-    pedersen::{Commitment, Opening},
+    pedersen::{Commitment, Opening, PedersenIpa},
+    traits::{Aggregatable, CommittedClaim},
 };
 
 /// The label absorbed first by every aggregation transcript.
@@ -66,29 +69,6 @@ pub const AGGREGATE_LABEL: &[u8] = b"zkpot-aggregate";
 
 /// The degree of the aggregation sumcheck's round polynomials: `eq(r'_i, x) * f'_j(x)`.
 pub const AGGREGATE_DEGREE: usize = 2;
-
-/// An evaluation claim: the table committed in `commitment` (zero-padded to
-/// `2^point.len()` entries) evaluates to `value` at `point`.
-#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct Claim {
-    /// The commitment to the table.
-    pub commitment: Commitment,
-    /// The evaluation point, `point[j]` the value of variable `j`.
-    pub point: Vec<Fr>,
-    /// The claimed evaluation.
-    pub value: Fr,
-}
-
-impl Claim {
-    /// Absorbs the claim: the commitment, `absorb_u64(point.len())`, the point's
-    /// coordinates, then the value.
-    pub fn absorb_into<T: Transcript>(&self, t: &mut T) {
-        self.commitment.absorb_into(t);
-        t.absorb_u64(self.point.len() as u64);
-        t.absorb_fields(&self.point);
-        t.absorb_field(&self.value);
-    }
-}
 
 /// The proof that a list of claims reduces to one claim.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
@@ -99,38 +79,6 @@ pub struct AggregationProof {
     /// appearance among the claims.
     pub evals: Vec<Fr>,
 }
-
-/// Reduction of many evaluation claims to one, for additively homomorphic commitments.
-///
-/// Separate from committing and opening: a scheme that cannot aggregate simply does not
-/// implement it.
-pub trait Aggregatable {
-    /// Reduces `claims` (with their `openings`: one per claim, in the same order; claims
-    /// on one commitment may repeat the opening) to one claim, returning that claim, its
-    /// opening (never sent) and the proof. See the [module docs](self) for the protocol
-    /// and the transcript order.
-    ///
-    /// The claims' values are not checked: a false claim gives a proof the verifier
-    /// rejects.
-    fn aggregate<B: Backend, T: Transcript>(
-        backend: &B,
-        claims: &[Claim],
-        openings: &[&Opening],
-        transcript: &mut T,
-    ) -> Result<(Claim, Opening, AggregationProof), PcsError>;
-
-    /// Checks `proof` against `claims` and returns the one claim they reduce to: if it
-    /// holds then, except with negligible probability, every input claim holds.
-    fn verify_aggregate<T: Transcript>(
-        claims: &[Claim],
-        proof: &AggregationProof,
-        transcript: &mut T,
-    ) -> Result<Claim, PcsError>;
-}
-
-/// The Pedersen vector commitment of [`crate::pedersen`], as an [`Aggregatable`] scheme.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Pedersen;
 
 /// What prover and verifier both derive from the public claims.
 struct Shape {
@@ -143,11 +91,15 @@ struct Shape {
 }
 
 impl Shape {
-    fn new(claims: &[Claim]) -> Result<Self, PcsError> {
+    fn new(claims: &[CommittedClaim]) -> Result<Self, PcsError> {
         if claims.is_empty() {
             return Err(PcsError::NoClaims);
         }
-        let num_vars = claims.iter().map(|c| c.point.len()).max().unwrap_or(0);
+        let num_vars = claims
+            .iter()
+            .map(|c| c.claim.point.len())
+            .max()
+            .unwrap_or(0);
         let mut commitments: Vec<Commitment> = Vec::new();
         let group = claims
             .iter()
@@ -169,11 +121,11 @@ impl Shape {
     }
 
     /// Steps 1 to 4 of the transcript: label, sizes, the first `absorbed` claims (all of
-    /// them unless the caller's transcript binds the rest, see [`Pedersen::aggregate_bound`]);
+    /// them unless the caller's transcript binds the rest, see [`Aggregatable::aggregate_bound`]);
     /// returns the `a_i`.
     fn absorb_statement<T: Transcript>(
         &self,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         absorbed: usize,
         t: &mut T,
     ) -> Vec<Fr> {
@@ -193,7 +145,7 @@ impl Shape {
     }
 
     /// `C* = C_0 + sum_{j >= 1} b_j C_j` and `v* = sum_j b_j e_j`.
-    fn output(&self, point: Vec<Fr>, evals: &[Fr], b: &[Fr]) -> Claim {
+    fn output(&self, point: Vec<Fr>, evals: &[Fr], b: &[Fr]) -> CommittedClaim {
         let mut commitment: G1 = self
             .commitments
             .first()
@@ -201,17 +153,17 @@ impl Shape {
         for (c, b) in self.commitments.iter().zip(b).skip(1) {
             commitment += c.0 * b;
         }
-        Claim {
-            commitment: Commitment(commitment.into_affine()),
+        CommittedClaim::new(
+            Commitment(commitment.into_affine()),
             point,
-            value: evals.iter().zip(b).map(|(e, b)| *e * b).sum(),
-        }
+            evals.iter().zip(b).map(|(e, b)| *e * b).sum(),
+        )
     }
 }
 
 /// `sum_i a_i v_i`, the sumcheck's claim.
-fn combined_value(claims: &[Claim], a: &[Fr]) -> Fr {
-    claims.iter().zip(a).map(|(c, a)| c.value * a).sum()
+fn combined_value(claims: &[CommittedClaim], a: &[Fr]) -> Fr {
+    claims.iter().zip(a).map(|(c, a)| c.claim.value * a).sum()
 }
 
 /// `eq(r', r*)` for `r'` the point padded with zeros to the length of `r*`:
@@ -230,13 +182,13 @@ fn padded_eq(point: &[Fr], r: &[Fr]) -> Result<Fr, PcsError> {
     Ok(tail.iter().fold(head, |acc, x| acc * (Fr::one() - x)))
 }
 
-impl Pedersen {
+impl PedersenIpa {
     /// Checks the openings' shapes and returns, per distinct commitment, the index of
     /// the claim whose opening is its table (the longest one), after checking that the
     /// other openings of the group agree with it up to zero padding.
     fn group_openings(
         shape: &Shape,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         openings: &[&Opening],
     ) -> Result<Vec<usize>, PcsError> {
         if openings.len() != claims.len() {
@@ -247,10 +199,10 @@ impl Pedersen {
         }
         for (claim, opening) in claims.iter().zip(openings) {
             let len = opening.table.len();
-            if !len.is_power_of_two() || len.trailing_zeros() as usize != claim.point.len() {
+            if !len.is_power_of_two() || len.trailing_zeros() as usize != claim.claim.point.len() {
                 return Err(PcsError::PointLengthMismatch {
                     table_len: len,
-                    point_len: claim.point.len(),
+                    point_len: claim.claim.point.len(),
                 });
             }
         }
@@ -283,42 +235,14 @@ impl Pedersen {
     }
 }
 
-impl Aggregatable for Pedersen {
-    fn aggregate<B: Backend, T: Transcript>(
+impl Aggregatable for PedersenIpa {
+    fn aggregate_bound<B: Backend, T: Transcript>(
         backend: &B,
-        claims: &[Claim],
-        openings: &[&Opening],
-        transcript: &mut T,
-    ) -> Result<(Claim, Opening, AggregationProof), PcsError> {
-        Self::aggregate_bound(backend, claims, openings, claims.len(), transcript)
-    }
-
-    fn verify_aggregate<T: Transcript>(
-        claims: &[Claim],
-        proof: &AggregationProof,
-        transcript: &mut T,
-    ) -> Result<Claim, PcsError> {
-        Self::verify_aggregate_bound(claims, proof, claims.len(), transcript)
-    }
-}
-
-impl Pedersen {
-    /// [`Aggregatable::aggregate`] where the transcript absorbs only the first `absorbed`
-    /// claims (step 3 of the [module docs](self) stops after them; the label, `n` and `k`
-    /// are absorbed as always).
-    ///
-    /// **Only** for a caller whose transcript has already absorbed everything the other
-    /// claims are computed from (their commitments, and the messages and challenges that
-    /// give their points and values): a claim the transcript does not bind could be chosen
-    /// after the `a_i`, which breaks soundness. The step circuit's accumulator fold uses
-    /// it to continue the step proof's transcript instead of absorbing its claims again.
-    pub fn aggregate_bound<B: Backend, T: Transcript>(
-        backend: &B,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         openings: &[&Opening],
         absorbed: usize,
         transcript: &mut T,
-    ) -> Result<(Claim, Opening, AggregationProof), PcsError> {
+    ) -> Result<(CommittedClaim, Opening, AggregationProof), PcsError> {
         let shape = Shape::new(claims)?;
         let chosen = Self::group_openings(&shape, claims, openings)?;
         let tables: Vec<&Opening> = chosen.iter().map(|&i| openings[i]).collect();
@@ -339,7 +263,7 @@ impl Pedersen {
                     .zip(&shape.group)
                     .zip(&a)
                     .filter(|((_, &g), _)| g == j)
-                    .map(|((c, _), a)| (c.point.as_slice(), *a))
+                    .map(|((c, _), a)| (c.claim.point.as_slice(), *a))
                     .collect();
                 Term::new(&opening.table, eq_weights(opening.table.len(), &group))
             })
@@ -368,15 +292,12 @@ impl Pedersen {
         Ok((claim, Opening { table, blind }, proof))
     }
 
-    /// The verifier of [`Pedersen::aggregate_bound`]: [`Aggregatable::verify_aggregate`]
-    /// absorbing only the first `absorbed` claims. The same caveat: the caller's
-    /// transcript must already bind the others.
-    pub fn verify_aggregate_bound<T: Transcript>(
-        claims: &[Claim],
+    fn verify_aggregate_bound<T: Transcript>(
+        claims: &[CommittedClaim],
         proof: &AggregationProof,
         absorbed: usize,
         transcript: &mut T,
-    ) -> Result<Claim, PcsError> {
+    ) -> Result<CommittedClaim, PcsError> {
         let shape = Shape::new(claims)?;
         // BN254 G1 has cofactor 1: a point on the curve is in the group.
         if shape.commitments.iter().any(|c| !c.0.is_on_curve()) {
@@ -399,7 +320,7 @@ impl Pedersen {
         let mut expected = Fr::zero();
         for ((claim, a), &j) in claims.iter().zip(&a).zip(&shape.group) {
             let e = proof.evals.get(j).copied().unwrap_or_default();
-            expected += *a * padded_eq(&claim.point, &reduced.point)? * e;
+            expected += *a * padded_eq(&claim.claim.point, &reduced.point)? * e;
         }
         sumcheck::check_final(shape.num_vars, reduced.value, expected)?;
         let b = shape.combination(&proof.evals, transcript);
@@ -590,12 +511,8 @@ mod tests {
     use zkpot_core::eq_table;
     use zkpot_core::{MultilinearTable, PoseidonTranscript};
 
-    fn claim_on(commitment: Commitment, point: Vec<Fr>) -> Claim {
-        Claim {
-            commitment,
-            point,
-            value: Fr::zero(),
-        }
+    fn claim_on(commitment: Commitment, point: Vec<Fr>) -> CommittedClaim {
+        CommittedClaim::new(commitment, point, Fr::zero())
     }
 
     #[test]
@@ -700,9 +617,9 @@ mod tests {
         };
         let mut t = PoseidonTranscript::new(b"test");
         let backend = zkpot_core::CpuBackend;
-        assert!(Pedersen::aggregate(&backend, &claims, &[&short, &long_ok], &mut t).is_ok());
+        assert!(PedersenIpa::aggregate(&backend, &claims, &[&short, &long_ok], &mut t).is_ok());
         assert!(matches!(
-            Pedersen::aggregate(&backend, &claims, &[&short, &long_bad], &mut t),
+            PedersenIpa::aggregate(&backend, &claims, &[&short, &long_bad], &mut t),
             Err(PcsError::InconsistentOpenings { first: 1, claim: 0 })
         ));
     }

@@ -19,10 +19,13 @@
 //! holds by construction; a cheating prover is caught at the final check, which
 //! [`check_final`] reports as [`SumcheckError::RoundCheckFailed`].
 
+pub mod constraints;
+
 use ark_ff::{AdditiveGroup, Field, One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 
 use crate::backend::{Backend, ProductSum};
+use crate::claim::Claim;
 use crate::error::SumcheckError;
 use crate::field::Fr;
 use crate::transcript::Transcript;
@@ -65,15 +68,6 @@ pub struct SumcheckOutput {
     pub final_claim: Fr,
     /// The prover's [`SumcheckProver::final_evals`].
     pub final_evals: Vec<Fr>,
-}
-
-/// What the verifier obtains from [`verify`]: the reduced claim `g(point) = value`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SumcheckClaim {
-    /// The random point.
-    pub point: Vec<Fr>,
-    /// The value `g` must take there.
-    pub value: Fr,
 }
 
 /// Coefficients of the polynomial of degree `< evals.len()` through
@@ -195,7 +189,7 @@ pub fn verify<T: Transcript>(
     num_rounds: usize,
     degree: usize,
     transcript: &mut T,
-) -> Result<SumcheckClaim, SumcheckError> {
+) -> Result<Claim, SumcheckError> {
     if degree == 0 || degree > MAX_DEGREE {
         return Err(SumcheckError::UnsupportedDegree { degree });
     }
@@ -222,7 +216,7 @@ pub fn verify<T: Transcript>(
         claim = horner(&decompress(coeffs, claim), r);
         point.push(r);
     }
-    Ok(SumcheckClaim {
+    Ok(Claim {
         point,
         value: claim,
     })

@@ -28,8 +28,10 @@
 //!   `[acc.claim] ++ claims` (see [`crate::aggregate`]); the bound fold
 //!   ([`AccumulatorProver::fold_bound`]) absorbs only `acc.claim` of them.
 //! * open: `absorb_bytes(b"zkpot-accumulator-open")`, the accumulator's claim
-//!   ([`Claim::absorb_into`]), then the inner-product argument of [`ipa::prove_eval`] at
-//!   `r_acc`.
+//!   ([`CommittedClaim::absorb_into`]), then the scheme's evaluation proof at `r_acc` ([`CommitmentScheme::open`]; for
+//!   Pedersen + IPA the inner-product argument of [`crate::ipa::prove_eval`]).
+
+pub mod constraints;
 
 use ark_ff::Zero;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -37,10 +39,11 @@ use ark_std::rand::RngCore;
 use zkpot_core::{Backend, Fr, Transcript};
 
 use crate::{
-    aggregate::{AggregationProof, Claim, Pedersen},
+    aggregate::AggregationProof,
     error::PcsError,
-    ipa::{self, IpaProof},
-    pedersen::{Commitment, Opening, PedersenKey},
+    ipa::IpaProof,
+    pedersen::{Commitment, Opening},
+    traits::{Aggregatable, CommitmentScheme, CommittedClaim},
 };
 
 /// The label absorbed before the accumulator's final opening.
@@ -50,7 +53,7 @@ pub const OPEN_LABEL: &[u8] = b"zkpot-accumulator-open";
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct Accumulator {
     /// `(C_acc, r_acc, v_acc)`.
-    pub claim: Claim,
+    pub claim: CommittedClaim,
 }
 
 /// The proof of one fold: the aggregation of `[acc.claim] ++ claims`.
@@ -60,12 +63,13 @@ pub struct FoldProof {
     pub aggregation: AggregationProof,
 }
 
-/// The proof that the accumulator's claim holds: an inner-product argument at `r_acc`
-/// for the public value `v_acc` (so no value is sent).
+/// The proof that the accumulator's claim holds: the scheme's evaluation proof at
+/// `r_acc` for the public value `v_acc` (so no value is sent); for
+/// [`PedersenIpa`](crate::pedersen::PedersenIpa) an inner-product argument.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct OpenProof {
+pub struct OpenProof<P: CanonicalSerialize + CanonicalDeserialize = IpaProof> {
     /// The evaluation proof of `C_acc` at `r_acc`.
-    pub ipa: IpaProof,
+    pub eval: P,
 }
 
 impl Accumulator {
@@ -73,75 +77,74 @@ impl Accumulator {
     /// point, value 0 (trivially true: the zero table with blind 0 opens it).
     pub fn empty(num_vars: usize) -> Self {
         Accumulator {
-            claim: Claim {
-                commitment: Commitment::identity(),
-                point: vec![Fr::zero(); num_vars],
-                value: Fr::zero(),
-            },
+            claim: CommittedClaim::new(
+                Commitment::identity(),
+                vec![Fr::zero(); num_vars],
+                Fr::zero(),
+            ),
         }
     }
 
     /// Verifies that `proof` folds `claims` into this accumulator and returns the new
     /// accumulator. If the new accumulator is true then (except with negligible
     /// probability) so are this one and every claim.
-    pub fn verify_fold<T: Transcript>(
+    pub fn verify_fold<S: Aggregatable, T: Transcript>(
         &self,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         proof: &FoldProof,
         transcript: &mut T,
     ) -> Result<Accumulator, PcsError> {
-        self.verify_fold_with(claims, proof, claims.len() + 1, transcript)
+        self.verify_fold_with::<S, T>(claims, proof, claims.len() + 1, transcript)
     }
 
     /// [`Accumulator::verify_fold`] for claims the caller's transcript already binds:
     /// only the accumulator's own claim is absorbed
-    /// ([`Pedersen::verify_aggregate_bound`] with one absorbed claim). Sound only when the
+    /// ([`Aggregatable::verify_aggregate_bound`] with one absorbed claim). Sound only when the
     /// transcript has absorbed everything `claims` are computed from (the step circuit
     /// continues the step proof's transcript).
-    pub fn verify_fold_bound<T: Transcript>(
+    pub fn verify_fold_bound<S: Aggregatable, T: Transcript>(
         &self,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         proof: &FoldProof,
         transcript: &mut T,
     ) -> Result<Accumulator, PcsError> {
-        self.verify_fold_with(claims, proof, 1, transcript)
+        self.verify_fold_with::<S, T>(claims, proof, 1, transcript)
     }
 
     /// The aggregation of `[self.claim] ++ claims`, absorbing the first `absorbed`.
-    fn verify_fold_with<T: Transcript>(
+    fn verify_fold_with<S: Aggregatable, T: Transcript>(
         &self,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         proof: &FoldProof,
         absorbed: usize,
         transcript: &mut T,
     ) -> Result<Accumulator, PcsError> {
         let all = self.with_claims(claims);
-        let claim =
-            Pedersen::verify_aggregate_bound(&all, &proof.aggregation, absorbed, transcript)?;
+        let claim = S::verify_aggregate_bound(&all, &proof.aggregation, absorbed, transcript)?;
         Ok(Accumulator { claim })
     }
 
     /// Verifies the final opening: the table committed in `C_acc` evaluates to `v_acc`
     /// at `r_acc`.
-    pub fn verify_open<T: Transcript>(
+    pub fn verify_open<S: CommitmentScheme<Commitment = Commitment>, T: Transcript>(
         &self,
-        key: &PedersenKey,
-        proof: &OpenProof,
+        key: &S::VerifierKey,
+        proof: &OpenProof<S::EvalProof>,
         transcript: &mut T,
     ) -> Result<(), PcsError> {
         self.absorb_open(transcript);
-        ipa::verify_eval(
+        S::verify(
             key,
             &self.claim.commitment,
-            &self.claim.point,
-            self.claim.value,
-            &proof.ipa,
+            &self.claim.claim.point,
+            self.claim.claim.value,
+            &proof.eval,
             transcript,
         )
     }
 
     /// `[self.claim] ++ claims`: the accumulator first, so its coefficient is 1.
-    fn with_claims(&self, claims: &[Claim]) -> Vec<Claim> {
+    fn with_claims(&self, claims: &[CommittedClaim]) -> Vec<CommittedClaim> {
         std::iter::once(&self.claim)
             .chain(claims)
             .cloned()
@@ -188,11 +191,12 @@ impl AccumulatorProver {
     /// the final opening's to check.
     pub fn from_parts(accumulator: Accumulator, opening: Opening) -> Result<Self, PcsError> {
         let len = opening.table.len();
-        if !len.is_power_of_two() || len.trailing_zeros() as usize != accumulator.claim.point.len()
+        if !len.is_power_of_two()
+            || len.trailing_zeros() as usize != accumulator.claim.claim.point.len()
         {
             return Err(PcsError::PointLengthMismatch {
                 table_len: len,
-                point_len: accumulator.claim.point.len(),
+                point_len: accumulator.claim.claim.point.len(),
             });
         }
         Ok(AccumulatorProver {
@@ -213,20 +217,20 @@ impl AccumulatorProver {
 
     /// Folds `claims` (with their `openings`, one per claim) into the accumulator and
     /// returns the proof of the fold. On an error the accumulator is unchanged.
-    pub fn fold<B: Backend, T: Transcript>(
+    pub fn fold<S: Aggregatable, B: Backend, T: Transcript>(
         &mut self,
         backend: &B,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         openings: &[&Opening],
         transcript: &mut T,
     ) -> Result<FoldProof, PcsError> {
-        self.fold_with(backend, claims, openings, claims.len() + 1, transcript)
+        self.fold_with::<S, B, T>(backend, claims, openings, claims.len() + 1, transcript)
     }
 
-    fn fold_with<B: Backend, T: Transcript>(
+    fn fold_with<S: Aggregatable, B: Backend, T: Transcript>(
         &mut self,
         backend: &B,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         openings: &[&Opening],
         absorbed: usize,
         transcript: &mut T,
@@ -242,7 +246,7 @@ impl AccumulatorProver {
             .chain(openings.iter().copied())
             .collect();
         let (claim, opening, aggregation) =
-            Pedersen::aggregate_bound(backend, &all, &all_openings, absorbed, transcript)?;
+            S::aggregate_bound(backend, &all, &all_openings, absorbed, transcript)?;
         self.accumulator = Accumulator { claim };
         self.opening = opening;
         Ok(FoldProof { aggregation })
@@ -250,41 +254,46 @@ impl AccumulatorProver {
 
     /// [`AccumulatorProver::fold`] for claims the transcript already binds: the prover of
     /// [`Accumulator::verify_fold_bound`].
-    pub fn fold_bound<B: Backend, T: Transcript>(
+    pub fn fold_bound<S: Aggregatable, B: Backend, T: Transcript>(
         &mut self,
         backend: &B,
-        claims: &[Claim],
+        claims: &[CommittedClaim],
         openings: &[&Opening],
         transcript: &mut T,
     ) -> Result<FoldProof, PcsError> {
-        self.fold_with(backend, claims, openings, 1, transcript)
+        self.fold_with::<S, B, T>(backend, claims, openings, 1, transcript)
     }
 
     /// Opens the accumulator: an inner-product argument that `C_acc` evaluates to
     /// `v_acc` at `r_acc`, zero-knowledge through `rng`.
-    pub fn open<B: Backend, T: Transcript, R: RngCore>(
+    pub fn open<S: CommitmentScheme<Commitment = Commitment, Blind = Fr>, B, T, R>(
         &self,
-        key: &PedersenKey,
+        key: &S::ProverKey,
         backend: &B,
         transcript: &mut T,
         rng: &mut R,
-    ) -> Result<OpenProof, PcsError> {
+    ) -> Result<OpenProof<S::EvalProof>, PcsError>
+    where
+        B: Backend,
+        T: Transcript,
+        R: RngCore,
+    {
         self.accumulator.absorb_open(transcript);
         let claim = &self.accumulator.claim;
-        let (value, ipa) = ipa::prove_eval(
+        let (value, eval) = S::open(
             key,
             backend,
             &self.opening,
             &claim.commitment,
-            &claim.point,
+            &claim.claim.point,
             transcript,
             rng,
         )?;
-        if value != claim.value {
+        if value != claim.claim.value {
             return Err(PcsError::OpeningFailed {
                 reason: "the accumulator's table does not evaluate to its value",
             });
         }
-        Ok(OpenProof { ipa })
+        Ok(OpenProof { eval })
     }
 }
