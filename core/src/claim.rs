@@ -5,47 +5,74 @@
 //! step proof leaves claims on the tables below it, and a commitment scheme's claims are a
 //! commitment paired with a [`Claim`] (`zkpot-pcs`). [`ClaimVar`] is its in-circuit twin.
 
-use std::borrow::Borrow;
+use std::{
+    borrow::Borrow,
+    io::{Read, Write},
+};
 
 use ark_r1cs_std::{
     alloc::{AllocVar, AllocationMode},
     GR1CSVar,
 };
 use ark_relations::gr1cs::{ConstraintSystemRef, Namespace, SynthesisError};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_serialize::{
+    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Valid, Validate,
+};
 
 use crate::{constraints::FrVar, field::Fr};
 
 /// An evaluation claim: the table's multilinear extension at `point` (`point[j]` the
-/// value of variable `j`) is `value`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
-pub struct Claim {
+/// value of variable `j`) is `value`. Natively `F = Fr`; in-circuit `F = FrVar`
+/// ([`ClaimVar`]), so one claim flow can run on either.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Claim<F = Fr> {
     /// The evaluation point.
-    pub point: Vec<Fr>,
+    pub point: Vec<F>,
     /// The claimed evaluation.
-    pub value: Fr,
+    pub value: F,
 }
 
-impl Claim {
+impl<F> Claim<F> {
     /// The claim that the table takes `value` at `point`.
-    pub fn new(point: Vec<Fr>, value: Fr) -> Self {
+    pub fn new(point: Vec<F>, value: F) -> Self {
         Claim { point, value }
     }
 }
 
 /// A [`Claim`] in-circuit: point and value are variables.
-#[derive(Clone, Debug)]
-pub struct ClaimVar {
-    /// The evaluation point.
-    pub point: Vec<FrVar>,
-    /// The claimed evaluation.
-    pub value: FrVar,
+pub type ClaimVar = Claim<FrVar>;
+
+impl CanonicalSerialize for Claim {
+    fn serialize_with_mode<W: Write>(
+        &self,
+        mut writer: W,
+        compress: Compress,
+    ) -> Result<(), SerializationError> {
+        self.point.serialize_with_mode(&mut writer, compress)?;
+        self.value.serialize_with_mode(&mut writer, compress)
+    }
+
+    fn serialized_size(&self, compress: Compress) -> usize {
+        self.point.serialized_size(compress) + self.value.serialized_size(compress)
+    }
 }
 
-impl ClaimVar {
-    /// The claim that the table takes `value` at `point`.
-    pub fn new(point: Vec<FrVar>, value: FrVar) -> Self {
-        ClaimVar { point, value }
+impl Valid for Claim {
+    fn check(&self) -> Result<(), SerializationError> {
+        self.point.check()?;
+        self.value.check()
+    }
+}
+
+impl CanonicalDeserialize for Claim {
+    fn deserialize_with_mode<R: Read>(
+        mut reader: R,
+        compress: Compress,
+        validate: Validate,
+    ) -> Result<Self, SerializationError> {
+        let point = Vec::<Fr>::deserialize_with_mode(&mut reader, compress, validate)?;
+        let value = Fr::deserialize_with_mode(&mut reader, compress, validate)?;
+        Ok(Claim { point, value })
     }
 }
 

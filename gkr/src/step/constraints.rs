@@ -1,7 +1,8 @@
 //! The step verifier in-circuit: the twin of [`verify_step`](super::verify_step) for the
-//! IVC step circuit (`DESIGN.md` section 6). It runs the claim flow of `flow.rs` with
-//! variables: the same messages in the same order, the same transcript, the same checks
-//! as constraints, and it returns the same claims on `C_prev`, `C_new` and `C_chunk`.
+//! IVC step circuit (`DESIGN.md` section 6). It is the in-circuit side of the claim flow
+//! of `flow.rs`: the same messages in the same order, the same transcript, the same
+//! checks as constraints, and it returns the same claims on `C_prev`, `C_new` and
+//! `C_chunk`.
 //!
 //! The circuit's structure depends on the [`StepShape`] only. The proof's messages are
 //! allocated as witnesses as the flow consumes them, each with the shape the flow expects
@@ -13,30 +14,37 @@
 //! returned on the *model* layout (its point before the native verifier's extension by
 //! the model block's offset bits for folds after the first); the step circuit extends it.
 
-use ark_ff::{One, Zero};
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_r1cs_std::{eq::EqGadget, fields::FieldVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+use zkpot_core::Claim;
 use zkpot_core::ClaimVar;
 use zkpot_core::{
     constraints::{
-        alloc_sumcheck, alloc_witness, check_final, eq_eval, verify_sumcheck, FrVar, TranscriptVar,
+        alloc_sumcheck, alloc_witness, check_final, verify_sumcheck, FrVar, TranscriptVar,
     },
-    i128_to_field, point_to_fields, Fr,
+    point_to_fields, Fr,
 };
 
-use super::flow::{half, pow2};
-use super::layout::{Block, Entry, Layout, LimbOf, RangeRegion, StepShape, Tensor};
-use super::verifier::Cursor;
-use super::{StepProof, StepStatement, STEP_LABEL};
+use super::flow::{self, ClaimPair, FlowScalar, Merged, Side};
+use super::layout::{Layout, RangeRegion, StepShape, Tensor};
+use super::verifier::{next, Cursor};
+use super::{StepError, StepProof, StepStatement, STEP_LABEL};
 use crate::elementwise::constraints::{
-    ones_eval, verify_booleanity, verify_hadamard, verify_merge, BooleanityProofVar,
-    HadamardClaimsVar, HadamardProofVar, MergeProofVar,
+    verify_booleanity, verify_hadamard, verify_merge, BooleanityProofVar, HadamardProofVar,
+    MergeProofVar,
 };
-use crate::layout::constraints::{verify_affine, verify_colsum, AffineClaimsVar};
+use crate::layout::constraints::{verify_affine, verify_colsum};
 use crate::layout::StackShape;
-use crate::matmul::constraints::{verify_matmul, MatmulClaimsVar, MatmulProofVar};
-use crate::matmul::{MatmulShape, Op};
-use crate::range::constraints::{verify_range_in, RangeClaimsVar, RangeProofVar};
+use crate::matmul::constraints::{verify_matmul, MatmulProofVar};
+use crate::matmul::MatmulShape;
+use crate::range::constraints::{verify_range_in, RangeProofVar};
 
 /// The step statement in-circuit: the spec digest and fold index (from the IVC state) and
 /// the three commitments as their four limbs ([`zkpot_core::point_to_fields`]). Whoever
@@ -156,82 +164,26 @@ fn run_flow(
     proof: &StepProof,
 ) -> Result<(StepClaimsVar, Vec<PhaseCount>, TranscriptVar), SynthesisError> {
     shape.check().map_err(|_| SynthesisError::Unsatisfiable)?;
-    let transcript = TranscriptVar::new(cs.clone(), STEP_LABEL)?;
-    let mut flow = Flow {
+    let t = TranscriptVar::new(cs.clone(), STEP_LABEL)?;
+    let mut side = CircuitSide {
         cs: cs.clone(),
         shape,
         proof,
         cursor: Cursor::default(),
-        t: transcript,
-        got: Collected::default(),
-        pend_a: vec![Vec::new(); shape.num_layers() + 1],
-        pend_g: vec![Vec::new(); shape.num_layers() + 1],
-        pend_w: vec![Vec::new(); shape.num_layers() + 1],
-        pend_b: vec![Vec::new(); shape.num_layers() + 1],
+        t,
+        profile: Vec::new(),
+        mark: (cs.num_constraints(), 0),
     };
-    let mut profile = Vec::new();
-    let mut mark = (cs.num_constraints(), 0);
-    let mut record = |flow: &Flow, phase: &'static str| {
-        let now = (cs.num_constraints(), flow.t.constraints_spent());
-        profile.push(PhaseCount {
-            phase,
-            constraints: now.0.saturating_sub(mark.0),
-            transcript: now.1.saturating_sub(mark.1),
-        });
-        mark = now;
-    };
-    flow.absorb_statement(statement)?;
-    record(&flow, "statement");
-    flow.updates()?;
-    record(&flow, "updates");
-    flow.gradients()?;
-    record(&flow, "gradients");
-    flow.forward()?;
-    record(&flow, "forward");
-    flow.old_weights()?;
-    record(&flow, "old weights");
-    flow.ties()?;
-    record(&flow, "ties");
-    flow.padding()?;
-    record(&flow, "padding");
-    flow.bits()?;
-    record(&flow, "bits");
-    flow.ranges()?;
-    record(&flow, "ranges");
-    let claims = flow.finish()?;
-    record(&flow, "merges");
-    if !flow.cursor.consumed(proof) {
+    let claims = flow::run(&mut side, shape, statement).map_err(|e| e.0)?;
+    if !side.cursor.consumed(proof) {
         return Err(SynthesisError::Unsatisfiable);
     }
-    Ok((claims, profile, flow.t))
-}
-
-/// The next message of a list; a missing one is a synthesis error.
-fn next<'a, X>(list: &'a [X], at: &mut usize) -> Result<&'a X, SynthesisError> {
-    let x = list.get(*at).ok_or(SynthesisError::Unsatisfiable)?;
-    *at += 1;
-    Ok(x)
-}
-
-/// Claims collected on the three commitments.
-#[derive(Default)]
-struct Collected {
-    new: Vec<(Block, ClaimVar)>,
-    prev: Vec<(Tensor, ClaimVar)>,
-    chunk: Vec<(Tensor, ClaimVar)>,
-}
-
-/// A claim.
-fn claim(point: &[FrVar], value: FrVar) -> ClaimVar {
-    ClaimVar {
-        point: point.to_vec(),
-        value,
-    }
-}
-
-/// A constant.
-fn constant(x: Fr) -> FrVar {
-    FrVar::constant(x)
+    let claims = StepClaimsVar {
+        prev: claims.prev.clone(),
+        new: claims.new.clone(),
+        chunk: claims.chunk.clone(),
+    };
+    Ok((claims, side.profile, side.t))
 }
 
 /// [`Layout::point`] in-circuit: `local` followed by the constant bits of the block's
@@ -241,34 +193,9 @@ pub fn layout_point<K: Copy + PartialEq>(
     key: K,
     local: &[FrVar],
 ) -> Result<Vec<FrVar>, SynthesisError> {
-    let e = layout.entry(key).ok_or(SynthesisError::Unsatisfiable)?;
-    if local.len() != e.num_vars || layout.num_vars < e.num_vars {
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    let high = e.offset >> e.num_vars;
-    let mut point = local.to_vec();
-    for j in 0..layout.num_vars - e.num_vars {
-        point.push(constant(if high >> j & 1 == 1 {
-            Fr::one()
-        } else {
-            Fr::zero()
-        }));
-    }
-    Ok(point)
-}
-
-/// [`Layout::selector`] in-circuit.
-fn selector<K>(e: &Entry<K>, point: &[FrVar]) -> FrVar {
-    let high = e.offset >> e.num_vars;
-    let mut acc = FrVar::one();
-    for (j, r) in point.iter().skip(e.num_vars).enumerate() {
-        if high >> j & 1 == 1 {
-            acc *= r;
-        } else {
-            acc *= FrVar::one() - r;
-        }
-    }
-    acc
+    layout
+        .point_of(key, local)
+        .map_err(|_| SynthesisError::Unsatisfiable)
 }
 
 /// The `eq` table of a point (`2^n` entries; entry `i` is `eq(point, bits of i)`, variable
@@ -304,23 +231,67 @@ pub fn evaluate_var(table: &[FrVar], point: &[FrVar]) -> Result<FrVar, Synthesis
     t.pop().ok_or(SynthesisError::Unsatisfiable)
 }
 
-struct Flow<'a> {
+impl FlowScalar for FrVar {
+    type Error = SynthesisError;
+
+    fn constant(c: Fr) -> Self {
+        <FrVar as FieldVar<Fr, Fr>>::constant(c)
+    }
+
+    fn eq_eval(a: &[FrVar], b: &[FrVar]) -> Result<FrVar, SynthesisError> {
+        zkpot_core::constraints::eq_eval(a, b)
+    }
+
+    fn eq_table(point: &[FrVar]) -> Vec<FrVar> {
+        eq_table_var(point)
+    }
+
+    fn ones_eval(num_entries: u64, point: &[FrVar]) -> Result<FrVar, SynthesisError> {
+        crate::elementwise::constraints::ones_eval(num_entries, point)
+    }
+}
+
+/// The in-circuit side's error: a synthesis error. Where the flow rejects a proof that
+/// does not fit the shape ([`StepError`]), the proof cannot be proven: unsatisfiable.
+struct CircuitError(SynthesisError);
+
+impl From<SynthesisError> for CircuitError {
+    fn from(e: SynthesisError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<StepError> for CircuitError {
+    fn from(_: StepError) -> Self {
+        Self(SynthesisError::Unsatisfiable)
+    }
+}
+
+/// The in-circuit side of the flow: allocates each message as a witness as the flow
+/// consumes it and verifies it with the gadgets; checks are constraints. Records the
+/// constraints of every phase.
+struct CircuitSide<'a> {
     cs: ConstraintSystemRef<Fr>,
     shape: &'a StepShape,
     proof: &'a StepProof,
     cursor: Cursor,
     t: TranscriptVar,
-    got: Collected,
-    pend_a: Vec<Vec<ClaimVar>>,
-    pend_g: Vec<Vec<ClaimVar>>,
-    pend_w: Vec<Vec<ClaimVar>>,
-    pend_b: Vec<Vec<ClaimVar>>,
+    profile: Vec<PhaseCount>,
+    /// The constraints so far, and the transcript's, at the end of the last phase.
+    mark: (usize, usize),
 }
 
-impl Flow<'_> {
-    /// The statement, exactly as the native `absorb_statement`.
-    fn absorb_statement(&mut self, s: &StepStatementVar) -> Result<(), SynthesisError> {
-        let sh = self.shape;
+impl Side for CircuitSide<'_> {
+    type F = FrVar;
+    type Error = CircuitError;
+    type Statement = StepStatementVar;
+
+    /// The statement, exactly as the native [`flow::absorb_statement`].
+    fn absorb_statement(
+        &mut self,
+        sh: &StepShape,
+        s: &StepStatementVar,
+    ) -> Result<(), CircuitError> {
         let t = &mut self.t;
         t.absorb_bytes(STEP_LABEL)?;
         t.absorb_field(&s.spec_digest)?;
@@ -336,13 +307,40 @@ impl Flow<'_> {
         }
         t.absorb_point(&s.prev)?;
         t.absorb_point(&s.new)?;
-        t.absorb_point(&s.chunk)
+        Ok(t.absorb_point(&s.chunk)?)
     }
 
-    // The side's messages.
+    fn challenges(&mut self, n: usize) -> Result<Vec<FrVar>, CircuitError> {
+        Ok(self.t.challenges(n)?)
+    }
 
-    fn eval(&mut self) -> Result<FrVar, SynthesisError> {
-        let v = alloc_witness(&self.cs, *next(&self.proof.evals, &mut self.cursor.evals)?)?;
+    fn check_equal(
+        &mut self,
+        a: &FrVar,
+        b: &FrVar,
+        _what: &'static str,
+        _tensor: Option<Tensor>,
+    ) -> Result<(), CircuitError> {
+        Ok(a.enforce_equal(b)?)
+    }
+
+    fn phase_done(&mut self, phase: &'static str) {
+        let now = (self.cs.num_constraints(), self.t.constraints_spent());
+        self.profile.push(PhaseCount {
+            phase,
+            constraints: now.0.saturating_sub(self.mark.0),
+            transcript: now.1.saturating_sub(self.mark.1),
+        });
+        self.mark = now;
+    }
+
+    fn eval(&mut self, _t: Tensor, _point: &[FrVar]) -> Result<FrVar, CircuitError> {
+        let v = next(
+            &self.proof.evals,
+            &mut self.cursor.evals,
+            "missing evaluation",
+        )?;
+        let v = alloc_witness(&self.cs, *v)?;
         self.t.absorb_field(&v)?;
         Ok(v)
     }
@@ -350,382 +348,111 @@ impl Flow<'_> {
     fn matmul(
         &mut self,
         shape: &MatmulShape,
-        claim: &ClaimVar,
-    ) -> Result<MatmulClaimsVar, SynthesisError> {
-        let p = next(&self.proof.matmuls, &mut self.cursor.matmuls)?;
+        _a: Tensor,
+        _b: Tensor,
+        claim: &Claim<FrVar>,
+    ) -> Result<ClaimPair<FrVar>, CircuitError> {
+        let p = next(
+            &self.proof.matmuls,
+            &mut self.cursor.matmuls,
+            "missing matmul",
+        )?;
         let p = MatmulProofVar::new_witness(&self.cs, p, shape)?;
-        verify_matmul(shape, &p, claim, &mut self.t)
+        let out = verify_matmul(shape, &p, claim, &mut self.t)?;
+        Ok((out.a, out.b))
     }
 
     fn hadamard(
         &mut self,
         s: Tensor,
-        claim: &ClaimVar,
-    ) -> Result<HadamardClaimsVar, SynthesisError> {
+        _q: Tensor,
+        claim: &Claim<FrVar>,
+    ) -> Result<ClaimPair<FrVar>, CircuitError> {
         let n = self.shape.num_vars(s);
-        let p = next(&self.proof.hadamards, &mut self.cursor.hadamards)?;
+        let p = next(
+            &self.proof.hadamards,
+            &mut self.cursor.hadamards,
+            "missing hadamard",
+        )?;
         let p = HadamardProofVar::new_witness(self.cs.clone(), p, n)?;
-        verify_hadamard(n, claim, &p, &mut self.t)
+        let out = verify_hadamard(n, claim, &p, &mut self.t)?;
+        Ok((out.left, out.right))
     }
 
-    fn merge(&mut self, num_vars: usize, claims: &[ClaimVar]) -> Result<ClaimVar, SynthesisError> {
-        let p = next(&self.proof.merges, &mut self.cursor.merges)?;
-        let p = MergeProofVar::new_witness(self.cs.clone(), p, num_vars)?;
-        verify_merge(num_vars, claims, &p, &mut self.t)
+    fn merge(&mut self, t: Merged, claims: &[Claim<FrVar>]) -> Result<Claim<FrVar>, CircuitError> {
+        let n = t.num_vars(self.shape);
+        let p = next(&self.proof.merges, &mut self.cursor.merges, "missing merge")?;
+        let p = MergeProofVar::new_witness(self.cs.clone(), p, n)?;
+        Ok(verify_merge(n, claims, &p, &mut self.t)?)
     }
 
     fn affine(
         &mut self,
         shape: &StackShape,
-        claim: &ClaimVar,
-    ) -> Result<AffineClaimsVar, SynthesisError> {
-        let u = *next(&self.proof.affines, &mut self.cursor.affines)?;
-        let u = alloc_witness(&self.cs, u)?;
+        _product: Tensor,
+        claim: &Claim<FrVar>,
+    ) -> Result<ClaimPair<FrVar>, CircuitError> {
+        let u = next(
+            &self.proof.affines,
+            &mut self.cursor.affines,
+            "missing affine",
+        )?;
+        let u = alloc_witness(&self.cs, *u)?;
         let sh = self.shape;
-        verify_affine(shape, sh.valid_rows, sh.frac_bits, claim, &u, &mut self.t)
+        let out = verify_affine(shape, sh.valid_rows, sh.frac_bits, claim, &u, &mut self.t)?;
+        Ok((out.product, out.bias))
+    }
+
+    fn colsum(
+        &mut self,
+        shape: &StackShape,
+        claim: &Claim<FrVar>,
+    ) -> Result<Claim<FrVar>, CircuitError> {
+        Ok(verify_colsum(shape, claim, &mut self.t)?)
     }
 
     /// The shift sumcheck: `sum_j weights(j) T(j) = claim` over the `log k` instance bits.
-    fn shift(&mut self, weights: &[FrVar], claim: &FrVar) -> Result<ClaimVar, SynthesisError> {
+    fn shift(
+        &mut self,
+        _t: Tensor,
+        _rho_x: &[FrVar],
+        weights: &[FrVar],
+        claim: FrVar,
+    ) -> Result<Claim<FrVar>, CircuitError> {
         let rounds = self.shape.k_vars();
-        let p = next(&self.proof.shifts, &mut self.cursor.shifts)?;
+        let p = next(&self.proof.shifts, &mut self.cursor.shifts, "missing shift")?;
         let sumcheck = alloc_sumcheck(&self.cs, &p.sumcheck, rounds, 2)?;
         let eval = alloc_witness(&self.cs, p.eval)?;
-        let reduced = verify_sumcheck(&sumcheck, claim, rounds, 2, &mut self.t)?;
+        let reduced = verify_sumcheck(&sumcheck, &claim, rounds, 2, &mut self.t)?;
         let w = evaluate_var(weights, &reduced.point)?;
         check_final(&reduced.value, &(w * &eval))?;
         self.t.absorb_field(&eval)?;
-        Ok(ClaimVar {
+        Ok(Claim {
             point: reduced.point,
             value: eval,
         })
     }
 
-    fn booleanity(&mut self, num_vars: usize) -> Result<ClaimVar, SynthesisError> {
-        let p = next(&self.proof.booleanity, &mut self.cursor.booleanity)?;
-        let p = BooleanityProofVar::new_witness(self.cs.clone(), p, num_vars)?;
-        verify_booleanity(num_vars, &p, &mut self.t)
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<FrVar>, CircuitError> {
+        let n = region.num_vars;
+        let p = next(
+            &self.proof.booleanity,
+            &mut self.cursor.booleanity,
+            "missing booleanity",
+        )?;
+        let p = BooleanityProofVar::new_witness(self.cs.clone(), p, n)?;
+        Ok(verify_booleanity(n, &p, &mut self.t)?)
     }
 
-    fn range(&mut self, region: &RangeRegion) -> Result<RangeClaimsVar, SynthesisError> {
-        let p = next(&self.proof.ranges, &mut self.cursor.ranges)?;
+    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<FrVar>, CircuitError> {
+        let p = next(
+            &self.proof.ranges,
+            &mut self.cursor.ranges,
+            "missing range proof",
+        )?;
         let n = region.layout.num_vars;
         let p = RangeProofVar::new_witness(self.cs.clone(), p, n, region.width)?;
-        verify_range_in(n, region.width, &p, &mut self.t)
-    }
-
-    // The flow, as in `flow.rs`.
-
-    /// Moves a claim on a range-checked tensor to its limbs.
-    fn limbs(&mut self, t: Tensor, c: &ClaimVar) -> Result<(), SynthesisError> {
-        let enc = self
-            .shape
-            .encoding(t)
-            .ok_or(SynthesisError::Unsatisfiable)?;
-        let mut acc = FrVar::zero();
-        let mut scale = Fr::one();
-        for i in 0..enc.widths.len() {
-            let limb = Tensor::Limb(LimbOf::new(t), i as u8);
-            let e = self.eval()?;
-            acc += &e * scale;
-            scale *= pow2(16);
-            self.got.new.push((Block::Tensor(limb), claim(&c.point, e)));
-        }
-        if let Some(sign) = enc.sign {
-            let e = self.eval()?;
-            acc += &e * pow2(enc.limb_bits());
-            self.got.new.push((Block::Tensor(sign), claim(&c.point, e)));
-        }
-        (&c.value + i128_to_field(enc.offset)).enforce_equal(&acc)
-    }
-
-    /// One claim on `Q` of `Q 2^shift + R = X + h`; returns the claim on `X`.
-    fn rescale(
-        &mut self,
-        remainder: Tensor,
-        shift: u32,
-        q: &ClaimVar,
-    ) -> Result<ClaimVar, SynthesisError> {
-        let u = self.eval()?;
-        let r = &u + half(shift) - &q.value * pow2(shift);
-        self.limbs(remainder, &claim(&q.point, r))?;
-        Ok(claim(&q.point, u))
-    }
-
-    fn updates(&mut self) -> Result<(), SynthesisError> {
-        let sh = self.shape;
-        let (f, s) = (sh.frac_bits, sh.lr_shift);
-        for l in (1..=sh.num_layers()).rev() {
-            let tau = self.t.challenges(sh.num_vars(Tensor::Wnew(l)))?;
-            let vn = self.eval()?;
-            self.limbs(Tensor::Wnew(l), &claim(&tau, vn.clone()))?;
-            let vo = self.eval()?;
-            self.pend_w[l].push(claim(&tau, vo.clone()));
-            let x = self.rescale(Tensor::Dr(l), f + s, &claim(&tau, &vo - &vn))?;
-            let mm = MatmulShape::new(sh.k, sh.width(l - 1), sh.rows, sh.width(l))
-                .with_ops(Op::T, Op::N);
-            let out = self.matmul(&mm, &x)?;
-            self.pend_a[l - 1].push(out.a);
-            self.pend_g[l].push(out.b);
-
-            let tau = self.t.challenges(sh.num_vars(Tensor::Bnew(l)))?;
-            let vn = self.eval()?;
-            self.limbs(Tensor::Bnew(l), &claim(&tau, vn.clone()))?;
-            let vo = self.eval()?;
-            self.pend_b[l].push(claim(&tau, vo.clone()));
-            let x = self.rescale(Tensor::Br(l), s, &claim(&tau, &vo - &vn))?;
-            let g = verify_colsum(
-                &StackShape::new(sh.k, sh.rows, sh.width(l)),
-                &x,
-                &mut self.t,
-            )?;
-            self.pend_g[l].push(g);
-        }
-        Ok(())
-    }
-
-    fn gradients(&mut self) -> Result<(), SynthesisError> {
-        let sh = self.shape;
-        let big_l = sh.num_layers();
-        for l in 1..big_l {
-            let claims = std::mem::take(&mut self.pend_g[l]);
-            let c = self.merged(Tensor::G(l), claims)?;
-            let h = self.hadamard(Tensor::S(l), &c)?;
-            self.got.new.push((Block::Tensor(Tensor::S(l)), h.left));
-            self.limbs(Tensor::Gq(l + 1), &h.right)?;
-            let x = self.rescale(Tensor::Gr(l + 1), sh.frac_bits, &h.right)?;
-            let mm = MatmulShape::new(sh.k, sh.rows, sh.width(l + 1), sh.width(l))
-                .with_ops(Op::N, Op::T);
-            let out = self.matmul(&mm, &x)?;
-            self.pend_g[l + 1].push(out.a);
-            self.pend_w[l + 1].push(out.b);
-        }
-        for c in std::mem::take(&mut self.pend_g[big_l]) {
-            let a = self.eval()?;
-            let y = claim(&c.point, &a - &c.value);
-            self.got.chunk.push((Tensor::Y, y.clone()));
-            self.limbs(Tensor::Y, &y)?;
-            self.pend_a[big_l].push(claim(&c.point, a));
-        }
-        Ok(())
-    }
-
-    fn forward(&mut self) -> Result<(), SynthesisError> {
-        let sh = self.shape;
-        let big_l = sh.num_layers();
-        for l in (1..=big_l).rev() {
-            let claims = std::mem::take(&mut self.pend_a[l]);
-            let q = if l == big_l {
-                for c in &claims {
-                    self.limbs(Tensor::Zq(l), c)?;
-                }
-                claims
-                    .into_iter()
-                    .next()
-                    .ok_or(SynthesisError::Unsatisfiable)?
-            } else {
-                let c = self.merged(Tensor::A(l), claims)?;
-                let h = self.hadamard(Tensor::S(l), &c)?;
-                self.got.new.push((Block::Tensor(Tensor::S(l)), h.left));
-                self.limbs(Tensor::Zq(l), &h.right)?;
-                h.right
-            };
-            let z = self.rescale(Tensor::Zr(l), sh.frac_bits, &q)?;
-            let stack = StackShape::new(sh.k, sh.rows, sh.width(l));
-            let split = self.affine(&stack, &z)?;
-            self.pend_b[l].push(split.bias);
-            let mm = MatmulShape::new(sh.k, sh.rows, sh.width(l - 1), sh.width(l));
-            let out = self.matmul(&mm, &split.product)?;
-            self.pend_a[l - 1].push(out.a);
-            self.pend_w[l].push(out.b);
-        }
-        for c in std::mem::take(&mut self.pend_a[0]) {
-            self.limbs(Tensor::X, &c)?;
-            self.got.chunk.push((Tensor::X, c));
-        }
-        Ok(())
-    }
-
-    fn merged(&mut self, t: Tensor, claims: Vec<ClaimVar>) -> Result<ClaimVar, SynthesisError> {
-        match claims.len() {
-            0 => Err(SynthesisError::Unsatisfiable),
-            1 => claims
-                .into_iter()
-                .next()
-                .ok_or(SynthesisError::Unsatisfiable),
-            _ => {
-                let n = self.shape.num_vars(t);
-                self.merge(n, &claims)
-            }
-        }
-    }
-
-    fn old_weights(&mut self) -> Result<(), SynthesisError> {
-        let sh = self.shape;
-        for l in 1..=sh.num_layers() {
-            for c in std::mem::take(&mut self.pend_w[l]) {
-                self.shift_claim(Tensor::Wt(l), Tensor::Wnew(l), &c)?;
-            }
-            for c in std::mem::take(&mut self.pend_b[l]) {
-                self.shift_claim(Tensor::Bt(l), Tensor::Bnew(l), &c)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// `Old~(rho_x, rho_i) = eq(rho_i, 0) Start~(rho_x) + sum_j eq(rho_i, j + 1) New~(rho_x, j)`.
-    fn shift_claim(
-        &mut self,
-        start: Tensor,
-        new: Tensor,
-        c: &ClaimVar,
-    ) -> Result<(), SynthesisError> {
-        let sh = self.shape;
-        let nx = sh.num_vars(start);
-        if c.point.len() != nx + sh.k_vars() {
-            return Err(SynthesisError::Unsatisfiable);
-        }
-        let (rho_x, rho_i) = c.point.split_at(nx);
-        let w = self.eval()?;
-        let wc = claim(rho_x, w.clone());
-        self.got.prev.push((start, wc.clone()));
-        self.limbs(start, &wc)?;
-        let zeros = vec![FrVar::zero(); rho_i.len()];
-        let rest = &c.value - eq_eval(rho_i, &zeros)? * &w;
-        if sh.k == 1 {
-            return rest.enforce_equal(&FrVar::zero());
-        }
-        let eq = eq_table_var(rho_i);
-        let mut weights = vec![FrVar::zero(); sh.k];
-        for (w, e) in weights.iter_mut().zip(eq.iter().skip(1)) {
-            *w = e.clone();
-        }
-        let out = self.shift(&weights, &rest)?;
-        let point: Vec<FrVar> = rho_x.iter().chain(&out.point).cloned().collect();
-        self.limbs(new, &claim(&point, out.value))
-    }
-
-    fn ties(&mut self) -> Result<(), SynthesisError> {
-        let sh = self.shape;
-        let last: Vec<FrVar> = (0..sh.k_vars())
-            .map(|j| {
-                constant(if (sh.k - 1) >> j & 1 == 1 {
-                    Fr::one()
-                } else {
-                    Fr::zero()
-                })
-            })
-            .collect();
-        let model = sh.model_layout();
-        for l in 1..=sh.num_layers() {
-            for (fin, new, block) in [
-                (Tensor::Wfin(l), Tensor::Wnew(l), Tensor::Wt(l)),
-                (Tensor::Bfin(l), Tensor::Bnew(l), Tensor::Bt(l)),
-            ] {
-                let tau = self.t.challenges(sh.num_vars(fin))?;
-                let v = self.eval()?;
-                let point = layout_point(&model, block, &tau)?;
-                self.got.new.push((Block::Model, claim(&point, v.clone())));
-                let p: Vec<FrVar> = tau.iter().chain(&last).cloned().collect();
-                self.limbs(new, &claim(&p, v))?;
-            }
-        }
-        Ok(())
-    }
-
-    fn padding(&mut self) -> Result<(), SynthesisError> {
-        let sh = self.shape;
-        for t in sh.padded_inputs() {
-            let Some((_, valid_rows, cols, valid_cols)) = sh.padding(t) else {
-                continue;
-            };
-            let tau = self.t.challenges(sh.num_vars(t))?;
-            let h = self.hadamard(t, &claim(&tau, FrVar::zero()))?;
-            let point = &h.right.point;
-            let col_vars = super::layout::log2(cols);
-            let stacked = if StepShape::stacked(t) {
-                sh.k_vars()
-            } else {
-                0
-            };
-            let row_vars = sh
-                .num_vars(t)
-                .checked_sub(col_vars + stacked)
-                .ok_or(SynthesisError::Unsatisfiable)?;
-            if point.len() < col_vars + row_vars {
-                return Err(SynthesisError::Unsatisfiable);
-            }
-            let mask = ones_eval(valid_cols as u64, &point[..col_vars])?
-                * ones_eval(valid_rows as u64, &point[col_vars..col_vars + row_vars])?;
-            h.right.value.enforce_equal(&(FrVar::one() - mask))?;
-            match t {
-                Tensor::X | Tensor::Y => self.got.chunk.push((t, h.left.clone())),
-                _ => self.got.prev.push((t, h.left.clone())),
-            }
-            self.limbs(t, &h.left)?;
-        }
-        Ok(())
-    }
-
-    fn bits(&mut self) -> Result<(), SynthesisError> {
-        let Some(region) = self.shape.bits_region() else {
-            return Ok(());
-        };
-        let c = self.booleanity(region.num_vars)?;
-        self.split_region(&region, &c)
-    }
-
-    fn split_region(
-        &mut self,
-        region: &Layout<Tensor>,
-        c: &ClaimVar,
-    ) -> Result<(), SynthesisError> {
-        if c.point.len() != region.num_vars {
-            return Err(SynthesisError::Unsatisfiable);
-        }
-        let mut acc = FrVar::zero();
-        for e in &region.entries {
-            let local = c
-                .point
-                .get(..e.num_vars)
-                .ok_or(SynthesisError::Unsatisfiable)?;
-            let v = self.eval()?;
-            acc += selector(e, &c.point) * &v;
-            self.got.new.push((Block::Tensor(e.key), claim(local, v)));
-        }
-        acc.enforce_equal(&c.value)
-    }
-
-    fn ranges(&mut self) -> Result<(), SynthesisError> {
-        for region in self.shape.range_regions() {
-            let out = self.range(&region)?;
-            self.split_region(&region.layout, &out.limbs)?;
-            self.got
-                .new
-                .push((Block::Mult(region.index), out.multiplicities));
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<StepClaimsVar, SynthesisError> {
-        let sh = self.shape;
-        let fold = sh.fold_layout();
-        let model = sh.model_layout();
-        let chunk_layout = sh.chunk_layout();
-        let new = std::mem::take(&mut self.got.new)
-            .into_iter()
-            .map(|(b, c)| Ok(claim(&layout_point(&fold, b, &c.point)?, c.value)))
-            .collect::<Result<Vec<_>, SynthesisError>>()?;
-        let prev = std::mem::take(&mut self.got.prev)
-            .into_iter()
-            .map(|(t, c)| Ok(claim(&layout_point(&model, t, &c.point)?, c.value)))
-            .collect::<Result<Vec<_>, SynthesisError>>()?;
-        let prev = self.merge(model.num_vars, &prev)?;
-        let chunk = std::mem::take(&mut self.got.chunk)
-            .into_iter()
-            .map(|(t, c)| Ok(claim(&layout_point(&chunk_layout, t, &c.point)?, c.value)))
-            .collect::<Result<Vec<_>, SynthesisError>>()?;
-        let chunk = self.merge(chunk_layout.num_vars, &chunk)?;
-        Ok(StepClaimsVar { prev, new, chunk })
+        let out = verify_range_in(n, region.width, &p, &mut self.t)?;
+        Ok((out.limbs, out.multiplicities))
     }
 }

@@ -6,6 +6,7 @@ use ark_ff::{One, Zero};
 use zkpot_core::Fr;
 use zkpot_trainer::TrainSpec;
 
+use super::flow::FlowScalar;
 use super::StepError;
 use crate::range::LIMB_BITS;
 
@@ -674,20 +675,30 @@ impl<K: Copy + PartialEq> Layout<K> {
 
     /// The point on the whole table for `local` on the block `key`.
     pub fn point(&self, key: K, local: &[Fr]) -> Result<Vec<Fr>, StepError> {
+        self.point_of(key, local)
+    }
+
+    /// [`Layout::point`] for the scalars of any side of the flow: `local` followed by the
+    /// constant bits of the block's index.
+    pub(crate) fn point_of<F: FlowScalar>(&self, key: K, local: &[F]) -> Result<Vec<F>, StepError> {
         let e = self
             .entry(key)
             .ok_or_else(|| StepError::Shape("a block is missing from its layout".into()))?;
         if local.len() != e.num_vars {
             return Err(StepError::Malformed("a claim's point has the wrong length"));
         }
+        let high_vars = self
+            .num_vars
+            .checked_sub(e.num_vars)
+            .ok_or_else(|| StepError::Shape("a block is larger than its layout".into()))?;
         let high = e.offset >> e.num_vars;
         let mut point = local.to_vec();
-        for j in 0..self.num_vars - e.num_vars {
-            point.push(if high >> j & 1 == 1 {
+        for j in 0..high_vars {
+            point.push(F::constant(if high >> j & 1 == 1 {
                 Fr::one()
             } else {
                 Fr::zero()
-            });
+            }));
         }
         Ok(point)
     }
@@ -695,19 +706,21 @@ impl<K: Copy + PartialEq> Layout<K> {
     /// The selector weight of block `e` at a point of the whole table:
     /// `eq(point[e.num_vars..], bits of the block's index)`.
     pub fn selector(&self, e: &Entry<K>, point: &[Fr]) -> Fr {
+        self.selector_of(e, point)
+    }
+
+    /// [`Layout::selector`] for the scalars of any side of the flow.
+    pub(crate) fn selector_of<F: FlowScalar>(&self, e: &Entry<K>, point: &[F]) -> F {
         let high = e.offset >> e.num_vars;
-        point
-            .iter()
-            .skip(e.num_vars)
-            .enumerate()
-            .map(|(j, r)| {
-                if high >> j & 1 == 1 {
-                    *r
-                } else {
-                    Fr::one() - r
-                }
-            })
-            .product()
+        let mut acc = F::constant(Fr::one());
+        for (j, r) in point.iter().skip(e.num_vars).enumerate() {
+            acc = if high >> j & 1 == 1 {
+                acc * r.clone()
+            } else {
+                acc * (F::constant(Fr::one()) - r.clone())
+            };
+        }
+        acc
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use zkpot_core::Claim;
 
 use ark_ec::CurveGroup;
 use rand::RngCore;
@@ -15,14 +16,13 @@ use zkpot_core::{
 use zkpot_pcs::pedersen::{random_blind, Commitment, Opening, PedersenKey};
 use zkpot_trainer::{LayerWitness, Matrix, StepWitness};
 
-use super::flow::{self, Merged, Side};
+use super::flow::{self, ClaimPair, Merged, Side};
 use super::layout::{Block, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
 use super::{FoldInputs, ShiftProof, StepClaims, StepError, StepProof, StepStatement};
-use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge, HadamardClaims};
-use crate::layout::{prove_affine, AffineClaims, StackShape};
-use crate::matmul::{prove_matmul, MatmulClaims, MatmulShape};
-use crate::range::{prove_range_in, RangeClaims};
-use zkpot_core::Claim;
+use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge};
+use crate::layout::{prove_affine, verify_colsum, StackShape};
+use crate::matmul::{prove_matmul, MatmulShape};
+use crate::range::prove_range_in;
 
 /// The `k` witnesses of one fold, checked against the shape.
 pub struct StepWitnesses<'a> {
@@ -318,7 +318,7 @@ fn prove<B: Backend, R: RngCore>(
         new,
         chunk: inputs.chunk,
     };
-    let claims = flow::run(&mut side, shape, &statement)?;
+    let claims = flow::run_native(&mut side, shape, &statement)?;
     let table = side.fold.take().unwrap_or_default();
     let mut timings = side.timings;
     timings.total = start.elapsed();
@@ -732,17 +732,34 @@ impl<B: Backend> ProverSide<'_, B> {
 }
 
 impl<B: Backend> Side for ProverSide<'_, B> {
-    type T = PoseidonTranscript;
+    type F = Fr;
+    type Error = StepError;
+    type Statement = StepStatement;
 
-    fn transcript(&mut self) -> &mut PoseidonTranscript {
-        &mut self.transcript
+    fn absorb_statement(
+        &mut self,
+        shape: &StepShape,
+        statement: &StepStatement,
+    ) -> Result<(), StepError> {
+        flow::absorb_statement(&mut self.transcript, shape, statement);
+        Ok(())
     }
 
-    fn fail(&self, what: &'static str, tensor: String) -> Result<(), StepError> {
+    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, StepError> {
+        Ok(self.transcript.challenges(n))
+    }
+
+    fn check_equal(
+        &mut self,
+        a: &Fr,
+        b: &Fr,
+        what: &'static str,
+        tensor: Option<Tensor>,
+    ) -> Result<(), StepError> {
         if self.lenient {
             Ok(())
         } else {
-            Err(StepError::CheckFailed { what, tensor })
+            flow::check_native(a, b, what, tensor)
         }
     }
 
@@ -764,8 +781,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         shape: &MatmulShape,
         a: Tensor,
         b: Tensor,
-        claim: &Claim,
-    ) -> Result<MatmulClaims, StepError> {
+        claim: &Claim<Fr>,
+    ) -> Result<ClaimPair<Fr>, StepError> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(a)?;
@@ -777,7 +794,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
             let (proof, claims) =
                 prove_matmul(self.backend, shape, ta, tb, claim, &mut self.transcript)?;
             self.proof.matmuls.push(proof);
-            Ok(claims)
+            Ok((claims.a, claims.b))
         })();
         self.timings.matmul += timer.elapsed();
         out
@@ -787,8 +804,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         &mut self,
         s: Tensor,
         q: Tensor,
-        claim: &Claim,
-    ) -> Result<HadamardClaims, StepError> {
+        claim: &Claim<Fr>,
+    ) -> Result<ClaimPair<Fr>, StepError> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(s)?;
@@ -800,13 +817,13 @@ impl<B: Backend> Side for ProverSide<'_, B> {
             let (proof, claims) =
                 prove_hadamard(self.backend, ts, tq, claim, &mut self.transcript)?;
             self.proof.hadamards.push(proof);
-            Ok(claims)
+            Ok((claims.left, claims.right))
         })();
         self.timings.elementwise += timer.elapsed();
         out
     }
 
-    fn merge(&mut self, t: Merged, claims: &[Claim]) -> Result<Claim, StepError> {
+    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, StepError> {
         let timer = Instant::now();
         let out = (|| {
             let owned;
@@ -835,11 +852,9 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     fn affine(
         &mut self,
         shape: &StackShape,
-        valid_rows: usize,
-        frac_bits: u32,
         product: Tensor,
-        claim: &Claim,
-    ) -> Result<AffineClaims, StepError> {
+        claim: &Claim<Fr>,
+    ) -> Result<ClaimPair<Fr>, StepError> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(product)?;
@@ -847,17 +862,21 @@ impl<B: Backend> Side for ProverSide<'_, B> {
             let (proof, claims) = prove_affine(
                 self.backend,
                 shape,
-                valid_rows,
-                frac_bits,
+                self.shape.valid_rows,
+                self.shape.frac_bits,
                 table,
                 claim,
                 &mut self.transcript,
             )?;
             self.proof.affines.push(proof.product_eval);
-            Ok(claims)
+            Ok((claims.product, claims.bias))
         })();
         self.timings.elementwise += timer.elapsed();
         out
+    }
+
+    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, StepError> {
+        Ok(verify_colsum(shape, claim, &mut self.transcript)?)
     }
 
     fn shift(
@@ -866,7 +885,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<Claim, StepError> {
+    ) -> Result<Claim<Fr>, StepError> {
         let timer = Instant::now();
         let out = (|| {
             let backend = self.backend;
@@ -890,7 +909,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim, StepError> {
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, StepError> {
         let timer = Instant::now();
         let out = (|| {
             let table = self.region_table(region)?;
@@ -902,7 +921,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn range(&mut self, region: &RangeRegion) -> Result<RangeClaims, StepError> {
+    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, StepError> {
         let timer = Instant::now();
         let out = (|| {
             let limbs = self.region_table(&region.layout)?;
@@ -923,7 +942,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
                 &mut self.transcript,
             )?;
             self.proof.ranges.push(proof);
-            Ok(claims)
+            Ok((claims.limbs, claims.multiplicities))
         })();
         self.timings.range += timer.elapsed();
         out

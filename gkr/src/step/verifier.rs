@@ -1,21 +1,26 @@
 //! The native step verifier: reads the prover's messages in the flow's order and runs
 //! every sub-verifier on the same transcript. Never panics on any proof.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
+use zkpot_core::Claim;
 use zkpot_core::{
     sumcheck::{self, check_final},
     Fr, MultilinearTable, PoseidonTranscript, Transcript,
 };
 
-use super::flow::{self, Merged, Side};
+use super::flow::{self, ClaimPair, Merged, Side};
 use super::layout::{Layout, RangeRegion, StepShape, Tensor};
 use super::{StepClaims, StepError, StepProof, StepStatement};
-use crate::elementwise::{verify_booleanity, verify_hadamard, verify_merge, HadamardClaims};
-use crate::layout::{verify_affine, AffineClaims, AffineProof, StackShape};
-use crate::matmul::{verify_matmul, MatmulClaims, MatmulShape};
-use crate::range::{verify_range_in, RangeClaims};
-use zkpot_core::Claim;
+use crate::elementwise::{verify_booleanity, verify_hadamard, verify_merge};
+use crate::layout::{verify_affine, verify_colsum, AffineProof, StackShape};
+use crate::matmul::{verify_matmul, MatmulShape};
+use crate::range::verify_range_in;
 
 /// Verifies a step proof for `statement` under `shape` (derived by the verifier from the
 /// spec it was promised). Returns the three claims the caller must check against
@@ -44,7 +49,7 @@ pub fn verify_step_in(
         cursor: Cursor::default(),
         transcript: PoseidonTranscript::new(super::STEP_LABEL),
     };
-    let claims = flow::run(&mut side, shape, statement)?;
+    let claims = flow::run_native(&mut side, shape, statement)?;
     side.cursor.check_consumed(proof)?;
     Ok((claims, side.transcript))
 }
@@ -88,8 +93,12 @@ impl Cursor {
     }
 }
 
-/// The next message of a list.
-fn next<'a, X>(list: &'a [X], at: &mut usize, what: &'static str) -> Result<&'a X, StepError> {
+/// The next message of a list (shared with the in-circuit verifier).
+pub(super) fn next<'a, X>(
+    list: &'a [X],
+    at: &mut usize,
+    what: &'static str,
+) -> Result<&'a X, StepError> {
     let x = list.get(*at).ok_or(StepError::Malformed(what))?;
     *at += 1;
     Ok(x)
@@ -102,22 +111,32 @@ struct VerifierSide<'a> {
     transcript: PoseidonTranscript,
 }
 
-impl VerifierSide<'_> {
-    /// The number of variables of a table the verifier merges on.
-    fn merged_vars(&self, t: Merged) -> usize {
-        match t {
-            Merged::Tensor(t) => self.shape.num_vars(t),
-            Merged::Model => self.shape.model_layout().num_vars,
-            Merged::Chunk => self.shape.chunk_layout().num_vars,
-        }
-    }
-}
-
 impl Side for VerifierSide<'_> {
-    type T = PoseidonTranscript;
+    type F = Fr;
+    type Error = StepError;
+    type Statement = StepStatement;
 
-    fn transcript(&mut self) -> &mut PoseidonTranscript {
-        &mut self.transcript
+    fn absorb_statement(
+        &mut self,
+        shape: &StepShape,
+        statement: &StepStatement,
+    ) -> Result<(), StepError> {
+        flow::absorb_statement(&mut self.transcript, shape, statement);
+        Ok(())
+    }
+
+    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, StepError> {
+        Ok(self.transcript.challenges(n))
+    }
+
+    fn check_equal(
+        &mut self,
+        a: &Fr,
+        b: &Fr,
+        what: &'static str,
+        tensor: Option<Tensor>,
+    ) -> Result<(), StepError> {
+        flow::check_native(a, b, what, tensor)
     }
 
     fn eval(&mut self, _t: Tensor, _point: &[Fr]) -> Result<Fr, StepError> {
@@ -135,59 +154,64 @@ impl Side for VerifierSide<'_> {
         shape: &MatmulShape,
         _a: Tensor,
         _b: Tensor,
-        claim: &Claim,
-    ) -> Result<MatmulClaims, StepError> {
+        claim: &Claim<Fr>,
+    ) -> Result<ClaimPair<Fr>, StepError> {
         let p = next(
             &self.proof.matmuls,
             &mut self.cursor.matmuls,
             "missing matmul",
         )?;
-        Ok(verify_matmul(shape, p, claim, &mut self.transcript)?)
+        let out = verify_matmul(shape, p, claim, &mut self.transcript)?;
+        Ok((out.a, out.b))
     }
 
     fn hadamard(
         &mut self,
         s: Tensor,
         _q: Tensor,
-        claim: &Claim,
-    ) -> Result<HadamardClaims, StepError> {
+        claim: &Claim<Fr>,
+    ) -> Result<ClaimPair<Fr>, StepError> {
         let p = next(
             &self.proof.hadamards,
             &mut self.cursor.hadamards,
             "missing hadamard",
         )?;
         let n = self.shape.num_vars(s);
-        Ok(verify_hadamard(n, claim, p, &mut self.transcript)?)
+        let out = verify_hadamard(n, claim, p, &mut self.transcript)?;
+        Ok((out.left, out.right))
     }
 
-    fn merge(&mut self, t: Merged, claims: &[Claim]) -> Result<Claim, StepError> {
+    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, StepError> {
         let p = next(&self.proof.merges, &mut self.cursor.merges, "missing merge")?;
-        let n = self.merged_vars(t);
+        let n = t.num_vars(self.shape);
         Ok(verify_merge(n, claims, p, &mut self.transcript)?)
     }
 
     fn affine(
         &mut self,
         shape: &StackShape,
-        valid_rows: usize,
-        frac_bits: u32,
         _product: Tensor,
-        claim: &Claim,
-    ) -> Result<AffineClaims, StepError> {
+        claim: &Claim<Fr>,
+    ) -> Result<ClaimPair<Fr>, StepError> {
         let product_eval = *next(
             &self.proof.affines,
             &mut self.cursor.affines,
             "missing affine",
         )?;
         let proof = AffineProof { product_eval };
-        Ok(verify_affine(
+        let out = verify_affine(
             shape,
-            valid_rows,
-            frac_bits,
+            self.shape.valid_rows,
+            self.shape.frac_bits,
             claim,
             &proof,
             &mut self.transcript,
-        )?)
+        )?;
+        Ok((out.product, out.bias))
+    }
+
+    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, StepError> {
+        Ok(verify_colsum(shape, claim, &mut self.transcript)?)
     }
 
     fn shift(
@@ -196,7 +220,7 @@ impl Side for VerifierSide<'_> {
         _rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<Claim, StepError> {
+    ) -> Result<Claim<Fr>, StepError> {
         let p = next(&self.proof.shifts, &mut self.cursor.shifts, "missing shift")?;
         let rounds = self.shape.k_vars();
         let reduced = sumcheck::verify(&p.sumcheck, claim, rounds, 2, &mut self.transcript)?;
@@ -209,7 +233,7 @@ impl Side for VerifierSide<'_> {
         })
     }
 
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim, StepError> {
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, StepError> {
         let p = next(
             &self.proof.booleanity,
             &mut self.cursor.booleanity,
@@ -218,17 +242,18 @@ impl Side for VerifierSide<'_> {
         Ok(verify_booleanity(region.num_vars, p, &mut self.transcript)?)
     }
 
-    fn range(&mut self, region: &RangeRegion) -> Result<RangeClaims, StepError> {
+    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, StepError> {
         let p = next(
             &self.proof.ranges,
             &mut self.cursor.ranges,
             "missing range proof",
         )?;
-        Ok(verify_range_in(
+        let out = verify_range_in(
             region.layout.num_vars,
             region.width,
             p,
             &mut self.transcript,
-        )?)
+        )?;
+        Ok((out.limbs, out.multiplicities))
     }
 }
