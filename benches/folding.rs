@@ -24,13 +24,13 @@ use common::{bench_k, dataset, fold_group, median, mnist_spec};
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkpot::core::Fr;
-use zkpot::folding::run::{verify, FoldedKeys, FoldedReport, Prover};
-use zkpot::folding::{augmented_profile, StepCircuit};
-use zkpot::gkr::run::{key_len, run_shape, DataCommitment, KEY_LABEL};
+use zkpot::core::{CpuBackend, Fr};
+use zkpot::folding::running::{verify, FoldedKeys, FoldedReport, Prover};
+use zkpot::folding::{augmented_profile, training::TrainingCircuit};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::cache::KeyCache;
-use zkpot::pcs::pedersen::Commitment;
+use zkpot::pcs::pedersen::{Commitment, PedersenKey};
+use zkpot::run::{dummy_fold, key_len, run_shape, DataCommitment, KEY_LABEL};
 use zkpot::trainer::{BatchSchedule, ReferenceTrainer, TrainSpec, Trainer};
 
 /// `f32` reference steps timed per fold.
@@ -40,14 +40,16 @@ const FOLDS: u64 = 12;
 
 /// Prints where the constraints of the augmented circuit and of its step circuit go,
 /// and the totals by kind of work.
-fn print_profile(keys: &FoldedKeys, spec: &TrainSpec, num_chunks: u64) {
-    let circuit = &keys.circuit;
-    let shape = keys.pk.augmented_shape();
+fn print_profile(keys: &FoldedKeys, key: &PedersenKey, spec: &TrainSpec, num_chunks: u64) {
+    let (shape, _) = run_shape(spec).expect("a provable spec");
+    let dummy = dummy_fold(key, spec, num_chunks).expect("the dummy fold");
+    let circuit = &TrainingCircuit::for_keys(shape, num_chunks, dummy.clone());
+    let shape = keys.key.augmented_shape();
     println!(
         "augmented circuit: {} constraints, {} witnesses; CycleFold circuit {} constraints",
         shape.num_constraints,
         shape.num_witnesses,
-        keys.pk.cyclefold_constraints()
+        keys.key.cyclefold_constraints()
     );
     let parts = augmented_profile(circuit).expect("the augmented circuit synthesizes");
     for (part, n) in &parts {
@@ -60,7 +62,7 @@ fn print_profile(keys: &FoldedKeys, spec: &TrainSpec, num_chunks: u64) {
     };
     let z0 = circuit.initial_state(digest, &data, &Commitment::default());
     let profile = circuit
-        .profile(0, &z0, &circuit.dummy_external_inputs())
+        .profile(0, &z0, &dummy)
         .expect("the step circuit synthesizes");
     let total: usize = profile.iter().map(|p| p.constraints).sum();
     println!("step circuit (one fold of the run proof verified): {total} constraints");
@@ -135,21 +137,29 @@ fn bench_folding(c: &mut Criterion) {
     let start = Instant::now();
     let keys = FoldedKeys::generate(&key, &spec, num_chunks).expect("the IVC keys");
     let keygen = start.elapsed().as_secs_f64();
-    print_profile(&keys, &spec, num_chunks);
+    print_profile(&keys, &key, &spec, num_chunks);
 
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let initial = Trainer::new(&spec, &data)
-        .expect("the spec fits the data")
-        .model()
-        .clone();
+    let mut trainer = Trainer::new(&spec, &data).expect("the spec fits the data");
+    let initial = trainer.model().clone();
     let start = Instant::now();
-    let mut prover =
-        Prover::new(&key, &keys, &spec, &data, &initial, &mut rng).expect("the run starts");
+    let mut prover = Prover::new(&key, &keys, &spec, &data, &initial, CpuBackend, &mut rng)
+        .expect("the run starts");
     let commit = start.elapsed().as_secs_f64();
     let mut reference =
         ReferenceTrainer::new(&spec, &data, &initial).expect("the reference trainer");
 
-    let mut reports: Vec<FoldedReport> = Vec::new();
+    // Trains the next fold's k iterations (timed) and proves them.
+    let mut fold_once = |prover: &mut Prover<CpuBackend>| {
+        let start = Instant::now();
+        let steps: Vec<_> = (0..k)
+            .map(|_| trainer.step().expect("training goes on"))
+            .collect();
+        let train = start.elapsed();
+        let report = prover.prove_fold(&steps).expect("the fold proves");
+        (report, train)
+    };
+    let mut reports: Vec<(FoldedReport, Duration)> = Vec::new();
     let mut reference_secs = Vec::new();
     let mut g = fold_group(c, "folding/784-128-10/batch64");
     g.bench_function(format!("fold/k={k}"), |b| {
@@ -162,16 +172,16 @@ fn bench_folding(c: &mut Criterion) {
                     std::hint::black_box(reference.step_on(&x, &y));
                     reference_secs.push(start.elapsed().as_secs_f64());
                 }
-                let report = prover.prove_fold().expect("the fold proves");
+                let (report, train) = fold_once(&mut prover);
                 total += report.run.total + report.ivc;
-                reports.push(report);
+                reports.push((report, train));
             }
             total
         })
     });
     g.finish();
     while prover.folds_done() < prover.total_folds() {
-        reports.push(prover.prove_fold().expect("the fold proves"));
+        reports.push(fold_once(&mut prover));
     }
     let start = Instant::now();
     let (statement, proof, _) = prover.finish().expect("the run finishes");
@@ -185,15 +195,15 @@ fn bench_folding(c: &mut Criterion) {
         })
         .collect();
 
-    let secs = |f: fn(&FoldedReport) -> Duration| -> f64 {
+    let secs = |f: fn(&(FoldedReport, Duration)) -> Duration| -> f64 {
         let mut v: Vec<f64> = reports.iter().map(|r| f(r).as_secs_f64()).collect();
         median(&mut v)
     };
-    let fold = secs(|r| r.run.total + r.ivc);
-    let step = secs(|r| r.run.step.total);
-    let accumulate = secs(|r| r.run.accumulate + r.run.chunk);
-    let ivc = secs(|r| r.ivc);
-    let train = secs(|r| r.train);
+    let fold = secs(|(r, _)| r.run.total + r.ivc);
+    let step = secs(|(r, _)| r.run.step.total);
+    let accumulate = secs(|(r, _)| r.run.accumulate + r.run.chunk);
+    let ivc = secs(|(r, _)| r.ivc);
+    let train = secs(|(_, t)| *t);
     let reference = median(&mut reference_secs);
     let kf = k as f64;
     println!();

@@ -1,5 +1,5 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented items
-//! The run proof (`zkpot::gkr::run`): proving one fold of a run, i.e. the step proof of
+//! The run proof (`zkpot::run`): proving one fold of a run, i.e. the step proof of
 //! `k` iterations plus folding its claims into the accumulator, against the `f32`
 //! reference step of the same model and batch.
 //!
@@ -27,9 +27,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::CpuBackend;
-use zkpot::gkr::run::{key_len, ChunkedData, FoldReport, RunProver, KEY_LABEL};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::cache::KeyCache;
+use zkpot::run::{key_len, ChunkedData, FoldReport, RunProver, KEY_LABEL};
 use zkpot::trainer::reference::to_f32;
 use zkpot::trainer::{ReferenceMlp, Trainer};
 

@@ -22,10 +22,10 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, Fr};
-use zkpot::gkr::run::KEY_LABEL;
 use zkpot::gkr::step::constraints::{verify_step_profiled, StepStatementVar};
 use zkpot::gkr::step::{prove_step, StepProof, StepShape, StepStatement};
 use zkpot::pcs::cache::KeyCache;
+use zkpot::run::KEY_LABEL;
 
 /// Synthesizes the gadget; returns the constraint system and the profile.
 fn synthesize(

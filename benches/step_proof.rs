@@ -29,10 +29,10 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, Fr};
-use zkpot::gkr::run::KEY_LABEL;
 use zkpot::gkr::step::{prove_step, verify_step, FoldInputs, ProveTimings, StepOutput, StepShape};
 use zkpot::pcs::cache::KeyCache;
 use zkpot::pcs::pedersen::{Commitment, PedersenKey};
+use zkpot::run::KEY_LABEL;
 use zkpot::trainer::reference::to_f32;
 use zkpot::trainer::{Dataset, Mlp, ReferenceMlp, StepWitness};
 

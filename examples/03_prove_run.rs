@@ -1,5 +1,6 @@
-//! Prove a whole (short) training run on the embedded digits from Rust, verify it, and
-//! write it to a proof file that `zkpot verify` reads.
+//! Prove a whole (short) training run on the embedded digits with the run protocol's own
+//! API (`zkpot::run`, under the `internals` feature: what the facade's `Prover` does for
+//! a run proof), verify it, and write it to a proof file that `zkpot verify` reads.
 //!
 //! The steps: commit to the dataset's chunks (`C_data`), start a run prover from the
 //! initial model (`C_W0`), hand it each fold's `k` witnesses as the trainer makes them,
@@ -9,12 +10,12 @@
 
 use rand::rngs::OsRng;
 use zkpot::core::CpuBackend;
-use zkpot::file::{Proof, ProofFile};
-use zkpot::gkr::run::{key_len, verify_run, ChunkedData, RunProver, KEY_LABEL};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::pedersen::PedersenKey;
+use zkpot::run::{key_len, verify_run, ChunkedData, RunProver, KEY_LABEL};
 use zkpot::trainer::data::{load, DatasetSource};
 use zkpot::trainer::{TrainSpec, Trainer};
+use zkpot::{FinalProof, ProofFile};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed = 5;
@@ -76,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     verify_run(&key, &done.statement, &done.proof)?;
     let file = ProofFile {
         statement: done.statement,
-        proof: Proof::Run(done.proof),
+        proof: FinalProof::Run(done.proof),
     };
     println!("verified; proof {} bytes", file.to_bytes()?.len());
     if let Some(path) = std::env::args().nth(1) {

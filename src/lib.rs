@@ -1,33 +1,75 @@
 //! # zkpot
 //!
-//! Recursive zero-knowledge proofs of training. This crate is the facade: it
-//! re-exports the member crates and holds what the `zkpot` command line runs.
+//! Recursive zero-knowledge proofs of training: a trainer runs mini-batch SGD on a
+//! neural network in exact fixed-point arithmetic, a GKR-style prover proves every group
+//! of `k` iterations (a *fold*), and the folds become one final proof that the whole run
+//! was computed correctly from a committed starting model on a committed dataset.
 //!
-//! | module | what |
+//! Everything a run needs is imported from here:
+//!
+//! ```no_run
+//! use zkpot::{Dataset, Keys, ProofKind, Prover, TrainSpec, Verifier};
+//!
+//! fn main() -> Result<(), zkpot::Error> {
+//!     let data = Dataset::digits()?; // the embedded 8x8 digits
+//!     let mut spec = TrainSpec::new(vec![64, 16, 10], 8, 6, 1); // widths, batch, lr shift, seed
+//!     spec.steps_per_fold = 4;
+//!     spec.iterations = Some(8);
+//!     let keys = Keys::new(&spec, &data, ProofKind::Folded)?; // cached after the first run
+//!     let mut prover = Prover::new(&keys, &spec, &data)?;
+//!     while !prover.is_finished() {
+//!         prover.prove_fold()?; // trains k iterations and proves them
+//!     }
+//!     let (statement, proof) = prover.finish()?;
+//!     Verifier::new(&keys).verify(&statement, &proof)?;
+//!     println!("valid");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! | item | what |
 //! |---|---|
-//! | [`core`] | `zkpot-core`: field, fixed-point codec, multilinear tables, transcript |
-//! | [`trainer`] | `zkpot-trainer`: exact fixed-point training with witnesses, datasets, `f32` reference |
-//! | [`pcs`] | `zkpot-pcs`: Pedersen commitments, IPA openings, claim aggregation, the accumulator |
-//! | [`gkr`] | `zkpot-gkr`: the step proof of `k` stacked SGD iterations (range checks, matrix products, elementwise layers), the run proof |
-//! | [`folding`] | `zkpot-folding`: the IVC (Nova + CycleFold) and the folded proof of a run |
-//! | [`run`] | a whole training run as `zkpot train` does it (trained, proven, verified), with its [`run::TrainReport`] |
-//! | [`mod@file`] | proof files (`run.zkpot`) and the JSON form of a statement |
+//! | [`TrainSpec`], [`Dataset`], [`Trainer`] | the run's public description, its data (files, the embedded digits, or your own `f32`/`f64` rows: [`Dataset::from_f32`]), exact fixed-point training |
+//! | [`Keys`], [`KeyStore`], [`Limits`] | the commitment key and the IVC keys of a run's shape: loaded from the key cache, or derived and cached once |
+//! | [`Prover`] | trains and proves fold by fold, checkpoints, resumes, finishes into `(`[`Statement`]`, `[`FinalProof`]`)` |
+//! | [`Verifier`] | checks a [`FinalProof`] against its [`Statement`], trusting nothing it reads |
+//! | [`ProofKind`] | the folded proof (constant size, megabytes) or the run proof (grows with `T`) |
+//! | [`ProofFile`], [`json`] | proof files (`run.zkpot`) and the JSON form of a statement |
+//! | [`session`] | a whole run as `zkpot train` does it (with the `f32` reference and a report) |
+//! | [`Error`] | every failure, typed |
 //!
-//! `zkpot train` makes the *folded proof* of [`folding::run`] by default: one IVC proof
-//! of every fold, constant in the number of iterations but megabytes, or the *run proof*
-//! of [`gkr::run`], which grows with it. Neither is zero-knowledge yet (the run proof's
-//! step proofs reveal evaluations of committed tables, and the IVC proof carries them in
-//! its witnesses).
+//! **Neither proof is zero-knowledge yet**: the folded proof is sonobe's uncompressed IVC
+//! proof (megabytes, with its running witnesses in the clear); the compressed,
+//! zero-knowledge final proof is the next step. The run proof's step proofs reveal
+//! evaluations of committed tables.
+//!
+//! The member crates (`core`, `trainer`, `pcs`, `gkr`, `run`, `folding`) are re-exported
+//! under the `internals` feature for benchmarks and research code.
 
 #![forbid(unsafe_code)]
 
 pub mod error;
-pub mod file;
-pub mod run;
+mod files;
+pub mod json;
+pub mod keys;
+pub mod progress;
+pub mod proof;
+pub mod prover;
+pub mod session;
+pub mod verifier;
 
 pub use error::Error;
-pub use zkpot_core as core;
-pub use zkpot_folding as folding;
-pub use zkpot_gkr as gkr;
-pub use zkpot_pcs as pcs;
-pub use zkpot_trainer as trainer;
+pub use keys::{KeyReport, KeySource, KeyStore, Keys, Limits};
+pub use progress::{Progress, Silent};
+pub use proof::{FinalProof, ProofFile, ProofKind};
+pub use prover::{Checkpoint, FoldReport, Prover};
+pub use verifier::Verifier;
+pub use zkpot_core::{Backend, CpuBackend};
+pub use zkpot_run::RunStatement as Statement;
+pub use zkpot_trainer::{Dataset, DatasetSource, Mlp, TrainSpec, Trainer};
+
+#[cfg(feature = "internals")]
+pub use {
+    zkpot_core as core, zkpot_folding as folding, zkpot_gkr as gkr, zkpot_pcs as pcs,
+    zkpot_run as run, zkpot_trainer as trainer,
+};

@@ -377,14 +377,20 @@ fn train_proves_and_verify_accepts_then_rejects_every_change() {
         "another statement",
     );
 
-    // Another format version, a truncated file, not a proof file, trailing bytes.
+    // Another format version (a later one, and the proof files of earlier zkpot
+    // versions), a truncated file, not a proof file, trailing bytes.
     let bad = dir.path().join("bad.zkpot");
     let b = bad.to_str().unwrap();
     let mut v = bytes.clone();
-    v[8] = 2;
+    v[8] = 3;
     std::fs::write(&bad, &v).unwrap();
-    assert_clean_failure(&zkpot(&["verify", b]), "format version 2");
-    assert_clean_failure(&zkpot(&["inspect", b]), "format version 2");
+    assert_clean_failure(&zkpot(&["verify", b]), "format version 3 is not supported");
+    assert_clean_failure(&zkpot(&["inspect", b]), "format version 3 is not supported");
+    let mut v1 = b"ZKPOTPRF".to_vec();
+    v1.extend_from_slice(&1u32.to_le_bytes());
+    v1.extend_from_slice(&bytes[12..]);
+    std::fs::write(&bad, &v1).unwrap();
+    assert_clean_failure(&zkpot(&["verify", b]), "format version 1 is not supported");
     for cut in [4, 13, 100, bytes.len() / 2, bytes.len() - 1] {
         std::fs::write(&bad, &bytes[..cut]).unwrap();
         let o = zkpot(&["verify", b]);
@@ -392,7 +398,7 @@ fn train_proves_and_verify_accepts_then_rejects_every_change() {
         assert!(!stderr(&o).contains("panicked"));
     }
     std::fs::write(&bad, b"{\"not\": \"a proof\"}").unwrap();
-    assert_clean_failure(&zkpot(&["verify", b]), "not a zkpot proof file");
+    assert_clean_failure(&zkpot(&["verify", b]), "not a zkpot file");
     let mut v = bytes.clone();
     v.push(0);
     std::fs::write(&bad, &v).unwrap();
@@ -439,6 +445,8 @@ fn setup_caches_the_key_a_run_needs() {
     let args = [
         "setup",
         "--quiet",
+        "--proof",
+        "run",
         "--arch",
         "64-4-10",
         "--batch",
@@ -455,7 +463,7 @@ fn setup_caches_the_key_a_run_needs() {
     assert!(stdout(&o).contains("derived and cached"), "{}", stdout(&o));
     let o = zkpot(&args);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
-    assert!(stdout(&o).contains("already cached"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("loaded from"), "{}", stdout(&o));
     // A corrupt cached key is an error that says how to recover.
     let file = std::fs::read_dir(dir.path())
         .unwrap()
@@ -539,6 +547,12 @@ fn folded_proofs_of_two_and_four_folds_verify_with_one_size() {
     for (file, folds) in files.iter().zip([2, 4]) {
         let o = zkpot(&["verify", file.to_str().unwrap()]);
         assert!(o.status.success(), "stderr: {}", stderr(&o));
+        // The IVC keys train cached are loaded, not generated again.
+        assert!(
+            stderr(&o).contains("IVC keys loaded from"),
+            "{}",
+            stderr(&o)
+        );
         assert!(stdout(&o).contains("valid folded proof"), "{}", stdout(&o));
         assert!(stdout(&o).contains("megabytes"), "{}", stdout(&o));
         let i = inspect(file);
@@ -584,7 +598,7 @@ fn folded_proofs_of_two_and_four_folds_verify_with_one_size() {
         assert!(!stderr(&o).contains("panicked"), "byte {pos}");
     }
     std::fs::write(&bad, &bytes[..bytes.len() - 1]).unwrap();
-    assert_clean_failure(&zkpot(&["verify", bad.to_str().unwrap()]), "malformed");
+    assert_clean_failure(&zkpot(&["verify", bad.to_str().unwrap()]), "truncated");
 }
 
 #[test]
@@ -652,21 +666,159 @@ fn a_killed_run_resumed_from_its_checkpoint_gives_the_uninterrupted_statement() 
     let o = zkpot(&["verify", &s(&resumed)]);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
 
-    // Misuse is a clean error: checkpoints of a run proof, spec flags with --resume,
-    // a file that is not a checkpoint, a missing one.
+    // Misuse is a clean error: a folded checkpoint resumed as a run proof, spec flags
+    // with --resume, a file that is not a checkpoint, a missing one.
     assert_clean_failure(
-        &zkpot(&["train", "--proof", "run", "--checkpoint", &s(&ckpt)]),
-        "folded",
+        &zkpot(&["train", "--quiet", "--proof", "run", "--resume", &s(&ckpt)]),
+        "--proof folded",
     );
     let o = zkpot(&["train", "--resume", &s(&ckpt), "--batch", "8"]);
     assert_eq!(o.status.code(), Some(2), "a usage error: {}", stderr(&o));
     assert!(stderr(&o).contains("--batch"), "{}", stderr(&o));
     assert_clean_failure(
         &zkpot(&["train", "--quiet", "--resume", &s(&whole)]),
-        "not a zkpot checkpoint",
+        "expected a checkpoint",
     );
     assert_clean_failure(
         &zkpot(&["train", "--quiet", "--resume", &s(&path("missing.ckpt"))]),
         "missing.ckpt",
     );
+}
+
+/// A copy of the proof file `bytes` whose statement's spec is `spec` (canonical JSON,
+/// the length prefix fixed), everything else unchanged.
+fn with_spec(bytes: &[u8], spec: &zkpot::TrainSpec) -> Vec<u8> {
+    let spec_len = u32::from_le_bytes(bytes[13..17].try_into().unwrap()) as usize;
+    let json = spec.to_json();
+    let mut out = bytes[..13].to_vec();
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(json.as_bytes());
+    out.extend_from_slice(&bytes[17 + spec_len..]);
+    out
+}
+
+/// A valid spec (as the trainer checks it) whose run's largest table has `2^vars`
+/// entries.
+fn spec_with_table_vars(vars: usize) -> zkpot::TrainSpec {
+    use zkpot::gkr::step::StepShape;
+    for width in [64usize, 256, 1024, 4096] {
+        for batch in (0..=14).map(|b| 1usize << b) {
+            for k in [1usize, 2, 4, 8, 16] {
+                let mut spec = zkpot::TrainSpec::new(vec![64, width, 10], batch, 9, 1);
+                spec.steps_per_fold = k;
+                spec.iterations = Some(k as u64);
+                if spec.validate().is_err() {
+                    continue;
+                }
+                if let Ok(shape) = StepShape::new(&spec) {
+                    if zkpot::run::run_num_vars(&shape) == vars {
+                        return spec;
+                    }
+                }
+            }
+        }
+    }
+    panic!("no spec with 2^{vars} table entries");
+}
+
+/// Runs `zkpot args` with at most `mb` MiB of address space (`ulimit -v`): an
+/// allocation beyond it aborts the process instead of succeeding.
+fn zkpot_limited(mb: u64, args: &[&str]) -> (Output, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {}; exec \"$0\" \"$@\"", mb * 1024))
+        .arg(env!("CARGO_BIN_EXE_zkpot"))
+        .args(args)
+        .env("ZKPOT_CACHE_DIR", key_dir())
+        .output()
+        .expect("sh runs");
+    (o, start.elapsed())
+}
+
+/// A proof file whose statement asks for absurd sizes, or a spec the trainer refuses,
+/// is refused before anything is derived or allocated from it: a clear error in well
+/// under a second, under 500 MB, with or without an expected statement (which here is
+/// the file's own, so the statement is "vouched for").
+#[test]
+fn verify_refuses_absurd_statements_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, _) = prove_small(dir.path(), "run.zkpot", "1");
+    let bytes = std::fs::read(&file).unwrap();
+    let mut value_bits = spec_with_table_vars(12);
+    value_bits.value_bits = 64;
+    let cases = [
+        (spec_with_table_vars(34), "2^34"),
+        (spec_with_table_vars(28), "2^28"),
+        (value_bits, "value_bits"),
+    ];
+    for (spec, needle) in cases {
+        let bad = dir.path().join("absurd.zkpot");
+        std::fs::write(&bad, with_spec(&bytes, &spec)).unwrap();
+        let b = bad.to_str().unwrap();
+        // The expected statement is the absurd file's own statement.
+        let expected = dir.path().join("absurd.json");
+        let o = zkpot(&["inspect", b]);
+        assert!(o.status.success(), "inspect reads it: {}", stderr(&o));
+        std::fs::write(&expected, &o.stdout).unwrap();
+        let fresh = tempfile::tempdir().unwrap();
+        let keys = fresh.path().to_str().unwrap();
+        for args in [
+            vec!["verify", b, "--key-dir", keys],
+            vec!["verify", b, "--key-dir", keys, "--derive-keys"],
+            vec![
+                "verify",
+                b,
+                "--key-dir",
+                keys,
+                "--statement",
+                expected.to_str().unwrap(),
+            ],
+        ] {
+            let (o, took) = zkpot_limited(500, &args);
+            assert_clean_failure(&o, needle);
+            println!("{needle}: refused in {:.3} s", took.as_secs_f64());
+            assert!(took.as_secs_f64() < 2.0, "{needle}: took {took:?}");
+        }
+        assert_eq!(
+            std::fs::read_dir(fresh.path()).unwrap().count(),
+            0,
+            "nothing was written to the key cache"
+        );
+    }
+}
+
+/// `verify` uses only cached keys unless asked, and writes to the cache only if asked.
+#[test]
+fn verify_derives_keys_only_when_asked_and_caches_them_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, _) = prove_small(dir.path(), "run.zkpot", "3");
+    let f = file.to_str().unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    let keys = fresh.path().to_str().unwrap();
+    assert_clean_failure(
+        &zkpot(&["verify", f, "--key-dir", keys]),
+        "not in the key cache",
+    );
+    let o = zkpot(&["verify", f, "--key-dir", keys, "--derive-keys"]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("derived (not cached)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 0);
+    let o = zkpot(&[
+        "verify",
+        f,
+        "--key-dir",
+        keys,
+        "--derive-keys",
+        "--cache-keys",
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 1);
+    let o = zkpot(&["verify", f, "--key-dir", keys]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("loaded from"), "{}", stderr(&o));
 }

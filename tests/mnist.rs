@@ -8,8 +8,9 @@
 
 use std::path::Path;
 
-use zkpot::run::{train, Silent, TrainOptions};
+use zkpot::session::{train, TrainOptions};
 use zkpot::trainer::DatasetSource;
+use zkpot::Silent;
 
 const MNIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/mnist");
 

@@ -100,7 +100,7 @@ pub enum Error {
     #[error("unsupported IVC proof format version {0}")]
     UnsupportedVersion(u8),
     /// The proof bytes continue after the proof.
-    #[error("{0} trailing bytes after the IVC proof")]
+    #[error("{0} trailing bytes")]
     TrailingBytes(usize),
     /// The step counter would overflow.
     #[error("the step counter overflowed")]
@@ -123,6 +123,44 @@ pub enum Error {
     /// A constraint-system operation (sonobe) failed.
     #[error("arithmetization: {0}")]
     Arith(#[from] ArithError),
+    /// The run protocol's part (step proofs, chunk paths, accumulator, tie, opening)
+    /// failed, or a checkpoint's run state is malformed.
+    #[error(transparent)]
+    Run(#[from] zkpot_run::RunError),
+    /// The IVC keys were made for another spec or dataset size.
+    #[error(
+        "the IVC keys were generated for another spec or dataset size (the run has \
+         {num_chunks} chunks, the keys {key_num_chunks})"
+    )]
+    KeysMismatch {
+        /// The run's number of chunks.
+        num_chunks: u64,
+        /// The keys' number of chunks.
+        key_num_chunks: u64,
+    },
+    /// The IVC's final state does not describe the statement's run.
+    #[error("the IVC's final state does not match the statement: {field}")]
+    FinalState {
+        /// The part that differs.
+        field: StateField,
+    },
+    /// Bytes ended before a part was complete.
+    #[error("truncated: {what}")]
+    Truncated {
+        /// What was being read.
+        what: &'static str,
+    },
+    /// A checkpoint's IVC proof does not cover the folds its run state has proven.
+    #[error("the checkpoint's IVC proof covers {ivc} folds, its run state {run}")]
+    CheckpointFolds {
+        /// Folds of the run state.
+        run: u64,
+        /// Steps of the IVC proof.
+        ivc: u64,
+    },
+    /// Key generation needs a step circuit built with a dummy step's inputs.
+    #[error("the step circuit has no dummy inputs to generate keys from")]
+    NoDummyInputs,
     /// (De)serialization failed.
     #[error("serialization: {0}")]
     Serialization(#[from] SerializationError),
@@ -164,6 +202,31 @@ impl fmt::Display for PointOpFault {
             PointOpFault::P0NotOnCurve => "P0 is not on the curve",
             PointOpFault::P1NotOnCurve => "P1 is not on the curve",
             PointOpFault::WrongResult => "P2 != P0 + rho * P1",
+        })
+    }
+}
+
+/// The part of a folded proof's final state that does not match its statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateField {
+    /// The state does not decode (wrong length, or limbs that are not points).
+    Encoding,
+    /// The spec's fold digest.
+    Digest,
+    /// The `C_data` root.
+    DataRoot,
+    /// The next chunk index.
+    ChunkIndex,
+}
+
+impl fmt::Display for StateField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StateField::Encoding => "it does not decode",
+            StateField::Digest => "it is about another spec",
+            StateField::DataRoot => "it is about another dataset (C_data root)",
+            StateField::ChunkIndex => "its chunk index is not the run's",
         })
     }
 }

@@ -19,7 +19,7 @@
 //! | [`error`] | [`Error`], [`Check`] |
 //!
 //! | [`training`] | the training step circuit: one fold of a run proof verified in-circuit |
-//! | [`run`] | the running proof of a training run: keys, prover (checkpoints), final proof, verifier |
+//! | [`running`] | the running proof of a training run: keys (cacheable), prover (checkpoints), [`running::FoldedProof`], verifier |
 //!
 //! `folding` sits below the facade and above `gkr` in the dependency graph.
 //!
@@ -36,7 +36,7 @@
 pub mod error;
 pub mod gadgets;
 pub mod ivc;
-pub mod run;
+pub mod running;
 pub mod step;
 pub mod training;
 
@@ -44,7 +44,7 @@ pub mod training;
 mod tests;
 
 pub use crate::{
-    error::{Check, Error, PointOpFault},
+    error::{Check, Error, PointOpFault, StateField},
     gadgets::{
         alloc_point, enforce_point_limbs, point_from_fields, point_from_limbs, point_limbs, G1Var,
     },

@@ -40,8 +40,10 @@ pub trait StepCircuit {
     /// The number of point operations every step asks for.
     fn num_ops(&self) -> usize;
 
-    /// External inputs of the right shape for key generation (values are not used).
-    fn dummy_external_inputs(&self) -> Self::ExternalInputs;
+    /// External inputs of the right shape for key generation (values are not used);
+    /// `None` for a circuit built without them (keys loaded from a cache), which cannot
+    /// generate keys.
+    fn dummy_external_inputs(&self) -> Option<Self::ExternalInputs>;
 
     /// Synthesizes step `i`: from the state `z_i` (`state_len` variables) and `ext`, the
     /// next state (`state_len` variables) and the point operations (`num_ops`).

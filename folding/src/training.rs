@@ -1,5 +1,5 @@
-//! The training step circuit: the IVC step `F` is the verifier of one fold of a run proof
-//! ([`zkpot_gkr::run`]), `DESIGN.md` section 6.
+//! The training step circuit: the IVC step `F` is the verifier of one fold of a run
+//! (`zkpot_run::fold`, in-circuit: [`FoldRelation`]), `DESIGN.md` section 6.
 //!
 //! # State `z_i` ([`TrainingCircuit::state_len`] `= 11 + n` elements, `n` = [`run_num_vars`])
 //!
@@ -33,36 +33,23 @@
 //! 6. `z_{i+1}`: the same digest and root, the next chunk index, `C_new`, and the new
 //!    accumulator.
 //!
-//! This is exactly the native [`zkpot_gkr::run::verify_run`] loop body, so the run
-//! prover's fold records are this circuit's external inputs.
+//! Steps 2 to 4 are [`FoldRelation::verify`], the twin of the native
+//! [`zkpot_run::verify_fold`], so the run prover's fold records are this circuit's
+//! external inputs.
 
 use ark_ec::CurveGroup;
-use ark_ff::{BigInteger, One, PrimeField, Zero};
-use ark_r1cs_std::{
-    alloc::AllocVar,
-    boolean::Boolean,
-    eq::EqGadget,
-    fields::{fp::FpVar, FieldVar},
-    select::CondSelectGadget,
-    GR1CSVar,
-};
+use ark_ff::{BigInteger, PrimeField};
+use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError};
 use zkpot_core::{point_to_fields, ClaimVar, Fr, G1Affine};
-use zkpot_gkr::{
-    run::{run_num_vars, DataCommitment, FoldRecord, FOLD_LABEL},
-    step::{
-        constraints::{verify_step_in_profiled, PhaseCount, StepStatementVar},
-        Block, StepShape,
-    },
-};
+use zkpot_gkr::step::{constraints::PhaseCount, StepShape};
 use zkpot_pcs::{
-    accumulator::{
-        constraints::{verify_fold_bound, AccumulatorVar, FoldProofVar},
-        Accumulator,
-    },
-    aggregate::constraints::AggregationShape,
-    merkle::{constraints::verify_path, tree_depth},
+    accumulator::{constraints::AccumulatorVar, Accumulator},
     pedersen::Commitment,
+};
+use zkpot_run::{
+    fold::constraints::{FoldRelation, FoldStateVar, Recorder},
+    run_num_vars, DataCommitment, FoldRecord,
 };
 
 use crate::{alloc_point, point_from_limbs, point_limbs, G1Var, PointOpVar, StepCircuit};
@@ -73,36 +60,51 @@ const HEAD: usize = 11;
 /// The step circuit of a training run's folded proof (see the [module docs](self)).
 #[derive(Clone, Debug)]
 pub struct TrainingCircuit {
-    shape: StepShape,
-    num_chunks: u64,
-    dummy: FoldRecord,
+    relation: FoldRelation,
+    /// A fold record of this shape, for key generation only.
+    dummy: Option<FoldRecord>,
 }
 
 impl TrainingCircuit {
-    /// The circuit for folds of `shape` over a dataset of `num_chunks` chunks; `dummy`
-    /// is any fold record of this shape (a real one, or [`crate::run::dummy_fold`]): key
-    /// generation synthesizes the circuit from it.
-    pub fn new(shape: StepShape, num_chunks: u64, dummy: FoldRecord) -> Self {
+    /// The circuit for folds of `shape` over a dataset of `num_chunks` chunks, for
+    /// proving and verifying with keys generated before.
+    pub fn new(shape: StepShape, num_chunks: u64) -> Self {
         TrainingCircuit {
-            shape,
-            num_chunks,
-            dummy,
+            relation: FoldRelation { shape, num_chunks },
+            dummy: None,
+        }
+    }
+
+    /// [`TrainingCircuit::new`] with `dummy`, any fold record of this shape (a real one,
+    /// or [`zkpot_run::dummy_fold`]): key generation synthesizes the circuit from it.
+    pub fn for_keys(shape: StepShape, num_chunks: u64, dummy: FoldRecord) -> Self {
+        TrainingCircuit {
+            relation: FoldRelation { shape, num_chunks },
+            dummy: Some(dummy),
+        }
+    }
+
+    /// The same circuit without its dummy record (what proving and verifying need).
+    pub fn without_dummy(self) -> Self {
+        TrainingCircuit {
+            dummy: None,
+            ..self
         }
     }
 
     /// The step proofs' shape.
     pub fn shape(&self) -> &StepShape {
-        &self.shape
+        &self.relation.shape
     }
 
     /// The number of chunks of the dataset.
     pub fn num_chunks(&self) -> u64 {
-        self.num_chunks
+        self.relation.num_chunks
     }
 
     /// The accumulator's number of variables, `n`.
     pub fn acc_vars(&self) -> usize {
-        run_num_vars(&self.shape)
+        run_num_vars(self.shape())
     }
 
     /// The initial state `z_0` of a run: the digest, `C_data`, chunk 0, `C_prev = C_W0`
@@ -110,22 +112,6 @@ impl TrainingCircuit {
     pub fn initial_state(&self, digest: Fr, data: &DataCommitment, w0: &Commitment) -> Vec<Fr> {
         let acc = Accumulator::empty(self.acc_vars());
         state(digest, data.root, 0, w0, &acc)
-    }
-
-    /// The aggregation shape of a fold: the accumulator, then the claims on `C_prev`
-    /// (fold-layout length), `C_chunk` and every block of `C_new`.
-    fn fold_shape(&self, new_claims: usize) -> Result<AggregationShape, SynthesisError> {
-        let fold_vars = self.shape.fold_layout().num_vars;
-        let chunk_vars = self.shape.chunk_layout().num_vars;
-        let lens: Vec<usize> = [fold_vars, chunk_vars]
-            .into_iter()
-            .chain(std::iter::repeat_n(fold_vars, new_claims))
-            .collect();
-        let group: Vec<usize> = [1, 2]
-            .into_iter()
-            .chain(std::iter::repeat_n(3, new_claims))
-            .collect();
-        AggregationShape::fold(self.acc_vars(), &lens, &group)
     }
 }
 
@@ -177,7 +163,7 @@ impl StepCircuit for TrainingCircuit {
         3
     }
 
-    fn dummy_external_inputs(&self) -> FoldRecord {
+    fn dummy_external_inputs(&self) -> Option<FoldRecord> {
         self.dummy.clone()
     }
 
@@ -222,16 +208,14 @@ impl TrainingCircuit {
         ext: &FoldRecord,
         profile: Option<&mut Vec<PhaseCount>>,
     ) -> Result<(Vec<FpVar<Fr>>, Vec<PointOpVar>), SynthesisError> {
-        let mut rec = Recorder {
-            profile,
-            mark: (cs.num_constraints(), 0),
-        };
+        let mut rec = Recorder::new(profile, &cs);
         let n = self.acc_vars();
         if z_i.len() != self.state_len() {
             return Err(SynthesisError::Unsatisfiable);
         }
         let limbs_at = |at: usize| -> Result<[FpVar<Fr>; 4], SynthesisError> {
-            z_i[at..at + 4]
+            z_i.get(at..at + 4)
+                .ok_or(SynthesisError::Unsatisfiable)?
                 .to_vec()
                 .try_into()
                 .map_err(|_| SynthesisError::Unsatisfiable)
@@ -247,42 +231,23 @@ impl TrainingCircuit {
         let chunk_limbs = point_limbs(&chunk)?;
         rec.record(&cs, "points", 0);
 
-        // 1-2. The step proof, on the step transcript.
-        let statement = StepStatementVar {
-            spec_digest: digest.clone(),
-            fold_index: i.clone(),
-            prev: prev_limbs.clone(),
-            new: new_limbs.clone(),
-            chunk: chunk_limbs.clone(),
-        };
-        let (claims, phases, mut t) =
-            verify_step_in_profiled(&cs, &self.shape, &statement, &ext.step)?;
-        rec.extend(phases, (cs.num_constraints(), t.constraints_spent()));
-
-        // 3. The chunk is leaf `i mod n_chunks` of C_data.
-        let next_chunk = self.check_chunk(&cs, root, chunk_index, &chunk_limbs, ext)?;
-        rec.record(&cs, "chunk path", rec.mark.1);
-
-        // 4. The accumulator fold, continuing the step transcript.
-        t.absorb_bytes(FOLD_LABEL)?;
-        let not_first = !i.is_eq(&FpVar::zero())?;
-        let prev_claim = self.extend_prev(&claims.prev, &not_first)?;
-        let folded: Vec<ClaimVar> = [prev_claim, claims.chunk.clone()]
-            .into_iter()
-            .chain(claims.new.iter().cloned())
-            .collect();
-        let shape = self.fold_shape(claims.new.len())?;
-        let proof = FoldProofVar::new_witness(cs.clone(), &ext.accumulate, &shape)?;
-        let acc_var = AccumulatorVar {
-            commitment: acc_limbs,
-            claim: ClaimVar {
-                point: z_i[HEAD..HEAD + n].to_vec(),
-                value: z_i[HEAD + n].clone(),
+        // 2-4. The fold: step proof, chunk path, accumulator fold.
+        let state = FoldStateVar {
+            digest: digest.clone(),
+            root: root.clone(),
+            chunk_index: chunk_index.clone(),
+            prev: prev_limbs,
+            acc: AccumulatorVar {
+                commitment: acc_limbs,
+                claim: ClaimVar {
+                    point: z_i[HEAD..HEAD + n].to_vec(),
+                    value: z_i[HEAD + n].clone(),
+                },
             },
         };
-        let slots = [prev_limbs, chunk_limbs, new_limbs.clone()];
-        let out = verify_fold_bound(&shape, &acc_var, &slots, &folded, &proof, &mut t)?;
-        rec.record(&cs, "accumulator fold", t.constraints_spent());
+        let out = self
+            .relation
+            .verify(&cs, i, &state, &new_limbs, &chunk_limbs, ext, &mut rec)?;
 
         // 5. C_acc' = ((C_acc + b_1 C_prev) + b_2 C_chunk) + b_3 C_new.
         let mut ops = Vec::with_capacity(3);
@@ -299,114 +264,13 @@ impl TrainingCircuit {
         }
 
         // 6. The next state.
-        let mut next = vec![digest.clone(), root.clone(), next_chunk];
+        let mut next = vec![digest.clone(), root.clone(), out.next_chunk];
         next.extend(new_limbs);
         next.extend(point_limbs(&running)?);
         next.extend(out.point);
         next.push(out.value);
         rec.record(&cs, "operation hints", rec.mark.1);
         Ok((next, ops))
-    }
-
-    /// Checks the Merkle path of the chunk at `index` and returns the next index,
-    /// `index + 1` or 0 after the last chunk.
-    fn check_chunk(
-        &self,
-        cs: &ConstraintSystemRef<Fr>,
-        root: &FpVar<Fr>,
-        index: &FpVar<Fr>,
-        chunk_limbs: &[FpVar<Fr>; 4],
-        ext: &FoldRecord,
-    ) -> Result<FpVar<Fr>, SynthesisError> {
-        let depth = tree_depth(self.num_chunks);
-        if ext.path.siblings.len() != depth {
-            return Err(SynthesisError::Unsatisfiable);
-        }
-        let setup = cs.is_in_setup_mode();
-        let bits = (0..depth)
-            .map(|b| {
-                Boolean::new_witness(cs.clone(), || {
-                    if setup {
-                        return Ok(false);
-                    }
-                    let v = index.value()?.into_bigint();
-                    Ok(v.get_bit(b))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Boolean::le_bits_to_fp(&bits)?.enforce_equal(index)?;
-        let siblings = ext
-            .path
-            .siblings
-            .iter()
-            .map(|s| FpVar::new_witness(cs.clone(), || Ok(*s)))
-            .collect::<Result<Vec<_>, _>>()?;
-        verify_path(cs, root, self.num_chunks, chunk_limbs, &bits, &siblings)?;
-        let bumped = index + FpVar::one();
-        let wraps = bumped.is_eq(&FpVar::constant(Fr::from(self.num_chunks)))?;
-        FpVar::conditionally_select(&wraps, &FpVar::zero(), &bumped)
-    }
-
-    /// The claim on `C_prev` at a fold-layout point: the model-layout point followed by
-    /// the model block's index bits for `i > 0`, zeros for `i = 0`.
-    fn extend_prev(
-        &self,
-        claim: &ClaimVar,
-        not_first: &Boolean<Fr>,
-    ) -> Result<ClaimVar, SynthesisError> {
-        let m = self.shape.model_layout().num_vars;
-        if claim.point.len() != m {
-            return Err(SynthesisError::Unsatisfiable);
-        }
-        let full = self
-            .shape
-            .fold_layout()
-            .point(Block::Model, &vec![Fr::zero(); m])
-            .map_err(|_| SynthesisError::Unsatisfiable)?;
-        let selected = FpVar::from(not_first.clone());
-        let mut point = claim.point.clone();
-        for bit in &full[m..] {
-            point.push(if bit.is_one() {
-                selected.clone()
-            } else {
-                FpVar::zero()
-            });
-        }
-        Ok(ClaimVar {
-            point,
-            value: claim.value.clone(),
-        })
-    }
-}
-
-/// Records a [`TrainingCircuit::profile`]: the constraint and transcript counts at the
-/// last mark.
-struct Recorder<'p> {
-    profile: Option<&'p mut Vec<PhaseCount>>,
-    mark: (usize, usize),
-}
-
-impl Recorder<'_> {
-    /// Records `phase` as what was added since the mark; `transcript` is the transcript's
-    /// running count now.
-    fn record(&mut self, cs: &ConstraintSystemRef<Fr>, phase: &'static str, transcript: usize) {
-        let now = (cs.num_constraints(), transcript);
-        if let Some(p) = self.profile.as_deref_mut() {
-            p.push(PhaseCount {
-                phase,
-                constraints: now.0.saturating_sub(self.mark.0),
-                transcript: now.1.saturating_sub(self.mark.1),
-            });
-        }
-        self.mark = now;
-    }
-
-    /// Records phases counted elsewhere, which end at the mark `now`.
-    fn extend(&mut self, phases: Vec<PhaseCount>, now: (usize, usize)) {
-        if let Some(p) = self.profile.as_deref_mut() {
-            p.extend(phases);
-        }
-        self.mark = now;
     }
 }
 

@@ -9,13 +9,13 @@ use std::sync::OnceLock;
 use ark_ff::One;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkpot_core::Fr;
-use zkpot_folding::run::{verify, FinalProof, FoldedKeys, Prover};
-use zkpot_gkr::run::{key_len, RunStatement, KEY_LABEL};
+use zkpot_core::{CpuBackend, Fr};
+use zkpot_folding::running::{verify, FoldedKeys, FoldedProof as FinalProof, Prover};
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::pedersen::PedersenKey;
+use zkpot_run::{key_len, RunStatement, KEY_LABEL};
 use zkpot_trainer::data::digits;
-use zkpot_trainer::{Dataset, Mlp, TrainSpec};
+use zkpot_trainer::{Dataset, Mlp, TrainSpec, Trainer};
 
 /// 64-4-10 on 24 digits, batch 4, k = 2: 3 chunks, so fold 3 reuses chunk 0.
 fn spec(iterations: u64) -> TrainSpec {
@@ -45,21 +45,50 @@ fn setup() -> &'static Setup {
     })
 }
 
-fn prover(iterations: u64, seed: u64) -> Prover<'static> {
+/// A folded prover and the trainer that feeds it.
+struct Run {
+    prover: Prover<'static, CpuBackend>,
+    trainer: Trainer<'static>,
+}
+
+impl Run {
+    /// Trains the next fold's `k` iterations and proves them.
+    fn fold(&mut self) {
+        let k = self.trainer.spec().steps_per_fold;
+        let steps: Vec<_> = (0..k).map(|_| self.trainer.step().unwrap()).collect();
+        self.prover.prove_fold(&steps).unwrap();
+    }
+
+    fn prove_all(mut self) -> (RunStatement, FinalProof) {
+        while self.prover.folds_done() < self.prover.total_folds() {
+            self.fold();
+        }
+        let (statement, proof, _) = self.prover.finish().unwrap();
+        (statement, proof)
+    }
+}
+
+fn prover(iterations: u64, seed: u64) -> Run {
     let s = setup();
     let spec = spec(iterations);
     let initial = Mlp::init(&spec).unwrap();
+    let trainer = Trainer::with_model(&spec, data(), initial.clone()).unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    Prover::new(&s.key, &s.keys, &spec, data(), &initial, &mut rng).unwrap()
+    let prover = Prover::new(
+        &s.key,
+        &s.keys,
+        &spec,
+        data(),
+        &initial,
+        CpuBackend,
+        &mut rng,
+    )
+    .unwrap();
+    Run { prover, trainer }
 }
 
 fn prove(iterations: u64) -> (RunStatement, FinalProof) {
-    let mut p = prover(iterations, 1);
-    while p.folds_done() < p.total_folds() {
-        p.prove_fold().unwrap();
-    }
-    let (statement, proof, _) = p.finish().unwrap();
-    (statement, proof)
+    prover(iterations, 1).prove_all()
 }
 
 fn four() -> &'static (RunStatement, FinalProof) {
@@ -146,41 +175,33 @@ fn single_flipped_bytes_are_rejected_without_a_panic() {
 #[test]
 fn a_killed_and_resumed_run_gives_the_same_statement() {
     let s = setup();
-    let dir = std::env::temp_dir().join(format!("zkpot-resume-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("run.ckpt");
-    {
+    let checkpoint = {
         // Start a 4-iteration run (2 folds), checkpoint after the first fold, "crash".
-        let mut p = prover(4, 1);
-        p.prove_fold().unwrap();
-        p.checkpoint(&path, "digits").unwrap();
-    }
-    let ckpt = Prover::read_checkpoint(&path).unwrap();
-    assert_eq!(ckpt.note, "digits");
+        let mut run = prover(4, 1);
+        run.fold();
+        run.prover.checkpoint().unwrap()
+    };
     // Resume and extend to 8 iterations in all, as `--resume FILE --iterations 8`.
-    let mut p = Prover::resume(&s.key, &s.keys, &ckpt, data(), Some(8)).unwrap();
+    let p = Prover::resume(&s.key, &s.keys, &checkpoint, data(), Some(8), CpuBackend).unwrap();
     assert_eq!(p.folds_done(), 1);
-    while p.folds_done() < p.total_folds() {
-        p.prove_fold().unwrap();
-    }
-    let (statement, proof, _) = p.finish().unwrap();
+    let trainer = Trainer::resume(p.spec(), data(), p.model().clone(), 2).unwrap();
+    let (statement, proof) = Run { prover: p, trainer }.prove_all();
     let (want, _) = four();
     assert_eq!(&statement, want);
     assert!(accepts(&statement, &proof));
     // A checkpoint is refused with another dataset of the same size (its next chunk
-    // differs) or another size, and garbage is an error.
+    // differs) or another size, and garbage or a cut checkpoint is an error.
     let all = digits(16).unwrap();
     for rows in [24..48, 0..40] {
         let other = all.select(&rows.collect::<Vec<_>>());
-        let other: &'static Dataset = Box::leak(Box::new(other));
-        let e = Prover::resume(&s.key, &s.keys, &ckpt, other, None)
+        let e = Prover::resume(&s.key, &s.keys, &checkpoint, &other, None, CpuBackend)
             .err()
             .expect("another dataset is refused");
         assert!(e.to_string().contains("dataset"), "{e}");
     }
-    std::fs::write(&path, b"ZKPOTCKPgarbage").unwrap();
-    assert!(Prover::read_checkpoint(&path).is_err());
-    std::fs::remove_dir_all(&dir).ok();
+    for bad in [&b"garbage"[..], &checkpoint[..checkpoint.len() - 1]] {
+        assert!(Prover::resume(&s.key, &s.keys, bad, data(), None, CpuBackend).is_err());
+    }
 }
 
 /// Golden: the SHA-256 of the 4-fold run's statement and final proof (seeded blinds and

@@ -12,13 +12,12 @@ use ark_relations::gr1cs::{ConstraintSystem, SynthesisError};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, G1Affine};
-use zkpot_folding::run::dummy_fold;
 use zkpot_folding::training::{state, TrainingCircuit};
 use zkpot_folding::StepCircuit;
-use zkpot_gkr::run::{key_len, ChunkedData, FoldRecord, RunProver, KEY_LABEL};
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::accumulator::Accumulator;
 use zkpot_pcs::pedersen::{Commitment, PedersenKey};
+use zkpot_run::{dummy_fold, key_len, run_num_vars, ChunkedData, FoldRecord, RunProver, KEY_LABEL};
 use zkpot_trainer::data::digits;
 use zkpot_trainer::{Dataset, TrainSpec, Trainer};
 
@@ -64,7 +63,7 @@ fn folds() -> &'static Folds {
             dc.root,
             0,
             &prover.w0(),
-            &Accumulator::empty(zkpot_gkr::run::run_num_vars(&shape)),
+            &Accumulator::empty(run_num_vars(&shape)),
         )];
         let mut records = Vec::new();
         for j in 0..3u64 {
@@ -91,7 +90,7 @@ fn folds() -> &'static Folds {
 
 fn circuit() -> TrainingCircuit {
     let f = folds();
-    TrainingCircuit::new(f.shape.clone(), f.num_chunks, f.records[0].clone())
+    TrainingCircuit::for_keys(f.shape.clone(), f.num_chunks, f.records[0].clone())
 }
 
 /// Synthesizes fold `i` from `z` with `ext`: `Ok((satisfied, next state))`.
@@ -179,7 +178,7 @@ fn the_dummy_fold_has_the_shape_of_a_real_one() {
     let f = folds();
     let s = spec();
     let dummy = dummy_fold(&f.key, &s, f.num_chunks).unwrap();
-    let c = TrainingCircuit::new(f.shape.clone(), f.num_chunks, dummy.clone());
+    let c = TrainingCircuit::for_keys(f.shape.clone(), f.num_chunks, dummy.clone());
     let (ok, _) = run(&c, 1, &f.states[1], &f.records[1]).unwrap();
     assert!(ok);
     assert_eq!(dummy.step.evals.len(), f.records[0].step.evals.len());

@@ -35,7 +35,6 @@ pub mod error;
 pub mod layout;
 pub mod matmul;
 pub mod range;
-pub mod run;
 pub mod step;
 
 pub use error::RangeError;

@@ -5,14 +5,13 @@
 //! [`PedersenKey::write_file`], and later reads it back with [`PedersenKey::read_file`],
 //! which checks it on the way in.
 //!
-//! # File format, version 1
+//! # File format (the envelope's version 2)
 //!
 //! All integers are little-endian. With `n = max_len`:
 //!
 //! | bytes | content |
 //! |---|---|
-//! | 8 | magic [`MAGIC`], `b"ZKPOTKEY"` |
-//! | 4 | format version, `u32` ([`FORMAT_VERSION`] = 1) |
+//! | 13 | the envelope of every zkpot file ([`zkpot_core::io`]): magic `b"ZKPOTFMT"`, format version `u32` ([`FORMAT_VERSION`]), kind commitment key |
 //! | 4 | label length `l`, `u32` |
 //! | `l` | label bytes |
 //! | 8 | `n`, `u64` |
@@ -21,11 +20,13 @@
 //! | `64 n` | table generators `G_0, ..., G_{n-1}` |
 //! | 32 | digest `D` |
 //!
-//! The *header* is everything before `H` (`24 + l` bytes); the *point section* is `H`,
+//! The *header* is everything before `H` (`25 + l` bytes); the *point section* is `H`,
 //! `U` and the table generators (`P = 64 (n + 2)` bytes), each point in arkworks'
 //! uncompressed serialization of a BN254 `G1Affine` ([`POINT_BYTES`] = 64 bytes: `x`
 //! then `y`, 32 little-endian bytes each, the flags in the top bits of the last byte).
-//! The file is exactly `24 + l + P + 32` bytes long.
+//! The file is exactly `25 + l + P + 32` bytes long. Key files of earlier zkpot
+//! versions (magic `ZKPOTKEY`, version 1) are refused as an unsupported version;
+//! [`KeyCache`] treats them as missing, so they are derived again and replaced.
 //!
 //! The digest is a SHA-256 tree of depth two, so both cores can hash: cut the point
 //! section into blocks `B_0, ..., B_{m-1}` of [`DIGEST_BLOCK`] = `2^20` bytes (1 MiB;
@@ -69,11 +70,15 @@ use crate::{
     pedersen::{hash_to_curve, PedersenKey, TAG_BLINDING, TAG_INNER_PRODUCT, TAG_TABLE},
 };
 
-/// The first 8 bytes of a key file.
-pub const MAGIC: &[u8; 8] = b"ZKPOTKEY";
+/// The first 8 bytes of a key file (of every zkpot file: [`zkpot_core::io::MAGIC`]).
+pub const MAGIC: &[u8; 8] = zkpot_core::io::MAGIC;
 
-/// The version of the key file format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the key file format this build writes and reads (the envelope's,
+/// [`zkpot_core::io::FORMAT_VERSION`]).
+pub const FORMAT_VERSION: u32 = zkpot_core::io::FORMAT_VERSION;
+
+/// The magic of the key files of earlier zkpot versions (format version 1).
+const LEGACY_MAGIC: &[u8; 8] = b"ZKPOTKEY";
 
 /// Bytes of one point: arkworks' uncompressed serialization of a BN254 `G1Affine`.
 pub const POINT_BYTES: usize = 64;
@@ -89,8 +94,9 @@ pub const SPOT_CHECKS: usize = 32;
 /// Domain separator of the spot-checked indices (see the module documentation).
 pub const SPOT_CHECK_DOMAIN: &[u8] = b"zkpot-pcs/key-file/spot-check/v1";
 
-/// Bytes of the fixed part of the header: magic, version and label length.
-const FIXED_HEADER: usize = 16;
+/// Bytes of the fixed part of the header: the envelope (magic, version, kind) and the
+/// label length.
+const FIXED_HEADER: usize = zkpot_core::io::ENVELOPE_LEN + 4;
 /// Bytes of the digest.
 const DIGEST_BYTES: usize = 32;
 /// Bytes of the point section read or written at once: 64 digest blocks, `2^20` points.
@@ -127,11 +133,10 @@ fn point_name(k: usize) -> String {
     }
 }
 
-/// The header: magic, version, label length and label, `max_len`.
+/// The header: the envelope, label length and label, `max_len`.
 fn encode_header(label: &[u8], label_len: u32, max_len: u64) -> Vec<u8> {
-    let mut header = Vec::with_capacity(FIXED_HEADER + label.len() + 8);
-    header.extend_from_slice(MAGIC);
-    header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    let mut header = zkpot_core::io::envelope(zkpot_core::io::FileKind::CommitKey);
+    header.reserve(4 + label.len() + 8);
     header.extend_from_slice(&label_len.to_le_bytes());
     header.extend_from_slice(label);
     header.extend_from_slice(&max_len.to_le_bytes());
@@ -289,6 +294,12 @@ fn read_opened(mut file: fs::File, path: &Path) -> Result<PedersenKey, PcsError>
     }
     let mut fixed = [0u8; FIXED_HEADER];
     read(&mut fixed[..MAGIC.len()])?;
+    if fixed[..MAGIC.len()] == LEGACY_MAGIC[..] {
+        return Err(PcsError::UnsupportedKeyFile {
+            path: path.to_path_buf(),
+            version: 1,
+        });
+    }
     if fixed[..MAGIC.len()] != MAGIC[..] {
         return Err(bad_file(path, "wrong magic: not a zkpot key file"));
     }
@@ -303,12 +314,15 @@ fn read_opened(mut file: fs::File, path: &Path) -> Result<PedersenKey, PcsError>
     read(&mut fixed[MAGIC.len()..])?;
     let version = u32::from_le_bytes([fixed[8], fixed[9], fixed[10], fixed[11]]);
     if version != FORMAT_VERSION {
-        return Err(bad_file(
-            path,
-            format!("format version {version}, but this build reads version {FORMAT_VERSION}"),
-        ));
+        return Err(PcsError::UnsupportedKeyFile {
+            path: path.to_path_buf(),
+            version,
+        });
     }
-    let label_len = u32::from_le_bytes([fixed[12], fixed[13], fixed[14], fixed[15]]);
+    if fixed[12] != zkpot_core::io::FileKind::CommitKey.byte() {
+        return Err(bad_file(path, "the file is not a commitment key"));
+    }
+    let label_len = u32::from_le_bytes([fixed[13], fixed[14], fixed[15], fixed[16]]);
     if u64::from(label_len) > file_len - MIN_LEN {
         return Err(bad_file(
             path,
@@ -514,7 +528,11 @@ impl KeyCache {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_error("open", &path)(e)),
         };
-        let key = read_opened(file, &path)?;
+        let key = match read_opened(file, &path) {
+            // A key file of another zkpot version is derived again (and replaced).
+            Err(PcsError::UnsupportedKeyFile { .. }) => return Ok(None),
+            result => result?,
+        };
         if key.label() != label || key.max_len() != max_len {
             return Err(bad_file(
                 &path,

@@ -118,7 +118,16 @@ pub enum PcsError {
     #[error("Merkle path does not lead to the root")]
     MerkleRootMismatch,
 
-    /// A key file (see [`crate::cache`]) is unusable: bad magic or version, lengths that
+    /// A key file of another format version (an earlier zkpot's): derive the key again.
+    #[error("key file {}: format version {version} is not supported (this zkpot reads version {}); derive the key again", .path.display(), zkpot_core::io::FORMAT_VERSION)]
+    UnsupportedKeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        version: u32,
+    },
+
+    /// A key file (see [`crate::cache`]) is unusable: bad magic or kind, lengths that
     /// disagree with the file size, a digest mismatch, an invalid point, a generator that
     /// differs from its derivation, or a key other than the one asked for.
     #[error("bad key file {}: {reason}", .path.display())]

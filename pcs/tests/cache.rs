@@ -27,7 +27,7 @@ fn key() -> PedersenKey {
 
 /// Bytes before `H` for a label of `label_len` bytes.
 fn header_len(label_len: usize) -> usize {
-    24 + label_len
+    25 + label_len
 }
 
 /// The digest of the documented format, computed independently of the crate.
@@ -66,6 +66,7 @@ fn rejected(path: &Path) -> String {
             assert_eq!(p, path);
             reason
         }
+        Err(e @ PcsError::UnsupportedKeyFile { .. }) => e.to_string(),
         other => panic!("expected a KeyFile error, got {other:?}"),
     }
 }
@@ -96,8 +97,9 @@ fn round_trip_equals_setup() {
         assert_eq!(bytes.len(), hl + POINT_BYTES * (n + 2) + 32);
         assert_eq!(&bytes[..8], MAGIC);
         assert_eq!(&bytes[8..12], &FORMAT_VERSION.to_le_bytes());
-        assert_eq!(&bytes[12..16], &(label.len() as u32).to_le_bytes());
-        assert_eq!(&bytes[16..16 + label.len()], label);
+        assert_eq!(bytes[12], zkpot_core::io::FileKind::CommitKey.byte());
+        assert_eq!(&bytes[13..17], &(label.len() as u32).to_le_bytes());
+        assert_eq!(&bytes[17..17 + label.len()], label);
         assert_eq!(&bytes[hl - 8..hl], &(n as u64).to_le_bytes());
         let mut h = Vec::new();
         key.blinding_generator()
@@ -234,9 +236,10 @@ fn flipped_bytes_are_rejected() {
         7,                            // magic
         8,                            // version
         11,                           // version, high byte
-        12,                           // label length
-        15,                           // label length, high byte
-        16,                           // label
+        12,                           // kind
+        13,                           // label length
+        16,                           // label length, high byte
+        17,                           // label
         hl - 9,                       // label, last byte
         hl - 8,                       // max_len
         hl - 1,                       // max_len, high byte
@@ -309,7 +312,7 @@ fn truncated_or_extended_files_are_rejected() {
 fn wrong_version_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let (_, bytes) = valid_file(dir.path());
-    for version in [0u32, 2, u32::MAX] {
+    for version in [0u32, 1, 3, u32::MAX] {
         let mut bad = bytes.clone();
         bad[8..12].copy_from_slice(&version.to_le_bytes());
         recompute_digest(&mut bad, header_len(LABEL.len()));
@@ -320,6 +323,13 @@ fn wrong_version_is_rejected() {
             "{reason}"
         );
     }
+    // A key file of an earlier zkpot (magic ZKPOTKEY) is an unsupported version, which
+    // the cache treats as missing (the key is derived again and replaced).
+    let mut old = b"ZKPOTKEY".to_vec();
+    old.extend_from_slice(&1u32.to_le_bytes());
+    old.extend_from_slice(&bytes[13..]);
+    let path = write_bytes(dir.path(), "old.key", &old);
+    assert!(rejected(&path).contains("format version 1 is not supported"));
 }
 
 #[test]
@@ -337,7 +347,7 @@ fn absurd_lengths_are_rejected_before_allocating() {
     }
     for label_len in [u32::MAX, 1 << 30, LABEL.len() as u32 + 1] {
         let mut bad = bytes.clone();
-        bad[12..16].copy_from_slice(&label_len.to_le_bytes());
+        bad[13..17].copy_from_slice(&label_len.to_le_bytes());
         let path = write_bytes(dir.path(), "len.key", &bad);
         rejected(&path);
     }

@@ -109,7 +109,10 @@ impl<SC: StepCircuit> AugmentedCircuit<'_, SC> {
         diagnostic: &RefCell<Option<Error>>,
     ) -> Result<(), SynthesisError> {
         let zeros = vec![Fr::zero(); self.step.state_len()];
-        let ext = self.step.dummy_external_inputs();
+        let Some(ext) = self.step.dummy_external_inputs() else {
+            *diagnostic.borrow_mut() = Some(Error::NoDummyInputs);
+            return Err(SynthesisError::AssignmentMissing);
+        };
         let running = Ru1::dummy(self.arith1);
         let incoming = Iu1::dummy(self.arith1);
         let cf_running = Ru2::dummy(self.arith2);

@@ -12,6 +12,13 @@
 //! reads with `Validate::Yes` (field elements canonical, points on the curve and in the
 //! group) and refuses trailing bytes.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::{Read, Write};
 
 use ark_serialize::{

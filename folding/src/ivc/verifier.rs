@@ -1,5 +1,12 @@
 //! The verifier of the uncompressed IVC proof.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_crypto_primitives::sponge::poseidon::PoseidonSponge;
 use sonobe::{fs::FoldingSchemeDecider, primitives::transcripts::Transcript};
 use zkpot_core::Fr;

@@ -261,7 +261,11 @@ fn augmented_circuit_constraint_counts() {
         })
         .collect();
     let z = toy_initial_state(&G1Affine::identity());
-    let (cs, _, _) = toy_on_plain_cs(&Toy::HONEST, &z, &Toy::HONEST.dummy_external_inputs());
+    let (cs, _, _) = toy_on_plain_cs(
+        &Toy::HONEST,
+        &z,
+        &Toy::HONEST.dummy_external_inputs().unwrap(),
+    );
     let step = cs.num_constraints();
     let total = shapes[2].num_constraints;
     let per_op = [

@@ -57,8 +57,8 @@ impl StepCircuit for Toy {
         self.num_ops
     }
 
-    fn dummy_external_inputs(&self) -> Self::ExternalInputs {
-        [G1Affine::generator(); 2]
+    fn dummy_external_inputs(&self) -> Option<Self::ExternalInputs> {
+        Some([G1Affine::generator(); 2])
     }
 
     fn generate_step_constraints(

@@ -185,6 +185,16 @@ pub enum DataError {
         /// The rejected value.
         test_percent: u32,
     },
+    /// A real-valued feature is not finite or too large for the fixed-point format.
+    #[error("feature {index} is {value}, which is not finite or does not fit {frac_bits} fractional bits (|x| 2^frac_bits must stay below 2^{MAX_FEATURE_BITS})")]
+    BadFeature {
+        /// Flat index of the feature (row-major).
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// The fixed-point format it was converted to.
+        frac_bits: u32,
+    },
     /// A source with no samples at all.
     #[error("{what} holds no samples")]
     Empty {
@@ -359,6 +369,61 @@ impl Dataset {
             samples.push(table[usize::from(p)]);
         }
         Self::new(name, num_features, num_classes, frac_bits, samples, labels)
+    }
+
+    /// Builds a dataset from real-valued features (row-major, `labels.len()` rows of
+    /// `num_features` values), each rounded to the nearest multiple of `2^-frac_bits`
+    /// (halves away from zero): `x` becomes the integer `round(x 2^frac_bits)`. A value
+    /// that is not finite, or whose fixed-point integer reaches `2^MAX_FEATURE_BITS` in
+    /// absolute value, is [`DataError::BadFeature`]; the rest is checked as in
+    /// [`Dataset::new`]. Training checks every value against the spec's bound.
+    pub fn from_f32(
+        name: impl Into<String>,
+        num_features: usize,
+        num_classes: usize,
+        features: &[f32],
+        labels: Vec<u8>,
+        frac_bits: u32,
+    ) -> Result<Self, DataError> {
+        let wide: Vec<f64> = features.iter().map(|&x| f64::from(x)).collect();
+        Self::from_f64(name, num_features, num_classes, &wide, labels, frac_bits)
+    }
+
+    /// [`Dataset::from_f32`] for `f64` features.
+    pub fn from_f64(
+        name: impl Into<String>,
+        num_features: usize,
+        num_classes: usize,
+        features: &[f64],
+        labels: Vec<u8>,
+        frac_bits: u32,
+    ) -> Result<Self, DataError> {
+        check_frac_bits(frac_bits)?;
+        let scale = f64::from(1u32 << frac_bits);
+        let limit = (1u64 << MAX_FEATURE_BITS) as f64;
+        let samples = features
+            .iter()
+            .enumerate()
+            .map(|(index, &value)| {
+                let x = (value * scale).round();
+                if x.is_finite() && x.abs() < limit {
+                    Ok(x as i64)
+                } else {
+                    Err(DataError::BadFeature {
+                        index,
+                        value,
+                        frac_bits,
+                    })
+                }
+            })
+            .collect::<Result<Vec<i64>, _>>()?;
+        Self::new(name, num_features, num_classes, frac_bits, samples, labels)
+    }
+
+    /// The whole embedded 8x8 UCI digits set (1,797 samples, 64 features, 10 classes) in
+    /// the default fixed-point format ([`crate::spec::DEFAULT_FRAC_BITS`]).
+    pub fn digits() -> Result<Self, DataError> {
+        digits(crate::spec::DEFAULT_FRAC_BITS)
     }
 
     /// The dataset's name, e.g. `digits/train`.
@@ -591,6 +656,10 @@ pub fn load(source: &DatasetSource, frac_bits: u32, seed: u64) -> Result<Split, 
         DatasetSource::Csv(file) => csv::read(file, frac_bits)?.split(DEFAULT_TEST_PERCENT, seed),
     }
 }
+
+/// The largest magnitude, in bits, of a feature made from a real value
+/// ([`Dataset::from_f32`]).
+pub const MAX_FEATURE_BITS: u32 = 48;
 
 /// The whole embedded 8x8 UCI digits set (1,797 samples, 64 features with pixels
 /// `0..=16`, 10 classes), in smartcore's order, named `digits`.

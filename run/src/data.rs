@@ -1,5 +1,12 @@
 //! `C_data`: hiding commitments to the training set's chunks, under a Merkle root.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_std::rand::RngCore;
 use zkpot_core::{Backend, Fr};
 use zkpot_pcs::{
@@ -8,8 +15,9 @@ use zkpot_pcs::{
 };
 use zkpot_trainer::{schedule::gather, BatchSchedule, Dataset, Matrix, TrainSpec};
 
-use super::{DataCommitment, RunError};
-use crate::step::{batches_table, commit_table, StepError, StepShape};
+use zkpot_gkr::step::{batches_table, commit_table, StepError, StepShape};
+
+use crate::{error::RunError, statement::DataCommitment};
 
 /// The `k` batches `(X_t, Y_t)` of chunk `chunk` of `data` under `spec`'s schedule
 /// ([`BatchSchedule`]), in training order: exactly what the trainer feeds the iterations
@@ -55,7 +63,7 @@ impl ChunkedData {
     ) -> Result<Self, RunError> {
         let shape = StepShape::new(spec).map_err(RunError::Shape)?;
         if data.is_empty() {
-            return Err(RunError::Witness("the training set is empty".into()));
+            return Err(RunError::EmptyData);
         }
         let schedule = BatchSchedule::new(spec, data.len());
         let n = schedule.num_chunks();
@@ -75,12 +83,11 @@ impl ChunkedData {
     /// checkpoint): the tree is rebuilt from the commitments.
     pub fn from_parts(commitments: Vec<Commitment>, blinds: Vec<Fr>) -> Result<Self, RunError> {
         if commitments.is_empty() || commitments.len() != blinds.len() {
-            return Err(RunError::Malformed(
-                "chunk commitments and blinds do not match",
-            ));
+            return Err(RunError::Malformed {
+                what: "chunk commitments and blinds do not match",
+            });
         }
-        let tree = MerkleTree::new(&commitments)
-            .map_err(|e| RunError::Witness(format!("data tree: {e}")))?;
+        let tree = MerkleTree::new(&commitments).map_err(RunError::DataTree)?;
         Ok(ChunkedData {
             tree,
             commitments,
@@ -130,9 +137,7 @@ impl ChunkedData {
 
     /// Chunk `c`'s Merkle path.
     pub fn path(&self, c: usize) -> Result<MerklePath, RunError> {
-        self.tree
-            .path(c)
-            .map_err(|e| RunError::Witness(format!("data tree: {e}")))
+        self.tree.path(c).map_err(RunError::DataTree)
     }
 }
 
@@ -146,5 +151,5 @@ pub(crate) fn chunk_table_of(
 ) -> Result<Vec<Fr>, RunError> {
     let batches = chunk_batches(spec, schedule, data, c);
     let refs: Vec<(&Matrix, &Matrix)> = batches.iter().map(|(x, y)| (x, y)).collect();
-    batches_table(shape, &refs).map_err(|e| RunError::Witness(e.to_string()))
+    batches_table(shape, &refs).map_err(RunError::Tables)
 }

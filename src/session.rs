@@ -1,6 +1,9 @@
-//! A whole training run as `zkpot train` performs it: the fixed-point trainer and
-//! the `f32` reference side by side on the same schedule, timed step by step, and (with
-//! [`TrainOptions::prove`]) the run proof made fold by fold, verified and written.
+//! A whole training run as `zkpot train` performs it (the command line only parses flags
+//! and draws): the fixed-point trainer and the `f32` reference side by side on the same
+//! schedule, timed step by step, and (with [`TrainOptions::prove`]) the proof made fold by
+//! fold by the [`Prover`], verified and written, with a [`TrainReport`]. [`train`] reads
+//! as its four steps: load the data (or a checkpoint), plan the run (spec, keys, prover),
+//! the training loop, and the finish.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,20 +13,19 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use zkpot_core::CpuBackend;
-use zkpot_folding::run::{Checkpoint, FoldedKeys, Prover as FoldedProver};
-use zkpot_gkr::run::{key_len, verify_run, ChunkedData, FoldReport, RunProver, KEY_LABEL};
-use zkpot_gkr::step::StepShape;
-use zkpot_pcs::cache::KeyCache;
-use zkpot_pcs::pedersen::PedersenKey;
 use zkpot_trainer::data::{load, DatasetSource, Split};
 use zkpot_trainer::spec::{DEFAULT_FRAC_BITS, DEFAULT_STEPS_PER_FOLD, DEFAULT_VALUE_BITS};
 use zkpot_trainer::train::mean;
 use zkpot_trainer::{
-    accuracy, BatchSchedule, Loss, Mlp, ReferenceTrainer, StepWitness, TrainSpec, Trainer,
+    accuracy, BatchSchedule, Dataset, Loss, Mlp, ReferenceTrainer, StepWitness, TrainSpec, Trainer,
 };
 
 use crate::error::Error;
-use crate::file::{write_atomic, Proof, ProofFile, ProofKind};
+use crate::keys::{KeySource, KeyStore, Keys};
+use crate::progress::Progress;
+use crate::proof::{ProofFile, ProofKind};
+use crate::prover::{Checkpoint, FoldReport, Prover};
+use crate::verifier::Verifier;
 
 /// Default number of iterations when neither iterations nor epochs are given.
 pub const DEFAULT_ITERATIONS: u64 = 64;
@@ -63,7 +65,7 @@ pub struct TrainOptions {
     /// Prove the run (and verify the proof) while training.
     pub prove: bool,
     /// Which proof (with `prove`).
-    pub proof: ProofMode,
+    pub proof: ProofKind,
     /// Write a checkpoint here after every fold (folded proofs).
     pub checkpoint: Option<PathBuf>,
     /// Continue the folded run checkpointed here (its spec and dataset come from the
@@ -76,19 +78,8 @@ pub struct TrainOptions {
     pub insecure_blind_seed: Option<u64>,
     /// Where to write the proof (with `prove`); nothing is written when `None`.
     pub out: Option<PathBuf>,
-    /// The commitment-key cache folder (default [`KeyCache::default_dir`]).
+    /// The key cache folder (default [`zkpot_pcs::cache::KeyCache::default_dir`]).
     pub key_dir: Option<PathBuf>,
-}
-
-/// Which proof a proven run makes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum ProofMode {
-    /// The folded proof (Nova + CycleFold): constant in the number of iterations.
-    #[default]
-    Folded,
-    /// The run proof: one step proof per fold, grows with the number of iterations.
-    Run,
 }
 
 /// Parses an architecture such as `784-128-10`.
@@ -260,9 +251,12 @@ pub struct ProofReport {
     pub key_derived: bool,
     /// The key's number of generators.
     pub key_generators: usize,
-    /// Seconds to generate the IVC keys (folded proofs only).
+    /// Seconds to load or generate the IVC keys (folded proofs only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ivc_keys_seconds: Option<f64>,
+    /// Whether the IVC keys had to be generated (folded proofs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ivc_keys_derived: Option<bool>,
 }
 
 fn median(xs: &mut [f64]) -> f64 {
@@ -276,62 +270,6 @@ fn median(xs: &mut [f64]) -> f64 {
     } else {
         (xs[n / 2 - 1] + xs[n / 2]) / 2.0
     }
-}
-
-/// Progress callbacks of a run.
-pub trait Progress {
-    /// Training starts at iteration `first` (0, or where a resumed run continues) of
-    /// `total`.
-    fn start(&mut self, first: u64, total: u64);
-    /// Iteration `t` is done with batch loss `loss`.
-    fn step(&mut self, t: u64, loss: f64);
-    /// A fold was proven; `folding` is its IVC step's time (folded proofs).
-    fn fold(&mut self, _report: &FoldReport, _folding: Option<Duration>) {}
-    /// A phase outside training starts (deriving the key, committing the data, ...).
-    fn phase(&mut self, _what: &str) {}
-    /// Training is done.
-    fn finish(&mut self);
-    /// Deriving a commitment key of `total` generators starts; the returned callback
-    /// is called (from any thread) with the number derived so far.
-    fn key_started(&mut self, _total: usize) -> Box<dyn Fn(usize) + Sync> {
-        Box::new(|_| {})
-    }
-}
-
-/// No progress output.
-pub struct Silent;
-
-impl Progress for Silent {
-    fn start(&mut self, _: u64, _: u64) {}
-    fn step(&mut self, _: u64, _: f64) {}
-    fn finish(&mut self) {}
-}
-
-/// The key cache in `dir`, or the default one ([`KeyCache::from_env`]).
-pub fn key_cache(dir: Option<&PathBuf>) -> KeyCache {
-    dir.map_or_else(KeyCache::from_env, KeyCache::new)
-}
-
-/// Loads the run key for `shape` from the cache in `dir` (default
-/// [`KeyCache::default_dir`]), deriving and caching it on first use. Returns the key
-/// and whether it was derived.
-pub fn run_key(
-    shape: &StepShape,
-    dir: Option<&PathBuf>,
-    progress: &mut dyn Progress,
-) -> Result<(PedersenKey, bool), Error> {
-    let cache = key_cache(dir);
-    let len = key_len(shape);
-    if let Some(key) = cache.load(KEY_LABEL, len)? {
-        return Ok((key, false));
-    }
-    progress.phase(&format!(
-        "deriving the commitment key ({len} generators, once; cached in {})",
-        cache.dir().display()
-    ));
-    let report = progress.key_started(len);
-    let (key, derived) = cache.load_or_setup(KEY_LABEL, len, &*report)?;
-    Ok((key, derived))
 }
 
 fn secs(d: Duration) -> f64 {
@@ -431,75 +369,33 @@ struct CheckpointNote {
     spec: TrainSpec,
 }
 
-/// The keys of a proven run: the commitment key, and for a folded proof the IVC keys.
-struct Keys {
-    key: PedersenKey,
-    derived: bool,
-    seconds: f64,
-    folded: Option<(FoldedKeys, f64)>,
-}
-
-impl Keys {
-    /// Loads (or derives) the commitment key for `spec` and, for a folded proof, generates
-    /// the IVC keys for `num_chunks` chunks.
-    fn load(
-        spec: &TrainSpec,
-        num_chunks: u64,
-        folded: bool,
-        dir: Option<&PathBuf>,
-        progress: &mut dyn Progress,
-    ) -> Result<Self, Error> {
-        let shape = StepShape::new(spec).map_err(zkpot_gkr::run::RunError::Shape)?;
-        let t0 = Instant::now();
-        let (key, derived) = run_key(&shape, dir, progress)?;
-        let seconds = secs(t0.elapsed());
-        let folded = if folded {
-            Some(folded_keys(&key, spec, num_chunks, progress)?)
-        } else {
-            None
-        };
-        Ok(Keys {
-            key,
-            derived,
-            seconds,
-            folded,
-        })
-    }
-}
-
-/// Generates the IVC keys of folded runs of `spec` over `num_chunks` chunks, and the
-/// seconds it took.
-pub fn folded_keys(
-    key: &PedersenKey,
+/// The keys of a run's spec from the cache in `dir` (or the default one), derived and
+/// cached when missing: what `zkpot train` and `zkpot setup` use.
+pub fn run_keys(
     spec: &TrainSpec,
     num_chunks: u64,
+    kind: ProofKind,
+    dir: Option<&PathBuf>,
     progress: &mut dyn Progress,
-) -> Result<(FoldedKeys, f64), Error> {
-    progress.phase("generating the IVC keys (the training circuit; deterministic, not cached)");
-    let t0 = Instant::now();
-    let keys = FoldedKeys::generate(key, spec, num_chunks)?;
-    Ok((keys, secs(t0.elapsed())))
+) -> Result<Keys, Error> {
+    let store = dir.map_or_else(KeyStore::default, KeyStore::new);
+    Keys::load(&store, spec, num_chunks, kind, progress)
 }
 
-/// Loads the data, trains the fixed-point model and the `f32` reference side by
-/// side (one step of each per iteration, timed separately), and evaluates both. With
-/// [`TrainOptions::prove`], proves the run as it goes ([`TrainOptions::proof`]: the
-/// folded proof, or the run proof), verifies the proof and writes it; with
-/// [`TrainOptions::resume`], continues a checkpointed folded run instead.
-pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainReport, Error> {
-    let start = Instant::now();
-    let folded = opts.prove && opts.proof == ProofMode::Folded;
-    if !folded && (opts.checkpoint.is_some() || opts.resume.is_some()) {
-        return Err(Error::Usage {
-            flag: "--checkpoint/--resume",
-            reason: "checkpoints are of folded proofs (`--proof folded`, the default)".into(),
-        });
-    }
+/// What [`load_run`] found: the data, and the checkpoint a resumed run continues.
+struct Loaded {
+    source: DatasetSource,
+    split: Split,
+    checkpoint: Option<(Checkpoint, CheckpointNote)>,
+}
+
+/// Step 1: the data the options name, or the checkpoint to resume and its data.
+fn load_run(opts: &TrainOptions) -> Result<Loaded, Error> {
     let checkpoint = match &opts.resume {
         Some(path) => Some(read_checkpoint(path)?),
         None => None,
     };
-    let (source, Split { train, test }) = match &checkpoint {
+    let (source, split) = match &checkpoint {
         Some((_, note)) => {
             let source = match &opts.dataset {
                 Some(s) => s.clone(),
@@ -510,166 +406,134 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
         }
         None => load_split(opts)?,
     };
+    Ok(Loaded {
+        source,
+        split,
+        checkpoint,
+    })
+}
 
-    // The spec (resolved), the trainer of a new run, and the keys.
-    let (spec, trainer) = match &checkpoint {
-        Some((_, note)) => {
+/// Step 2: the resolved spec of the run (the checkpoint's, possibly extended, or the
+/// options'), its number of data chunks, and the keys if it is proven.
+fn plan_run(
+    opts: &TrainOptions,
+    loaded: &Loaded,
+    progress: &mut dyn Progress,
+) -> Result<(TrainSpec, Option<Keys>), Error> {
+    let train = &loaded.split.train;
+    let spec = match &loaded.checkpoint {
+        Some((ckpt, note)) => {
+            if !opts.prove || ckpt.kind != opts.proof {
+                return Err(Error::Usage {
+                    flag: "--resume",
+                    reason: format!(
+                        "the checkpoint continues a {}; run `zkpot train --resume` with \
+                         `--proof {}`",
+                        ckpt.kind.name(),
+                        ckpt.kind
+                    ),
+                });
+            }
             let mut spec = note.spec.clone();
             if let Some(t) = opts.iterations {
                 spec.iterations = Some(t);
                 spec.epochs = None;
             }
-            (spec.resolve(train.len())?, None)
+            spec.resolve(train.len())?
         }
-        None => {
-            let trainer = Trainer::new(
-                &opts.build_spec(train.num_features(), train.num_classes()),
-                &train,
-            )?;
-            (trainer.spec().clone(), Some(trainer))
-        }
+        None => opts
+            .build_spec(train.num_features(), train.num_classes())
+            .resolve(train.len())?,
     };
-    let num_chunks = BatchSchedule::new(&spec, train.len()).num_chunks() as u64;
     let keys = if opts.prove {
-        Some(Keys::load(
+        let num_chunks = BatchSchedule::new(&spec, train.len()).num_chunks() as u64;
+        Some(run_keys(
             &spec,
             num_chunks,
-            folded,
+            opts.proof,
             opts.key_dir.as_ref(),
             progress,
         )?)
     } else {
         None
     };
+    Ok((spec, keys))
+}
 
-    // The prover: folded (new or resumed), the run proof, or none.
-    let mut rng = match opts.insecure_blind_seed {
-        Some(seed) => ChaCha20Rng::seed_from_u64(seed),
-        None => ChaCha20Rng::from_rng(OsRng).map_err(|e| Error::Usage {
-            flag: "randomness",
-            reason: format!("the operating system's generator failed: {e}"),
-        })?,
-    };
-    let mut data_commit_seconds = 0.0;
-    let mut prover = match (&keys, &checkpoint, trainer) {
-        (
-            Some(Keys {
-                key,
-                folded: Some((fk, _)),
-                ..
-            }),
-            Some((ckpt, _)),
-            _,
-        ) => {
-            progress.phase("resuming the checkpointed run");
-            Driver::Folded(FoldedProver::resume(
-                key,
-                fk,
-                ckpt,
-                &train,
-                opts.iterations,
-            )?)
-        }
-        (
-            Some(Keys {
-                key,
-                folded: Some((fk, _)),
-                ..
-            }),
-            None,
-            Some(trainer),
-        ) => {
-            progress.phase("committing to the dataset (C_data) and the model (C_W0)");
-            let t0 = Instant::now();
-            let p = FoldedProver::new(key, fk, &spec, &train, trainer.model(), &mut rng)?;
-            data_commit_seconds = secs(t0.elapsed());
-            Driver::Folded(p)
-        }
-        (
-            Some(Keys {
-                key, folded: None, ..
-            }),
-            None,
-            Some(trainer),
-        ) => {
-            progress.phase("committing to the dataset (C_data)");
-            let t0 = Instant::now();
-            let data =
-                ChunkedData::commit(key, &CpuBackend, &spec, &train, &mut rng, &mut |_, _| {})?;
-            data_commit_seconds = secs(t0.elapsed());
-            let prover = RunProver::new(key, CpuBackend, &spec, data, trainer.model(), &mut rng)?;
-            Driver::Run(prover, trainer)
-        }
-        (None, None, Some(trainer)) => Driver::Plain(trainer),
-        _ => {
-            return Err(Error::Usage {
-                flag: "--resume",
-                reason: "only a folded proof (`--proof folded`) resumes from a checkpoint".into(),
-            })
-        }
-    };
-    let spec = prover.spec().clone();
-    let first = prover.iteration();
-    let total = spec.iterations.unwrap_or(0);
-    let per_epoch = spec.iterations_per_epoch(train.len());
-    let mut reference = ReferenceTrainer::new(&spec, &train, prover.model())?;
-    let mut log = Log::new(&spec, per_epoch, total);
-    let note = serde_json::to_string(&CheckpointNote {
-        dataset: source.to_string(),
-        spec: spec.clone(),
-    })
-    .unwrap_or_default();
+/// The trainer of a run, or its prover if it is proven.
+#[allow(clippy::large_enum_variant)] // one per run
+enum Driver<'a> {
+    /// Training only.
+    Plain(Trainer<'a>),
+    /// Training and proving.
+    Proven(Prover<'a>),
+}
 
-    // Training (and proving, fold by fold).
-    let mut folds: Vec<(FoldReport, Option<Duration>)> = Vec::new();
-    progress.start(first, total);
-    match &mut prover {
-        Driver::Plain(trainer) => {
-            while !trainer.is_finished() {
-                let t = trainer.iteration();
-                let t0 = Instant::now();
-                let witness = trainer.step()?;
-                log.record(t, &witness, t0.elapsed(), &mut reference, progress);
-            }
-        }
-        Driver::Run(prover, trainer) => {
-            let mut pending = Vec::with_capacity(spec.steps_per_fold);
-            while !trainer.is_finished() {
-                let t = trainer.iteration();
-                let t0 = Instant::now();
-                let witness = trainer.step()?;
-                log.record(t, &witness, t0.elapsed(), &mut reference, progress);
-                pending.push(witness);
-                if pending.len() == spec.steps_per_fold {
-                    let report = prover.prove_fold(&pending)?;
-                    pending.clear();
-                    progress.fold(&report, None);
-                    folds.push((report, None));
-                }
-            }
-        }
-        Driver::Folded(prover) => {
-            while prover.folds_done() < prover.total_folds() {
-                let report = prover.prove_fold_observed(|t, witness, took| {
-                    log.record(t, witness, took, &mut reference, progress)
-                })?;
-                progress.fold(&report.run, Some(report.ivc));
-                folds.push((report.run, Some(report.ivc)));
-                if let Some(path) = &opts.checkpoint {
-                    prover.checkpoint(path, &note)?;
-                }
-            }
+impl Driver<'_> {
+    fn spec(&self) -> &TrainSpec {
+        match self {
+            Driver::Plain(t) => t.spec(),
+            Driver::Proven(p) => p.spec(),
         }
     }
+
+    fn model(&self) -> &Mlp {
+        match self {
+            Driver::Plain(t) => t.model(),
+            Driver::Proven(p) => p.model(),
+        }
+    }
+
+    fn iteration(&self) -> u64 {
+        match self {
+            Driver::Plain(t) => t.iteration(),
+            Driver::Proven(p) => p.iteration(),
+        }
+    }
+}
+
+/// Loads the data, trains the fixed-point model and the `f32` reference side by
+/// side (one step of each per iteration, timed separately), and evaluates both. With
+/// [`TrainOptions::prove`], proves the run as it goes ([`TrainOptions::proof`]: the
+/// folded proof, or the run proof), verifies the proof and writes it; with
+/// [`TrainOptions::resume`], continues a checkpointed run instead.
+pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainReport, Error> {
+    let start = Instant::now();
+    if !opts.prove && (opts.checkpoint.is_some() || opts.resume.is_some()) {
+        return Err(Error::Usage {
+            flag: "--checkpoint/--resume",
+            reason: "checkpoints are of proven runs (not with --no-prove)".into(),
+        });
+    }
+    let loaded = load_run(opts)?;
+    let (spec, keys) = plan_run(opts, &loaded, progress)?;
+    let train = &loaded.split.train;
+
+    let (mut driver, data_commit_seconds) =
+        start_driver(opts, &spec, &loaded, keys.as_ref(), progress)?;
+    let first = driver.iteration();
+    let total = spec.iterations.unwrap_or(0);
+    let per_epoch = spec.iterations_per_epoch(train.len());
+    let mut reference = ReferenceTrainer::new(&spec, train, driver.model())?;
+    let mut log = Log::new(&spec, per_epoch, total);
+    let note = serde_json::to_string(&CheckpointNote {
+        dataset: loaded.source.to_string(),
+        spec: spec.clone(),
+    })
+    .map_err(Error::CheckpointNote)?;
+
+    // The training loop (proving fold by fold).
+    progress.start(first, total);
+    let folds = training_loop(&mut driver, opts, &note, &mut log, &mut reference, progress)?;
     progress.finish();
 
     let step_seconds = median(&mut log.fixed_times);
     let f32_reference_step_seconds = median(&mut log.ref_times);
-    let test_accuracy = accuracy(&spec, prover.model(), &test)?;
-    let proof = match (prover, &keys) {
-        (Driver::Plain(_), _) | (_, None) => None,
-        (driver, Some(keys)) => Some(finish(
-            driver,
+    let test_accuracy = accuracy(&spec, driver.model(), &loaded.split.test)?;
+    let spec = driver.spec().clone();
+    let proof = match (driver, &keys) {
+        (Driver::Proven(prover), Some(keys)) => Some(finish_run(
+            prover,
             keys,
             &folds,
             data_commit_seconds,
@@ -677,15 +541,16 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
             opts,
             progress,
         )?),
+        _ => None,
     };
 
-    let f32_reference_test_accuracy = reference.accuracy(&test);
+    let f32_reference_test_accuracy = reference.accuracy(&loaded.split.test);
     Ok(TrainReport {
-        dataset: source.to_string(),
+        dataset: loaded.source.to_string(),
         train_samples: train.len(),
-        test_samples: test.len(),
+        test_samples: loaded.split.test.len(),
         iterations: total,
-        resumed_at: checkpoint.is_some().then_some(first),
+        resumed_at: loaded.checkpoint.is_some().then_some(first),
         iterations_per_epoch: per_epoch,
         spec,
         train_loss: log.losses,
@@ -701,59 +566,91 @@ pub fn train(opts: &TrainOptions, progress: &mut dyn Progress) -> Result<TrainRe
     })
 }
 
-/// The trainer of a run, and its prover if it is proven.
-#[allow(clippy::large_enum_variant)] // one per run
-enum Driver<'a> {
-    /// Training only.
-    Plain(Trainer<'a>),
-    /// The run proof: its prover is fed the trainer's witnesses.
-    Run(RunProver<'a, CpuBackend>, Trainer<'a>),
-    /// The folded proof: its prover trains.
-    Folded(FoldedProver<'a>),
+/// The driver of a run: plain training, a new proven run (committing the data and the
+/// initial model: the seconds it took), or a resumed one.
+fn start_driver<'a>(
+    opts: &TrainOptions,
+    spec: &TrainSpec,
+    loaded: &'a Loaded,
+    keys: Option<&'a Keys>,
+    progress: &mut dyn Progress,
+) -> Result<(Driver<'a>, f64), Error> {
+    let train = &loaded.split.train;
+    Ok(match (keys, &loaded.checkpoint) {
+        (None, _) => (Driver::Plain(Trainer::new(spec, train)?), 0.0),
+        (Some(keys), Some((ckpt, _))) => {
+            progress.phase("resuming the checkpointed run");
+            let prover = Prover::resume(keys, train, ckpt, opts.iterations, CpuBackend)?;
+            (Driver::Proven(prover), 0.0)
+        }
+        (Some(keys), None) => {
+            progress.phase("committing to the dataset (C_data) and the model (C_W0)");
+            let t0 = Instant::now();
+            let initial = Mlp::init(spec)?;
+            let prover = match opts.insecure_blind_seed {
+                Some(seed) => {
+                    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+                    Prover::with_model(keys, spec, train, &initial, CpuBackend, &mut rng)?
+                }
+                None => {
+                    let mut rng = ChaCha20Rng::from_rng(OsRng).map_err(Error::Randomness)?;
+                    Prover::with_model(keys, spec, train, &initial, CpuBackend, &mut rng)?
+                }
+            };
+            (Driver::Proven(prover), secs(t0.elapsed()))
+        }
+    })
 }
 
-impl Driver<'_> {
-    fn spec(&self) -> &TrainSpec {
-        match self {
-            Driver::Plain(t) | Driver::Run(_, t) => t.spec(),
-            Driver::Folded(p) => p.spec(),
+/// Step 3: trains to the end (one step of the reference per iteration), proving each
+/// fold and writing a checkpoint after it if asked; returns the folds' reports.
+fn training_loop(
+    driver: &mut Driver,
+    opts: &TrainOptions,
+    note: &str,
+    log: &mut Log,
+    reference: &mut ReferenceTrainer,
+    progress: &mut dyn Progress,
+) -> Result<Vec<FoldReport>, Error> {
+    let mut folds = Vec::new();
+    match driver {
+        Driver::Plain(trainer) => {
+            while !trainer.is_finished() {
+                let t = trainer.iteration();
+                let t0 = Instant::now();
+                let witness = trainer.step()?;
+                log.record(t, &witness, t0.elapsed(), reference, progress);
+            }
+        }
+        Driver::Proven(prover) => {
+            while !prover.is_finished() {
+                let report = prover.prove_fold_observed(|t, witness, took| {
+                    log.record(t, witness, took, reference, progress)
+                })?;
+                progress.fold(&report);
+                folds.push(report);
+                if let Some(path) = &opts.checkpoint {
+                    prover.checkpoint(path, note)?;
+                }
+            }
         }
     }
-
-    fn model(&self) -> &Mlp {
-        match self {
-            Driver::Plain(t) | Driver::Run(_, t) => t.model(),
-            Driver::Folded(p) => p.model(),
-        }
-    }
-
-    fn iteration(&self) -> u64 {
-        match self {
-            Driver::Plain(t) | Driver::Run(_, t) => t.iteration(),
-            Driver::Folded(p) => p.iteration(),
-        }
-    }
+    Ok(folds)
 }
 
 /// Reads a checkpoint and its note.
 fn read_checkpoint(path: &Path) -> Result<(Checkpoint, CheckpointNote), Error> {
-    let ckpt = FoldedProver::read_checkpoint(path)?;
-    let note = serde_json::from_str(&ckpt.note).map_err(|e| Error::Usage {
-        flag: "--resume",
-        reason: format!(
-            "{}: the checkpoint's note does not decode ({e})",
-            path.display()
-        ),
-    })?;
+    let ckpt = Prover::<CpuBackend>::read_checkpoint(path)?;
+    let note = serde_json::from_str(&ckpt.note).map_err(Error::CheckpointNote)?;
     Ok((ckpt, note))
 }
 
-/// Ends a proven run: the tie and the opening, the proof verified and written; its
-/// figures, with their ratios to the `f32` reference step (`f32_step` seconds).
-fn finish(
-    driver: Driver,
+/// Step 4: ends a proven run: the tie and the opening, the proof verified and written;
+/// its figures, with their ratios to the `f32` reference step (`f32_step` seconds).
+fn finish_run(
+    prover: Prover,
     keys: &Keys,
-    folds: &[(FoldReport, Option<Duration>)],
+    folds: &[FoldReport],
     data_commit_seconds: f64,
     f32_step: f64,
     opts: &TrainOptions,
@@ -761,52 +658,30 @@ fn finish(
 ) -> Result<ProofReport, Error> {
     progress.phase("tying the last fold to C_WT and opening the accumulator");
     let t0 = Instant::now();
-    let file = match driver {
-        Driver::Run(prover, _) => {
-            let done = prover.finish()?;
-            ProofFile {
-                statement: done.statement,
-                proof: Proof::Run(done.proof),
-            }
-        }
-        Driver::Folded(prover) => {
-            let (statement, proof, _) = prover.finish()?;
-            ProofFile {
-                statement,
-                proof: Proof::Folded(proof),
-            }
-        }
-        Driver::Plain(_) => {
-            return Err(Error::Usage {
-                flag: "--no-prove",
-                reason: "an unproven run has no proof to finish".into(),
-            })
-        }
-    };
+    let (statement, proof) = prover.finish()?;
+    let file = ProofFile { statement, proof };
     let finish_seconds = secs(t0.elapsed());
     progress.phase("verifying the proof");
     let t0 = Instant::now();
-    verify_file(&keys.key, keys.folded.as_ref().map(|(k, _)| k), &file)?;
+    Verifier::new(keys).verify(&file.statement, &file.proof)?;
     let verify_seconds = secs(t0.elapsed());
     let bytes = file.to_bytes()?;
     if let Some(path) = &opts.out {
-        write_atomic(path, &bytes)?;
+        crate::files::write(path, &bytes)?;
     }
     let k = file.statement.spec.steps_per_fold as f64;
-    let of = |f: fn(&FoldReport, Duration) -> Duration| -> Vec<f64> {
-        folds
-            .iter()
-            .map(|(r, ivc)| secs(f(r, ivc.unwrap_or_default())))
-            .collect()
-    };
-    let mut fold_secs = of(|r, ivc| r.total + ivc);
-    let mut step_secs = of(|r, _| r.step.total);
-    let mut acc_secs = of(|r, _| r.accumulate);
-    let mut ivc_secs = of(|_, ivc| ivc);
+    let of =
+        |f: fn(&FoldReport) -> Duration| -> Vec<f64> { folds.iter().map(|r| secs(f(r))).collect() };
+    let mut fold_secs = of(FoldReport::proving);
+    let mut step_secs = of(|r| r.run.step.total);
+    let mut acc_secs = of(|r| r.run.accumulate);
+    let mut ivc_secs = of(|r| r.folding.unwrap_or_default());
     let prove_seconds = data_commit_seconds + fold_secs.iter().sum::<f64>() + finish_seconds;
     let fold_seconds = median(&mut fold_secs);
     let per_iteration = fold_seconds / k;
     let amortized = prove_seconds / (folds.len() as f64 * k).max(1.0);
+    let report = keys.report();
+    let ivc = report.ivc.as_ref();
     Ok(ProofReport {
         kind: file.kind(),
         proof_file: opts.out.clone(),
@@ -818,39 +693,22 @@ fn finish(
         fold_seconds,
         step_proof_seconds: median(&mut step_secs),
         accumulate_seconds: median(&mut acc_secs),
-        folding_seconds: keys.folded.as_ref().map(|_| median(&mut ivc_secs)),
+        folding_seconds: ivc.map(|_| median(&mut ivc_secs)),
         finish_seconds,
         prove_seconds_per_iteration: per_iteration,
         prove_ratio: per_iteration / f32_step,
         amortized_seconds_per_iteration: amortized,
         amortized_ratio: amortized / f32_step,
         verify_seconds,
-        key_seconds: keys.seconds,
-        key_derived: keys.derived,
-        key_generators: keys.key.max_len(),
-        ivc_keys_seconds: keys.folded.as_ref().map(|(_, s)| *s),
+        key_seconds: secs(report.commit_time),
+        key_derived: matches!(report.commit, KeySource::Derived { .. }),
+        key_generators: report.generators,
+        ivc_keys_seconds: ivc.map(|(_, t)| secs(*t)),
+        ivc_keys_derived: ivc.map(|(s, _)| matches!(s, KeySource::Derived { .. })),
     })
 }
 
-/// Verifies a proof file of either kind: the run proof with the commitment key, the
-/// folded proof with it and the IVC keys of its spec and chunk count (`folded`; they must
-/// be [`FoldedKeys::generate`]'s).
-pub fn verify_file(
-    key: &PedersenKey,
-    folded: Option<&FoldedKeys>,
-    file: &ProofFile,
-) -> Result<(), Error> {
-    match (&file.proof, folded) {
-        (Proof::Run(proof), _) => Ok(verify_run(key, &file.statement, proof)?),
-        (Proof::Folded(proof), Some(keys)) => Ok(zkpot_folding::run::verify(
-            key,
-            keys,
-            &file.statement,
-            proof,
-        )?),
-        (Proof::Folded(_), None) => Err(Error::Usage {
-            flag: "verify",
-            reason: "a folded proof needs the IVC keys".into(),
-        }),
-    }
+/// The number of data chunks of `data` under `spec` (resolved).
+pub fn num_chunks(spec: &TrainSpec, data: &Dataset) -> u64 {
+    BatchSchedule::new(spec, data.len()).num_chunks() as u64
 }

@@ -1,20 +1,17 @@
 //! The `zkpot` command line.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use zkpot::file::{check_expected, Proof, ProofFile, StatementJson};
-use zkpot::gkr::run::{key_len, FoldReport, KEY_LABEL};
-use zkpot::gkr::step::StepShape;
-use zkpot::run::{
-    folded_keys, key_cache, load_split, parse_arch, run_key, train, verify_file, Progress,
-    ProofMode, TrainOptions, TrainReport,
+use zkpot::json::{check_expected, StatementJson};
+use zkpot::session::{load_split, num_chunks, parse_arch, train, TrainOptions, TrainReport};
+use zkpot::{
+    DatasetSource, Error, FoldReport, KeyReport, KeySource, KeyStore, Keys, Limits, Progress,
+    ProofFile, ProofKind, TrainSpec, Verifier,
 };
-use zkpot::trainer::{DatasetSource, TrainSpec};
-use zkpot::Error;
 
 #[derive(Parser)]
 #[command(
@@ -36,7 +33,8 @@ enum Command {
     Verify(VerifyArgs),
     /// Print a proof file's statement and sizes as JSON.
     Inspect(InspectArgs),
-    /// Derive and cache the commitment key a run of these options needs.
+    /// Derive and cache the keys a run of these options needs (the commitment key and,
+    /// for folded proofs, the IVC keys), so `train` and `verify` only load them.
     Setup(SetupArgs),
 }
 
@@ -48,9 +46,21 @@ struct VerifyArgs {
     /// was promised, in the form `zkpot inspect` prints).
     #[arg(long)]
     statement: Option<PathBuf>,
-    /// The commitment-key cache folder (default $ZKPOT_CACHE_DIR, else ~/.cache/zkpot).
+    /// The key cache folder (default $ZKPOT_CACHE_DIR, else ~/.cache/zkpot).
     #[arg(long)]
     key_dir: Option<PathBuf>,
+    /// Derive the keys this statement needs if they are not cached (minutes for MNIST).
+    /// Without it, only cached keys are used (`zkpot setup` caches them); with
+    /// --statement, the statement is vouched for and deriving is allowed.
+    #[arg(long)]
+    derive_keys: bool,
+    /// Write keys derived here to the key cache (never done otherwise on this path).
+    #[arg(long, requires = "derive_keys")]
+    cache_keys: bool,
+    /// The largest table (log2 of its entries) a statement may have: bigger statements
+    /// are refused before any work.
+    #[arg(long, default_value_t = zkpot::keys::DEFAULT_MAX_TABLE_VARS)]
+    max_table_vars: usize,
     /// No progress output.
     #[arg(long)]
     quiet: bool,
@@ -112,9 +122,9 @@ struct TrainArgs {
     spec: Option<PathBuf>,
     /// Which proof: `folded` (one IVC proof, constant in the number of iterations) or
     /// `run` (one step proof per fold).
-    #[arg(long, value_enum, default_value_t = ProofMode::Folded)]
-    proof: ProofMode,
-    /// Write a checkpoint to FILE after every fold (folded proofs), atomically; it holds
+    #[arg(long, default_value_t = ProofKind::Folded)]
+    proof: ProofKind,
+    /// Write a checkpoint to FILE after every fold (either proof), atomically; it holds
     /// the data's blinds and the model: keep it private.
     #[arg(long, value_name = "FILE", conflicts_with = "no_prove")]
     checkpoint: Option<PathBuf>,
@@ -225,15 +235,14 @@ impl Progress for Bar {
             bar.inc(1);
         }
     }
-    fn fold(&mut self, r: &FoldReport, folding: Option<Duration>) {
-        let ivc = folding.unwrap_or_default();
+    fn fold(&mut self, r: &FoldReport) {
         self.fold = format!(
             "  fold {} proven in {:.2} s (step proof {:.2} s, accumulate {:.2} s{})",
             r.fold,
-            (r.total + ivc).as_secs_f64(),
-            r.step.total.as_secs_f64(),
-            r.accumulate.as_secs_f64(),
-            folding
+            r.proving().as_secs_f64(),
+            r.run.step.total.as_secs_f64(),
+            r.run.accumulate.as_secs_f64(),
+            r.folding
                 .map(|d| format!(", folding {:.2} s", d.as_secs_f64()))
                 .unwrap_or_default()
         );
@@ -349,9 +358,12 @@ fn summary(r: &TrainReport) {
                 p.key_generators,
                 if p.key_derived { "derived" } else { "loaded" },
                 p.key_seconds,
-                p.ivc_keys_seconds
-                    .map(|s| format!(", IVC keys generated in {s:.1} s"))
-                    .unwrap_or_default()
+                match (p.ivc_keys_seconds, p.ivc_keys_derived) {
+                    (Some(s), Some(true)) =>
+                        format!(", IVC keys generated (and cached) in {s:.1} s"),
+                    (Some(s), _) => format!(", IVC keys loaded in {s:.1} s"),
+                    _ => String::new(),
+                }
             );
             println!("  {}", p.kind.note());
         }
@@ -373,42 +385,68 @@ fn run_train(args: &TrainArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn read_proof(path: &Path) -> Result<ProofFile, Error> {
-    Ok(ProofFile::read(path)?)
+/// What the keys of a command came from, for its output.
+fn describe_keys(report: &KeyReport) -> String {
+    let source = |s: &KeySource| match s {
+        KeySource::Loaded { path } => format!("loaded from {}", path.display()),
+        KeySource::Derived { cached: Some(path) } => {
+            format!("derived and cached in {}", path.display())
+        }
+        KeySource::Derived { cached: None } => "derived (not cached)".to_string(),
+    };
+    let mut out = format!(
+        "commitment key ({} generators) {} in {:.1} s",
+        report.generators,
+        source(&report.commit),
+        report.commit_time.as_secs_f64()
+    );
+    if let Some((s, t)) = &report.ivc {
+        out += &format!("; IVC keys {} in {:.1} s", source(s), t.as_secs_f64());
+    }
+    out
 }
 
 fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
-    let file = read_proof(&args.file)?;
-    let json = StatementJson::new(&file);
+    let file = ProofFile::read(&args.file)?;
+    let statement = &file.statement;
+    let json = StatementJson::new(statement, file.kind());
     println!(
         "{}",
         serde_json::to_string_pretty(&json).unwrap_or_default()
     );
-    if let Some(path) = &args.statement {
-        let expected = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.clone(),
-            source,
-        })?;
-        check_expected(&file.statement, &expected)?;
-        println!("statement: as expected ({})", path.display());
-    }
-    let statement = &file.statement;
-    let shape = StepShape::new(&statement.spec).map_err(zkpot::gkr::run::RunError::Shape)?;
-    let mut bar = Bar::new(args.quiet);
-    let (key, _) = run_key(&shape, args.key_dir.as_ref(), &mut bar)?;
-    let keys = match &file.proof {
-        Proof::Run(_) => None,
-        Proof::Folded(_) => {
-            let (keys, secs) =
-                folded_keys(&key, &statement.spec, statement.data.num_chunks, &mut bar)?;
-            if !args.quiet {
-                eprintln!("IVC keys generated in {secs:.1} s");
-            }
-            Some(keys)
-        }
+    // The statement's spec is validated and its sizes bounded before anything else.
+    let limits = Limits {
+        max_table_vars: args.max_table_vars,
     };
+    limits.check(&statement.spec)?;
+    let vouched = match &args.statement {
+        Some(path) => {
+            let expected = std::fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            check_expected(statement, &expected)?;
+            println!("statement: as expected ({})", path.display());
+            true
+        }
+        None => false,
+    };
+    let store = args
+        .key_dir
+        .as_ref()
+        .map_or_else(KeyStore::default, KeyStore::new)
+        .derive(args.derive_keys || vouched)
+        .write(args.cache_keys)
+        .limits(limits);
+    let mut bar = Bar::new(args.quiet);
+    let keys = Keys::for_statement(&store, statement, file.kind(), &mut bar)?;
+    if !args.quiet {
+        eprintln!("keys: {}", describe_keys(keys.report()));
+    }
     let t0 = Instant::now();
-    verify_file(&key, keys.as_ref(), &file)?;
+    Verifier::new(&keys)
+        .with_limits(limits)
+        .verify(statement, &file.proof)?;
     println!(
         "valid {} ({} folds, {} iterations; verified in {:.3} s)",
         file.kind().name(),
@@ -421,9 +459,9 @@ fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
 }
 
 fn run_inspect(args: &InspectArgs) -> Result<(), Error> {
-    let file = read_proof(&args.file)?;
+    let file = ProofFile::read(&args.file)?;
     let out = serde_json::json!({
-        "statement": StatementJson::new(&file),
+        "statement": StatementJson::new(&file.statement, file.kind()),
         "sizes": file.sizes()?,
     });
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -436,29 +474,30 @@ fn run_setup(args: &SetupArgs) -> Result<(), Error> {
     let spec = opts
         .build_spec(split.train.num_features(), split.train.num_classes())
         .resolve(split.train.len())?;
-    let shape = StepShape::new(&spec).map_err(zkpot::gkr::run::RunError::Shape)?;
-    let t0 = Instant::now();
+    let chunks = num_chunks(&spec, &split.train);
+    let store = opts
+        .key_dir
+        .as_ref()
+        .map_or_else(KeyStore::default, KeyStore::new);
     if args.force {
-        let path = key_cache(opts.key_dir.as_ref()).path(KEY_LABEL, key_len(&shape));
-        if path.exists() {
-            std::fs::remove_file(&path).map_err(|source| Error::Write { path, source })?;
+        let (shape, digest) = Limits::default().check(&spec)?;
+        let commit = zkpot::keys::commit_key_path(&store, &shape);
+        for path in [commit, store.ivc_path(digest, chunks)] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(Error::Write { path, source }),
+            }
         }
     }
-    let (key, derived) = run_key(
-        &shape,
-        opts.key_dir.as_ref(),
+    let keys = Keys::load(
+        &store,
+        &spec,
+        chunks,
+        opts.proof,
         &mut Bar::new(args.train.quiet),
     )?;
-    println!(
-        "commitment key: {} generators, {} in {:.1} s",
-        key.max_len(),
-        if derived {
-            "derived and cached"
-        } else {
-            "already cached, checked"
-        },
-        t0.elapsed().as_secs_f64()
-    );
+    println!("{}", describe_keys(keys.report()));
     Ok(())
 }
 

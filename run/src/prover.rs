@@ -1,6 +1,6 @@
-//! The run prover: one fold at a time, then the tie to `C_WT` and the opening.
+//! The run prover: one fold at a time from the caller's witnesses, then the tie to
+//! `C_WT` and the opening; checkpoints of its whole state.
 
-use super::Pcs;
 use std::time::{Duration, Instant};
 
 use ark_serialize::CanonicalSerialize;
@@ -8,19 +8,23 @@ use ark_std::rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{evaluate_slice, Backend, Fr};
 use zkpot_pcs::{
-    accumulator::{AccumulatorProver, FoldProof},
+    accumulator::AccumulatorProver,
     pedersen::{random_blind, Commitment, Opening, PedersenKey},
-    PcsError,
 };
 use zkpot_trainer::{BatchSchedule, Dataset, Matrix, Mlp, StepWitness, TrainSpec};
 
-use super::{
-    check_key, data::chunk_table_of, final_transcript, fold_claims, fold_transcript, run_num_vars,
-    run_shape, tie_claims, ChunkedData, FinishProof, FoldRecord, RunError, RunProof, RunStatement,
+use zkpot_gkr::step::{
+    chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepShape,
 };
-use crate::step::{
-    chunk_table, commit_table, model_table, prove_step, FoldInputs, ProveTimings, StepOutput,
-    StepShape,
+
+use crate::{
+    data::{chunk_table_of, ChunkedData},
+    error::RunError,
+    finish::{final_transcript, tie_claims, FinishProof},
+    fold::{accumulate_fold, FoldRecord},
+    proof::RunProof,
+    statement::{check_key, run_num_vars, run_shape, RunStatement},
+    Pcs,
 };
 
 /// What proving one fold took.
@@ -54,7 +58,7 @@ pub struct FinishedRun {
     pub finish: Duration,
 }
 
-/// Proves a training run fold by fold (see the [module documentation](super)).
+/// Proves a training run fold by fold (see the [crate documentation](crate)).
 ///
 /// The caller trains: it hands each fold's `k` witnesses, in order, to
 /// [`RunProver::prove_fold`], then calls [`RunProver::finish`].
@@ -81,8 +85,8 @@ pub struct RunProver<'k, B: Backend> {
 impl<'k, B: Backend> RunProver<'k, B> {
     /// Starts the proof of a run of `spec` (resolved, `T` a multiple of `k`) from the
     /// model `initial`, on the committed dataset `data` (made by [`ChunkedData::commit`]
-    /// under the same spec), with the run's key ([`super::key_len`] generators from
-    /// [`super::KEY_LABEL`]). Commits `C_W0` with a fresh blind; every later blind comes
+    /// under the same spec), with the run's key ([`key_len`](crate::key_len) generators from
+    /// [`KEY_LABEL`](crate::KEY_LABEL)). Commits `C_W0` with a fresh blind; every later blind comes
     /// from a generator seeded by `rng`.
     pub fn new<R: RngCore>(
         key: &'k PedersenKey,
@@ -94,8 +98,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
     ) -> Result<Self, RunError> {
         let (shape, digest) = run_shape(spec)?;
         check_key(key, &shape)?;
-        let mut rng = ChaCha20Rng::from_rng(rng)
-            .map_err(|_| RunError::State("the random generator failed"))?;
+        let mut rng = ChaCha20Rng::from_rng(rng).map_err(|_| RunError::Randomness)?;
         let table = model_of(&shape, initial)?;
         let blind = random_blind(&mut rng);
         let w0 = commit_table(key, &backend, &table, blind).map_err(RunError::Shape)?;
@@ -175,35 +178,29 @@ impl<'k, B: Backend> RunProver<'k, B> {
     ///
     /// # Errors
     ///
-    /// [`RunError::Witness`] when the witnesses do not continue the run or their batches
-    /// are not the committed chunk; [`RunError::Step`] when the step proof refuses them;
-    /// [`RunError::State`] when every fold is already proven. On an error the prover is
+    /// [`RunError::WitnessCount`], [`RunError::WitnessIteration`], [`RunError::WitnessModel`]
+    /// or [`RunError::ChunkMismatch`] when the witnesses do not continue the run or their
+    /// batches are not the committed chunk; [`RunError::Step`] when the step proof refuses them;
+    /// [`RunError::AllFoldsProven`] when every fold is already proven. On an error the prover is
     /// unchanged.
     pub fn prove_fold(&mut self, steps: &[StepWitness]) -> Result<FoldReport, RunError> {
         let start = Instant::now();
         let j = self.folds_done();
         if j >= self.total_folds() {
-            return Err(RunError::State("every fold of the run is already proven"));
+            return Err(RunError::AllFoldsProven);
         }
         self.check_continues(j, steps)?;
 
         let chunk_start = Instant::now();
         let c = (j % self.data.num_chunks() as u64) as usize;
         let step_err = |source| RunError::Step { fold: j, source };
-        let chunk_commitment = self
-            .data
-            .chunk_commitment(c)
-            .ok_or(RunError::State("the data has no chunks"))?;
+        let chunk_commitment = self.data.chunk_commitment(c).ok_or(RunError::EmptyData)?;
         let table = chunk_table(&self.shape, steps).map_err(step_err)?;
         let chunk = self
             .data
             .reopen(self.key, &self.backend, c, table)
             .map_err(step_err)?
-            .ok_or_else(|| {
-                RunError::Witness(format!(
-                    "fold {j}: the batches are not chunk {c} of the committed dataset"
-                ))
-            })?;
+            .ok_or(RunError::ChunkMismatch { fold: j, chunk: c })?;
         let path = self.data.path(c)?;
         let chunk_time = chunk_start.elapsed();
 
@@ -265,16 +262,16 @@ impl<'k, B: Backend> RunProver<'k, B> {
     ///
     /// # Errors
     ///
-    /// [`RunError::Witness`] naming what differs.
+    /// [`RunError::DataChunks`] or [`RunError::DataDiffers`].
     pub fn check_data(&self, data: &Dataset) -> Result<(), RunError> {
         let n = self.data.num_chunks();
         let schedule = BatchSchedule::new(&self.spec, data.len());
         if data.is_empty() || schedule.num_chunks() != n {
-            return Err(RunError::Witness(format!(
-                "the dataset has {} chunks of {} samples; the run committed to {n}",
-                schedule.num_chunks(),
-                schedule.chunk_len()
-            )));
+            return Err(RunError::DataChunks {
+                chunks: schedule.num_chunks(),
+                chunk_len: schedule.chunk_len(),
+                committed: n,
+            });
         }
         if self.folds_done() >= self.total_folds() {
             return Ok(());
@@ -286,9 +283,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             .reopen(self.key, &self.backend, c, table)
             .map_err(RunError::Shape)?;
         if reopened.is_none() {
-            return Err(RunError::Witness(format!(
-                "the dataset is not the one the run committed to (its chunk {c} differs)"
-            )));
+            return Err(RunError::DataDiffers { chunk: c });
         }
         Ok(())
     }
@@ -298,7 +293,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
     ///
     /// # Errors
     ///
-    /// [`RunError::State`] when some fold is not proven yet.
+    /// [`RunError::FoldsLeft`] when some fold is not proven yet.
     pub fn finish(mut self) -> Result<FinishedRun, RunError> {
         let start = Instant::now();
         let (statement, end, wt_opening) = self.finish_parts()?;
@@ -320,10 +315,10 @@ impl<'k, B: Backend> RunProver<'k, B> {
     ///
     /// # Errors
     ///
-    /// [`RunError::State`] when some fold is not proven yet.
+    /// [`RunError::FoldsLeft`] when some fold is not proven yet.
     pub fn finish_parts(&mut self) -> Result<(RunStatement, FinishProof, Opening), RunError> {
         if self.done != self.total_folds() || self.done == 0 {
-            return Err(RunError::State("the run has folds left to prove"));
+            return Err(RunError::FoldsLeft);
         }
         let table = model_of(&self.shape, &self.model)?;
         let blind = random_blind(&mut self.rng);
@@ -342,8 +337,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             self.accumulator.accumulator(),
             &self.shape,
         );
-        let v = evaluate_slice(&wt_opening.table, &r)
-            .map_err(|e| RunError::Witness(format!("C_WT evaluation: {e}")))?;
+        let v = evaluate_slice(&wt_opening.table, &r).map_err(|e| RunError::Tables(e.into()))?;
         let ties = tie_claims(&self.shape, self.prev_commitment, wt, &r, v)?;
         let openings = [&self.prev, &wt_opening];
         let mut accumulator = self.accumulator.clone();
@@ -400,7 +394,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
     /// malformed checkpoint is an error, never a panic.
     pub fn load(key: &'k PedersenKey, backend: B, reader: &mut &[u8]) -> Result<Self, RunError> {
         use ark_serialize::{CanonicalDeserialize, Compress, Validate};
-        let bad = RunError::Malformed;
+        let bad = |what| RunError::Malformed { what };
         let spec_json = read_json(reader)?;
         let spec: TrainSpec =
             serde_json::from_str(&spec_json).map_err(|_| bad("checkpoint spec"))?;
@@ -431,9 +425,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             .ok_or(bad("truncated checkpoint"))?;
         let rng = rng_from_state(state);
         *reader = rest;
-        model
-            .check(&spec)
-            .map_err(|e| RunError::Witness(format!("checkpoint model: {e}")))?;
+        model.check(&spec).map_err(RunError::CheckpointModel)?;
         let expected_prev = if done == 0 {
             shape.model_layout().num_vars
         } else {
@@ -485,9 +477,10 @@ impl<'k, B: Backend> RunProver<'k, B> {
         spec.iterations = Some(iterations);
         let (_, digest) = run_shape(&spec)?;
         if iterations < self.done * self.shape.k as u64 {
-            return Err(RunError::State(
-                "the run has already proven more iterations than asked for",
-            ));
+            return Err(RunError::ShorterThanProven {
+                proven: self.done * self.shape.k as u64,
+                asked: iterations,
+            });
         }
         debug_assert_eq!(digest, self.digest);
         self.spec = spec;
@@ -503,18 +496,20 @@ impl<'k, B: Backend> RunProver<'k, B> {
     fn check_continues(&self, j: u64, steps: &[StepWitness]) -> Result<(), RunError> {
         let k = self.shape.k;
         if steps.len() != k {
-            return Err(RunError::Witness(format!(
-                "fold {j}: {} witnesses, k = {k}",
-                steps.len()
-            )));
+            return Err(RunError::WitnessCount {
+                fold: j,
+                got: steps.len(),
+                k,
+            });
         }
         for (i, s) in steps.iter().enumerate() {
             if s.iteration != j * k as u64 + i as u64 {
-                return Err(RunError::Witness(format!(
-                    "fold {j}: witness {i} is iteration {}, not {}",
-                    s.iteration,
-                    j * k as u64 + i as u64
-                )));
+                return Err(RunError::WitnessIteration {
+                    fold: j,
+                    index: i,
+                    iteration: s.iteration,
+                    expected: j * k as u64 + i as u64,
+                });
             }
         }
         let starts_here = steps.first().is_some_and(|s| {
@@ -525,30 +520,10 @@ impl<'k, B: Backend> RunProver<'k, B> {
                     .all(|(l, m)| l.w == m.w && l.b == m.b)
         });
         if !starts_here {
-            return Err(RunError::Witness(format!(
-                "fold {j}: the first witness does not start from the model the run is at"
-            )));
+            return Err(RunError::WitnessModel { fold: j });
         }
         Ok(())
     }
-}
-
-/// The accumulator fold of a proven fold (the prover's side of step 3 of the
-/// [protocol](super)): continues the step transcript `out.transcript` and folds the claims
-/// on `C_prev` (opened by `prev`), `C_chunk` (`chunk`) and `C_new` (`out.opening`) into
-/// `accumulator`. On an error the accumulator is unchanged.
-pub fn accumulate_fold<B: Backend>(
-    backend: &B,
-    accumulator: &mut AccumulatorProver,
-    out: &StepOutput,
-    prev: &Opening,
-    chunk: &Opening,
-) -> Result<FoldProof, PcsError> {
-    let mut t = fold_transcript(out.transcript.clone());
-    let claims = fold_claims(&out.statement, &out.claims);
-    let mut openings: Vec<&Opening> = vec![prev, chunk];
-    openings.resize(claims.len(), &out.opening);
-    accumulator.fold_bound::<Pcs, _, _>(backend, &claims, &openings, &mut t)
 }
 
 /// The model table of `model` ([`model_table`] of its layers).
@@ -558,7 +533,7 @@ pub fn model_of(shape: &StepShape, model: &Mlp) -> Result<Vec<Fr>, RunError> {
         .iter()
         .map(|l| (&l.w, l.b.as_slice()))
         .collect();
-    model_table(shape, &layers).map_err(|e| RunError::Witness(e.to_string()))
+    model_table(shape, &layers).map_err(RunError::Tables)
 }
 
 /// The length of [`rng_state`].
@@ -592,13 +567,19 @@ fn write_json(out: &mut Vec<u8>, s: &str) {
 
 /// Reads [`write_json`]'s string from the front of `reader`.
 fn read_json(reader: &mut &[u8]) -> Result<String, RunError> {
-    let bad = RunError::Malformed("truncated checkpoint");
+    let bad = RunError::Malformed {
+        what: "truncated checkpoint",
+    };
     let (len, rest) = reader.split_first_chunk::<4>().ok_or(bad)?;
     let (text, rest) = rest
         .split_at_checked(u32::from_le_bytes(*len) as usize)
-        .ok_or(RunError::Malformed("truncated checkpoint"))?;
+        .ok_or(RunError::Malformed {
+            what: "truncated checkpoint",
+        })?;
     let s = std::str::from_utf8(text)
-        .map_err(|_| RunError::Malformed("checkpoint text is not UTF-8"))?
+        .map_err(|_| RunError::Malformed {
+            what: "checkpoint text is not UTF-8",
+        })?
         .to_string();
     *reader = rest;
     Ok(s)

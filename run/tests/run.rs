@@ -10,12 +10,12 @@ use ark_ff::{One, UniformRand};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, G1Affine};
-use zkpot_gkr::run::{
+use zkpot_gkr::step::{batches_table, chunk_table, StepShape};
+use zkpot_pcs::pedersen::{Commitment, PedersenKey};
+use zkpot_run::{
     chunk_batches, key_len, verify_run, ChunkedData, RunError, RunProof, RunProver, RunStatement,
     KEY_LABEL,
 };
-use zkpot_gkr::step::{batches_table, chunk_table, StepShape};
-use zkpot_pcs::pedersen::{Commitment, PedersenKey};
 use zkpot_trainer::data::digits;
 use zkpot_trainer::{BatchSchedule, Dataset, Matrix, Mlp, StepWitness, TrainSpec, Trainer};
 
@@ -238,7 +238,9 @@ fn encodings_round_trip_and_single_bytes_are_bound() {
         let s = RunStatement::read(&mut r)?;
         let p = RunProof::read(&mut r)?;
         if !r.is_empty() {
-            return Err(RunError::Malformed("trailing bytes"));
+            return Err(RunError::Malformed {
+                what: "trailing bytes",
+            });
         }
         Ok((s, p))
     };
@@ -295,17 +297,17 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
     // Out of order, the wrong count, or from another model.
     assert!(matches!(
         prover.prove_fold(&steps[2..4]),
-        Err(RunError::Witness(_))
+        Err(RunError::WitnessIteration { fold: 0, .. })
     ));
     assert!(matches!(
         prover.prove_fold(&steps[0..1]),
-        Err(RunError::Witness(_))
+        Err(RunError::WitnessCount { got: 1, k: 2, .. })
     ));
     let mut moved = steps[0..2].to_vec();
     moved[0].layers[0].w = Matrix::from_vec(64, 8, vec![1; 512]).unwrap();
     assert!(matches!(
         prover.prove_fold(&moved),
-        Err(RunError::Witness(_))
+        Err(RunError::WitnessModel { fold: 0 })
     ));
     // Batches that are not the committed chunk.
     let mut other = steps[0..2].to_vec();
@@ -322,7 +324,7 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
             &mut rng
         )
         .and_then(|p| p.finish()),
-        Err(RunError::State(_))
+        Err(RunError::FoldsLeft)
     ));
     // A key of another length or label.
     let short = PedersenKey::setup(KEY_LABEL, 1 << 4);
@@ -330,12 +332,12 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
         ChunkedData::commit(key, &CpuBackend, &spec, &data, &mut rng, &mut |_, _| {}).unwrap();
     assert!(matches!(
         RunProver::new(&short, CpuBackend, &spec, chunks, &start, &mut rng),
-        Err(RunError::Key(_))
+        Err(RunError::KeyLength { .. })
     ));
     let run = honest();
     assert!(matches!(
         verify_run(&short, &run.statement, &run.proof),
-        Err(RunError::Key(_))
+        Err(RunError::KeyLength { .. })
     ));
     // Absurd shapes are errors, not panics or huge allocations.
     for layers in [

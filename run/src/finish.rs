@@ -1,0 +1,115 @@
+//! The end of a run (`DESIGN.md` sections 1 and 7): on a fresh final transcript
+//! ([`FINAL_LABEL`], the whole statement, the number of folds, the accumulator's claim),
+//! the verifier draws a point `r` of the model layout; the prover sends `v`, the model
+//! table behind `C_WT` at `r`. The claims `(C_last, r || bits of the model block, v)` and
+//! `(C_WT, r, v)` tie the last fold's model block to `C_WT`; they are folded into the
+//! accumulator, which is then opened by one zero-knowledge evaluation proof
+//! ([`verify_finish`]).
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use zkpot_core::{Fr, PoseidonTranscript, Transcript};
+use zkpot_gkr::step::{Block, StepShape};
+use zkpot_pcs::{
+    accumulator::{Accumulator, FoldProof, OpenProof},
+    pedersen::{Commitment, PedersenKey},
+    CommittedClaim,
+};
+
+use crate::{
+    error::RunError,
+    statement::{check_key, run_num_vars, run_shape, RunStatement},
+    Pcs,
+};
+
+/// The first absorption of the final transcript (tie to `C_WT` and the opening).
+pub const FINAL_LABEL: &[u8] = b"zkpot/gkr/run/final";
+
+/// The end of a run proof: the tie of the last fold's model block to `C_WT` and the
+/// opening of the accumulator.
+#[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct FinishProof {
+    /// `v`: the table behind `C_WT` at the final transcript's point.
+    pub tie_value: Fr,
+    /// The fold of the two tie claims into the accumulator.
+    pub finish: FoldProof,
+    /// The opening of the final accumulator.
+    pub open: OpenProof,
+}
+
+/// Verifies the end of a run of `folds` folds (at least one) whose last fold committed
+/// to `last` and left `accumulator`: the final transcript, the tie of `last`'s model
+/// block to `statement.wt`, and the opening. Shared by [`verify_run`](crate::verify_run) and the folded
+/// proof's verifier. Never panics on malformed input.
+pub fn verify_finish(
+    key: &PedersenKey,
+    statement: &RunStatement,
+    folds: u64,
+    last: Commitment,
+    accumulator: &Accumulator,
+    proof: &FinishProof,
+) -> Result<(), RunError> {
+    let (shape, digest) = run_shape(&statement.spec)?;
+    check_key(key, &shape)?;
+    if folds == 0 || folds != statement.folds() {
+        return Err(RunError::FoldCount {
+            expected: statement.folds(),
+            got: folds,
+            iterations: statement.iterations(),
+        });
+    }
+    if accumulator.claim.claim.point.len() != run_num_vars(&shape) {
+        return Err(RunError::Malformed {
+            what: "the accumulator has the wrong number of variables",
+        });
+    }
+    let (mut t, r) = final_transcript(statement, digest, folds, accumulator, &shape);
+    let ties = tie_claims(&shape, last, statement.wt, &r, proof.tie_value)?;
+    let accumulator = accumulator
+        .verify_fold::<Pcs, _>(&ties, &proof.finish, &mut t)
+        .map_err(RunError::Final)?;
+    accumulator
+        .verify_open::<Pcs, _>(key, &proof.open, &mut t)
+        .map_err(RunError::Final)
+}
+
+/// The final transcript, after the statement, the fold count and the accumulator; and
+/// the tie point `r` drawn from it.
+pub(crate) fn final_transcript(
+    statement: &RunStatement,
+    digest: Fr,
+    folds: u64,
+    accumulator: &Accumulator,
+    shape: &StepShape,
+) -> (PoseidonTranscript, Vec<Fr>) {
+    let mut t = PoseidonTranscript::new(FINAL_LABEL);
+    statement.absorb_into(digest, &mut t);
+    t.absorb_u64(folds);
+    accumulator.claim.absorb_into(&mut t);
+    let r = t.challenges(shape.model_layout().num_vars);
+    (t, r)
+}
+
+/// The two tie claims: the last fold's model block and `C_WT` at `r`, both `v`.
+pub(crate) fn tie_claims(
+    shape: &StepShape,
+    last: Commitment,
+    wt: Commitment,
+    r: &[Fr],
+    v: Fr,
+) -> Result<[CommittedClaim; 2], RunError> {
+    let point = shape
+        .fold_layout()
+        .point(Block::Model, r)
+        .map_err(RunError::Shape)?;
+    Ok([
+        CommittedClaim::new(last, point, v),
+        CommittedClaim::new(wt, r.to_vec(), v),
+    ])
+}

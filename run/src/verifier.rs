@@ -1,0 +1,67 @@
+//! The verifier of the linear run proof.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use zkpot_pcs::{accumulator::Accumulator, pedersen::PedersenKey};
+
+use crate::{
+    error::RunError,
+    finish::{verify_finish, FinishProof},
+    fold::verify_fold,
+    proof::RunProof,
+    statement::{check_key, run_num_vars, run_shape, RunStatement},
+};
+
+/// Verifies a run proof against its statement with the run's commitment key (label
+/// [`KEY_LABEL`](crate::KEY_LABEL), exactly [`key_len`](crate::key_len) generators: the final opening's transcript binds
+/// the key's length). Never panics on malformed input.
+///
+/// Returns `Ok(())` when every fold's step proof, chunk path and accumulator fold, the
+/// tie to `C_WT` and the final opening all verify.
+pub fn verify_run(
+    key: &PedersenKey,
+    statement: &RunStatement,
+    proof: &RunProof,
+) -> Result<(), RunError> {
+    let (shape, digest) = run_shape(&statement.spec)?;
+    check_key(key, &shape)?;
+    let expected = statement.folds();
+    if proof.folds.len() as u64 != expected {
+        return Err(RunError::FoldCount {
+            expected,
+            got: proof.folds.len() as u64,
+            iterations: statement.iterations(),
+        });
+    }
+    let mut accumulator = Accumulator::empty(run_num_vars(&shape));
+    let mut prev = statement.w0;
+    for (j, record) in proof.folds.iter().enumerate() {
+        accumulator = verify_fold(
+            &shape,
+            digest,
+            &statement.data,
+            j as u64,
+            prev,
+            &accumulator,
+            record,
+        )?;
+        prev = record.new;
+    }
+    verify_finish(
+        key,
+        statement,
+        expected,
+        prev,
+        &accumulator,
+        &FinishProof {
+            tie_value: proof.tie_value,
+            finish: proof.finish.clone(),
+            open: proof.open.clone(),
+        },
+    )
+}

@@ -1,0 +1,438 @@
+//! Everything a run needs besides its data: the commitment key and, for a folded proof,
+//! the IVC keys of its training circuit, loaded from the key cache or derived (and
+//! cached) once.
+//!
+//! * [`KeyStore`]: where keys live and what loading may do (derive what is missing,
+//!   write it to the cache) and the [`Limits`] every size is bounded by first.
+//! * [`Keys`]: the keys of one run's shape ([`Keys::new`] for a prover, derives and
+//!   caches; [`Keys::for_statement`] for a verifier, which by default only loads).
+//!
+//! # Key files
+//!
+//! The commitment key is `pedersen-...-<n>.key` (`zkpot_pcs::cache`). The IVC keys of
+//! the training circuit of a spec over `c` data chunks are `ivc-<fold digest>-<c>.key`:
+//! the envelope ([`zkpot_core::io`], kind IVC keys), then the spec's fold digest (32
+//! bytes), `c` (`u64` little-endian), the SHA-256 of the rest, and the IVC key
+//! (arkworks uncompressed, every point checked on load). Reading checks the envelope,
+//! the digest and `c` against what is asked for, and the hash. The cache is trusted as
+//! the program is: a key file replaced on purpose by someone who can write the cache
+//! folder can make a verifier accept a false proof, so a verifier that does not trust
+//! its cache derives the keys ([`KeyStore::derive`]) into a fresh folder.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use sha2::{Digest, Sha256};
+use zkpot_core::io::{envelope, open_envelope_of, FileKind};
+use zkpot_core::Fr;
+use zkpot_folding::running::FoldedKeys;
+use zkpot_gkr::step::StepShape;
+use zkpot_pcs::{cache::KeyCache, pedersen::PedersenKey};
+use zkpot_run::{key_len, run_num_vars, run_shape, RunStatement as Statement, KEY_LABEL};
+use zkpot_trainer::{BatchSchedule, Dataset, TrainSpec};
+
+use crate::error::Error;
+use crate::progress::{Progress, Silent};
+use crate::proof::ProofKind;
+
+/// The default bound on a run's largest table: `2^26` entries (a 4 GiB commitment key).
+/// MNIST 784-128-10 with batch 64 and `k = 16` needs `2^24`.
+pub const DEFAULT_MAX_TABLE_VARS: usize = 26;
+
+/// Bounds every size a statement implies before anything is derived or allocated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest table a run may commit to is `2^max_table_vars` entries (its
+    /// commitment key has as many generators).
+    pub max_table_vars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_table_vars: DEFAULT_MAX_TABLE_VARS,
+        }
+    }
+}
+
+impl Limits {
+    /// Validates `spec` (the trainer's checks, [`TrainSpec::validate`]), derives its
+    /// shape and fold digest, and bounds its largest table: what every verifier does
+    /// first, in well under a second and without allocating from the spec's sizes.
+    pub fn check(&self, spec: &TrainSpec) -> Result<(StepShape, Fr), Error> {
+        let (shape, digest) = run_shape(spec)?;
+        let table_vars = run_num_vars(&shape);
+        if table_vars > self.max_table_vars {
+            return Err(Error::TooLarge {
+                table_vars,
+                max_table_vars: self.max_table_vars,
+            });
+        }
+        Ok((shape, digest))
+    }
+}
+
+/// Where keys live and what loading them may do.
+#[derive(Clone, Debug)]
+pub struct KeyStore {
+    cache: KeyCache,
+    derive: bool,
+    write: bool,
+    limits: Limits,
+}
+
+impl Default for KeyStore {
+    /// The default cache folder ([`KeyCache::default_dir`]: `$ZKPOT_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/zkpot`, else `~/.cache/zkpot`), deriving and caching what is
+    /// missing: what a prover wants.
+    fn default() -> Self {
+        KeyStore::new(KeyCache::default_dir())
+    }
+}
+
+impl KeyStore {
+    /// The cache in `dir`, deriving and caching what is missing.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        KeyStore {
+            cache: KeyCache::new(dir),
+            derive: true,
+            write: true,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Whether keys missing from the cache may be derived (minutes for MNIST).
+    pub fn derive(mut self, allowed: bool) -> Self {
+        self.derive = allowed;
+        self
+    }
+
+    /// Whether derived keys are written to the cache.
+    pub fn write(mut self, allowed: bool) -> Self {
+        self.write = allowed;
+        self
+    }
+
+    /// The size limits checked before anything else.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The size limits.
+    pub fn current_limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The cache folder.
+    pub fn dir(&self) -> &Path {
+        self.cache.dir()
+    }
+
+    /// The file of the IVC keys of runs with fold digest `digest` over `num_chunks`
+    /// chunks.
+    pub fn ivc_path(&self, digest: Fr, num_chunks: u64) -> PathBuf {
+        let mut bytes = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = digest.serialize_compressed(&mut bytes);
+        let hex: String = bytes.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        self.cache.dir().join(format!("ivc-{hex}-{num_chunks}.key"))
+    }
+}
+
+/// Where a key came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeySource {
+    /// Read from the cache.
+    Loaded {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Derived here, and written to `cached` if the store allowed it.
+    Derived {
+        /// The file it was written to.
+        cached: Option<PathBuf>,
+    },
+}
+
+/// How the keys were obtained, and how long it took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyReport {
+    /// The commitment key's number of generators.
+    pub generators: usize,
+    /// Where the commitment key came from.
+    pub commit: KeySource,
+    /// The time it took.
+    pub commit_time: Duration,
+    /// Where the IVC keys came from, and the time (folded proofs only).
+    pub ivc: Option<(KeySource, Duration)>,
+}
+
+/// The keys of one run's shape: the commitment key, and for a folded proof the IVC keys
+/// of its training circuit.
+pub struct Keys {
+    kind: ProofKind,
+    digest: Fr,
+    num_chunks: u64,
+    commit: PedersenKey,
+    folded: Option<FoldedKeys>,
+    report: KeyReport,
+}
+
+impl Keys {
+    /// The keys a prover needs for `spec` on the training set `data` (the spec is
+    /// resolved against it) and proofs of `kind`, from the default [`KeyStore`]: loaded
+    /// from the cache, or derived and cached the first time (minutes for MNIST).
+    pub fn new(spec: &TrainSpec, data: &Dataset, kind: ProofKind) -> Result<Self, Error> {
+        let spec = spec.resolve(data.len())?;
+        let num_chunks = BatchSchedule::new(&spec, data.len()).num_chunks() as u64;
+        Self::load(&KeyStore::default(), &spec, num_chunks, kind, &mut Silent)
+    }
+
+    /// The keys for runs of `spec` (resolved) over `num_chunks` data chunks and proofs of
+    /// `kind`, from `store`. The spec is validated and its sizes bounded by the store's
+    /// limits before anything is loaded or derived; keys missing from the cache are
+    /// derived only if the store allows it, and written only if it allows that too.
+    pub fn load(
+        store: &KeyStore,
+        spec: &TrainSpec,
+        num_chunks: u64,
+        kind: ProofKind,
+        progress: &mut dyn Progress,
+    ) -> Result<Self, Error> {
+        let (shape, digest) = store.limits.check(spec)?;
+        if num_chunks == 0 || num_chunks > spec.iterations.unwrap_or(0).max(1) << 32 {
+            return Err(Error::Usage {
+                flag: "num_chunks",
+                reason: format!("{num_chunks} data chunks is not a dataset size"),
+            });
+        }
+        let t0 = Instant::now();
+        let (commit, commit_source) = commit_key(store, &shape, progress)?;
+        let commit_time = t0.elapsed();
+        let (folded, ivc) = match kind {
+            ProofKind::Run => (None, None),
+            ProofKind::Folded => {
+                let t0 = Instant::now();
+                let (keys, source) = ivc_keys(store, &commit, spec, digest, num_chunks, progress)?;
+                (Some(keys), Some((source, t0.elapsed())))
+            }
+        };
+        Ok(Keys {
+            kind,
+            digest,
+            num_chunks,
+            report: KeyReport {
+                generators: commit.max_len(),
+                commit: commit_source,
+                commit_time,
+                ivc,
+            },
+            commit,
+            folded,
+        })
+    }
+
+    /// The keys a verifier needs for `statement` and proofs of `kind`, from `store` (by
+    /// default loaded only: build the store with [`KeyStore::derive`] to derive missing
+    /// keys, for a statement someone vouched for). Validates the statement's spec and
+    /// bounds its sizes first.
+    pub fn for_statement(
+        store: &KeyStore,
+        statement: &Statement,
+        kind: ProofKind,
+        progress: &mut dyn Progress,
+    ) -> Result<Self, Error> {
+        Self::load(
+            store,
+            &statement.spec,
+            statement.data.num_chunks,
+            kind,
+            progress,
+        )
+    }
+
+    /// The kind of proofs these keys make and check.
+    pub fn kind(&self) -> ProofKind {
+        self.kind
+    }
+
+    /// How the keys were obtained.
+    pub fn report(&self) -> &KeyReport {
+        &self.report
+    }
+
+    /// The commitment key.
+    pub fn commit_key(&self) -> &PedersenKey {
+        &self.commit
+    }
+
+    /// The IVC keys (folded proofs).
+    pub fn folded_keys(&self) -> Option<&FoldedKeys> {
+        self.folded.as_ref()
+    }
+
+    /// Errors unless these keys are for runs of `spec` (resolved) over `num_chunks`
+    /// chunks.
+    pub(crate) fn check_run(&self, spec: &TrainSpec, num_chunks: u64) -> Result<(), Error> {
+        let (_, digest) = run_shape(spec)?;
+        if digest != self.digest {
+            return Err(Error::KeysMismatch {
+                keys: "another spec",
+                wanted: "this run's spec",
+            });
+        }
+        if num_chunks != self.num_chunks {
+            return Err(Error::KeysMismatch {
+                keys: "a dataset of another size",
+                wanted: "this run's dataset",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The file of the commitment key of runs of `shape` in `store`.
+pub fn commit_key_path(store: &KeyStore, shape: &StepShape) -> PathBuf {
+    store.cache.path(KEY_LABEL, key_len(shape))
+}
+
+/// The commitment key of runs of `shape`: loaded, or derived (and cached) if allowed.
+fn commit_key(
+    store: &KeyStore,
+    shape: &StepShape,
+    progress: &mut dyn Progress,
+) -> Result<(PedersenKey, KeySource), Error> {
+    let len = key_len(shape);
+    let path = commit_key_path(store, shape);
+    if let Some(key) = store.cache.load(KEY_LABEL, len)? {
+        progress.phase(&format!(
+            "loaded the commitment key from {}",
+            path.display()
+        ));
+        return Ok((key, KeySource::Loaded { path }));
+    }
+    if !store.derive {
+        return Err(Error::KeysNotCached {
+            what: "commitment key",
+            path,
+        });
+    }
+    progress.phase(&format!(
+        "deriving the commitment key ({len} generators, once{})",
+        if store.write {
+            format!("; cached in {}", store.dir().display())
+        } else {
+            String::new()
+        }
+    ));
+    let report = progress.key_started(len);
+    if store.write {
+        let (key, _) = store.cache.load_or_setup(KEY_LABEL, len, &*report)?;
+        Ok((key, KeySource::Derived { cached: Some(path) }))
+    } else {
+        let key = PedersenKey::setup_with_progress(KEY_LABEL, len, &*report);
+        Ok((key, KeySource::Derived { cached: None }))
+    }
+}
+
+/// The IVC keys of runs of `spec` over `num_chunks` chunks: loaded, or generated (and
+/// cached) if allowed.
+fn ivc_keys(
+    store: &KeyStore,
+    commit: &PedersenKey,
+    spec: &TrainSpec,
+    digest: Fr,
+    num_chunks: u64,
+    progress: &mut dyn Progress,
+) -> Result<(FoldedKeys, KeySource), Error> {
+    let path = store.ivc_path(digest, num_chunks);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let keys = read_ivc_file(&path, &bytes, spec, digest, num_chunks)?;
+            progress.phase(&format!("loaded the IVC keys from {}", path.display()));
+            return Ok((keys, KeySource::Loaded { path }));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => return Err(Error::Read { path, source }),
+    }
+    if !store.derive {
+        return Err(Error::KeysNotCached {
+            what: "IVC keys",
+            path,
+        });
+    }
+    progress.phase(&format!(
+        "generating the IVC keys (the training circuit; deterministic, once{})",
+        if store.write {
+            format!("; cached in {}", store.dir().display())
+        } else {
+            String::new()
+        }
+    ));
+    let keys = FoldedKeys::generate(commit, spec, num_chunks)?;
+    let cached = if store.write {
+        let bytes = ivc_file(&keys, digest, num_chunks)?;
+        std::fs::create_dir_all(store.dir()).map_err(|source| Error::Write {
+            path: store.dir().to_path_buf(),
+            source,
+        })?;
+        crate::files::write(&path, &bytes)?;
+        Some(path)
+    } else {
+        None
+    };
+    Ok((keys, KeySource::Derived { cached }))
+}
+
+/// The IVC key file's bytes (see the [module docs](self)).
+fn ivc_file(keys: &FoldedKeys, digest: Fr, num_chunks: u64) -> Result<Vec<u8>, Error> {
+    let key = keys.to_bytes()?;
+    let mut out = envelope(FileKind::IvcKeys);
+    // Writing into a Vec cannot fail.
+    let _ = digest.serialize_compressed(&mut out);
+    out.extend_from_slice(&num_chunks.to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(&key));
+    out.extend(key);
+    Ok(out)
+}
+
+/// Reads an IVC key file, checking it is the one asked for.
+fn read_ivc_file(
+    path: &Path,
+    bytes: &[u8],
+    spec: &TrainSpec,
+    digest: Fr,
+    num_chunks: u64,
+) -> Result<FoldedKeys, Error> {
+    let bad = |reason| Error::KeyFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let (_, payload) = open_envelope_of(bytes, &[FileKind::IvcKeys], "IVC keys")
+        .map_err(|e| Error::from(e).in_file(path))?;
+    let mut rest = payload;
+    let file_digest =
+        Fr::deserialize_compressed(&mut rest).map_err(|_| bad("the header does not decode"))?;
+    let (chunks, rest) = rest
+        .split_first_chunk::<8>()
+        .ok_or(bad("the header is truncated"))?;
+    let (hash, key) = rest
+        .split_first_chunk::<32>()
+        .ok_or(bad("the header is truncated"))?;
+    if file_digest != digest || u64::from_le_bytes(*chunks) != num_chunks {
+        return Err(bad("it holds the keys of another spec or dataset size"));
+    }
+    if Sha256::digest(key).as_slice() != hash {
+        return Err(bad("its hash does not match (the file is damaged)"));
+    }
+    FoldedKeys::from_bytes(spec, num_chunks, key).map_err(|_| bad("the IVC key does not decode"))
+}
