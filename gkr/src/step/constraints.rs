@@ -40,11 +40,11 @@ use crate::elementwise::constraints::{
     verify_booleanity, verify_hadamard, verify_merge, BooleanityProofVar, HadamardProofVar,
     MergeProofVar,
 };
-use crate::layout::constraints::{verify_affine, verify_colsum};
-use crate::layout::StackShape;
 use crate::matmul::constraints::{verify_matmul, MatmulProofVar};
 use crate::matmul::MatmulShape;
 use crate::range::constraints::{verify_range_in, RangeProofVar};
+use crate::reshape::constraints::{verify_affine, verify_colsum};
+use crate::reshape::StackShape;
 
 /// The step statement in-circuit: the spec digest and fold index (from the IVC state) and
 /// the three commitments as their four limbs ([`zkpot_core::point_to_fields`]). Whoever

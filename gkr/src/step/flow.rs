@@ -19,8 +19,8 @@ use zkpot_core::{i128_to_field, Fr, Transcript};
 
 use super::layout::{Block, Layout, LimbOf, RangeRegion, StepShape, Tensor};
 use super::{StepClaims, StepError, StepStatement, STEP_LABEL};
-use crate::layout::StackShape;
 use crate::matmul::{MatmulShape, Op};
+use crate::reshape::StackShape;
 use zkpot_core::Claim;
 
 /// The scalars of a side: `Fr` natively, `FrVar` in-circuit. Both add, subtract and

@@ -69,9 +69,9 @@ pub use prover::{
 pub use verifier::{verify_step, verify_step_in};
 
 use crate::elementwise::{BooleanityProof, ElementwiseError, HadamardProof, MergeProof};
-use crate::layout::LayoutError;
 use crate::matmul::{MatmulError, MatmulProof};
 use crate::range::RangeProof;
+use crate::reshape::LayoutError;
 use zkpot_core::Claim;
 
 use crate::RangeError;
@@ -202,7 +202,7 @@ pub enum StepError {
     /// An elementwise relation was rejected.
     #[error(transparent)]
     Elementwise(#[from] ElementwiseError),
-    /// A layout reduction was rejected.
+    /// A reshape reduction was rejected.
     #[error(transparent)]
     Layout(#[from] LayoutError),
     /// A range check was rejected.

@@ -20,9 +20,9 @@ use super::flow::{self, ClaimPair, Merged, Side};
 use super::layout::{Block, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
 use super::{FoldInputs, ShiftProof, StepClaims, StepError, StepProof, StepStatement};
 use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge};
-use crate::layout::{prove_affine, verify_colsum, StackShape};
 use crate::matmul::{prove_matmul, MatmulShape};
 use crate::range::prove_range_in;
+use crate::reshape::{prove_affine, verify_colsum, StackShape};
 
 /// The `k` witnesses of one fold, checked against the shape.
 pub struct StepWitnesses<'a> {

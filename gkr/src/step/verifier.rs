@@ -18,9 +18,9 @@ use super::flow::{self, ClaimPair, Merged, Side};
 use super::layout::{Layout, RangeRegion, StepShape, Tensor};
 use super::{StepClaims, StepError, StepProof, StepStatement};
 use crate::elementwise::{verify_booleanity, verify_hadamard, verify_merge};
-use crate::layout::{verify_affine, verify_colsum, AffineProof, StackShape};
 use crate::matmul::{verify_matmul, MatmulShape};
 use crate::range::verify_range_in;
+use crate::reshape::{verify_affine, verify_colsum, AffineProof, StackShape};
 
 /// Verifies a step proof for `statement` under `shape` (derived by the verifier from the
 /// spec it was promised). Returns the three claims the caller must check against

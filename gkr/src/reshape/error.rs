@@ -1,10 +1,10 @@
-//! The error type of the layout reductions.
+//! The error type of the reshape reductions.
 
 use zkpot_core::Fr;
 
 use crate::elementwise::ElementwiseError;
 
-/// Why a layout reduction could not be made or was rejected.
+/// Why a reshape reduction could not be made or was rejected.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LayoutError {

@@ -1,4 +1,4 @@
-//! The verifiers of the layout reductions: pure functions of the statement, the proof
+//! The verifiers of the reshape reductions: pure functions of the statement, the proof
 //! and the transcript, which never panic on any proof.
 
 #![deny(

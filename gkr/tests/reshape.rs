@@ -1,4 +1,4 @@
-//! End-to-end tests of the layout reductions (column sum, bias broadcast, affine split,
+//! End-to-end tests of the reshape reductions (column sum, bias broadcast, affine split,
 //! limbs): completeness against the true multilinear extensions over several stacked
 //! shapes, soundness against wrong outputs and tampered proofs and claims, the limb
 //! decomposition's round trip and range, and fuzzed proof bytes.
@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{i64_to_field, CpuBackend, Fr, MultilinearTable, PoseidonTranscript, Transcript};
-use zkpot_gkr::layout::{
+use zkpot_gkr::reshape::{
     affine_reference, broadcast_reference, colsum_reference, decompose, limb_count, limb_vars,
     limbs_to_fields, prove_affine, prove_broadcast, prove_colsum, prove_limbs, recompose,
     values_to_fields, verify_affine, verify_broadcast, verify_colsum, verify_limbs, AffineProof,
@@ -269,7 +269,7 @@ fn affine_soundness() {
         let product = random_fields(&mut rng, shape.table_len());
         let b = random_fields(&mut rng, shape.vector_len());
         let z = affine_reference(&shape, valid, 16, &product, &b).unwrap();
-        let all_hold = |claims: &zkpot_gkr::layout::AffineClaims| {
+        let all_hold = |claims: &zkpot_gkr::reshape::AffineClaims| {
             holds(&claims.product, &product) && holds(&claims.bias, &b)
         };
 

@@ -1,4 +1,4 @@
-//! Layout reductions: claims on a table that is a column sum, a broadcast or a limb
+//! Reshape reductions: claims on a table that is a column sum, a broadcast or a limb
 //! decomposition of another table, moved onto that table.
 //!
 //! These maps are linear and structured, so (except for the limbs' recombination) no
@@ -122,7 +122,9 @@ pub use zkpot_core::Claim;
 
 use crate::elementwise::{ones_eval, MAX_SHIFT};
 
-/// The label absorbed first by a column-sum reduction.
+/// The label absorbed first by a column-sum reduction. The labels keep the module's
+/// former name, `layout`: a label is part of every transcript, so renaming it would
+/// change every proof.
 pub const COLSUM_LABEL: &[u8] = b"zkpot/gkr/layout/colsum";
 /// The label absorbed first by a broadcast reduction.
 pub const BROADCAST_LABEL: &[u8] = b"zkpot/gkr/layout/broadcast";

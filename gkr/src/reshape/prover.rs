@@ -1,4 +1,4 @@
-//! The provers of the layout reductions.
+//! The provers of the reshape reductions.
 
 use zkpot_core::{Backend, Fr, Transcript};
 
