@@ -84,8 +84,7 @@ mod prover;
 mod verifier;
 
 use ark_ff::Zero;
-use rayon::prelude::*;
-use zkpot_core::{eq_table, Fr, Transcript};
+use zkpot_core::{Fr, Transcript};
 
 use zkpot_core::Claim;
 
@@ -314,34 +313,6 @@ fn start<T: Transcript>(transcript: &mut T, shape: &MatmulShape, output: &Claim)
     transcript.absorb_field(&output.value);
 }
 
-/// Chunk of output entries per rayon task in [`fix_block`].
-const FIX_CHUNK: usize = 1 << 10;
-
-/// Partial evaluation of a middle block of variables: `table` is over
-/// `[low (low_vars), mid (block.len()), high (the rest)]` and the result, over
-/// `[low, high]`, is `sum_mid eq(block, mid) table[low, mid, high]`. `O(table.len())`.
-/// The length of `table` must be a multiple of `2^(low_vars + block.len())`.
-pub(crate) fn fix_block(table: &[Fr], low_vars: usize, block: &[Fr]) -> Vec<Fr> {
-    let eq = eq_table(block);
-    let low = 1usize << low_vars;
-    let span = low * eq.len();
-    debug_assert_eq!(table.len() % span, 0);
-    let mut out = vec![Fr::zero(); table.len() / eq.len()];
-    let chunk = low.min(FIX_CHUNK);
-    out.par_chunks_mut(chunk).enumerate().for_each(|(c, dst)| {
-        let start = c * chunk;
-        let base = (start / low) * span + start % low;
-        for (mid, &w) in eq.iter().enumerate() {
-            let offset = base + mid * low;
-            let src = &table[offset..offset + dst.len()];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d += w * s;
-            }
-        }
-    });
-    out
-}
-
 /// The naive product (reference for tests): the stored `C` table of `shape`
 /// (`C[t][i][j] = sum_x op_a(A_t)[i][x] op_b(B_t)[x][j]`), `O(k m n p)`.
 pub fn matmul_naive(shape: &MatmulShape, a: &[Fr], b: &[Fr]) -> Result<Vec<Fr>, MatmulError> {
@@ -394,31 +365,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use ark_ff::UniformRand;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha20Rng;
-    use zkpot_core::MultilinearTable;
-
-    #[test]
-    fn fix_block_is_a_partial_evaluation() {
-        let mut rng = ChaCha20Rng::seed_from_u64(1);
-        // 2 low, 3 mid, 2 high variables; also no low and no high variables.
-        for (low, mid, high) in [(2, 3, 2), (0, 3, 2), (2, 3, 0), (0, 0, 1), (11, 1, 1)] {
-            let len = 1 << (low + mid + high);
-            let table: Vec<Fr> = (0..len).map(|_| Fr::rand(&mut rng)).collect();
-            let block: Vec<Fr> = (0..mid).map(|_| Fr::rand(&mut rng)).collect();
-            let fixed = MultilinearTable::new(fix_block(&table, low, &block)).unwrap();
-            let full = MultilinearTable::new(table).unwrap();
-            let lo: Vec<Fr> = (0..low).map(|_| Fr::rand(&mut rng)).collect();
-            let hi: Vec<Fr> = (0..high).map(|_| Fr::rand(&mut rng)).collect();
-            let whole = [&lo[..], &block, &hi].concat();
-            let part = [&lo[..], &hi].concat();
-            assert_eq!(
-                fixed.evaluate(&part).unwrap(),
-                full.evaluate(&whole).unwrap()
-            );
-        }
-    }
 
     #[test]
     fn shape_validation() {

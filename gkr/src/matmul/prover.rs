@@ -7,8 +7,7 @@ use zkpot_core::{
 };
 
 use super::{
-    check_len, fix_block, start, MatmulClaims, MatmulError, MatmulProof, MatmulShape, Op,
-    OutputPoint,
+    check_len, start, MatmulClaims, MatmulError, MatmulProof, MatmulShape, Op, OutputPoint,
 };
 use zkpot_core::Claim;
 
@@ -35,12 +34,12 @@ pub fn prove_matmul<B: Backend, T: Transcript>(
     // Both reduced tables are over (x low, t high).
     let log_n = shape.log_n();
     let a_r = match shape.op_a {
-        Op::N => fix_block(a, log_n, r_i),
-        Op::T => fix_block(a, 0, r_i),
+        Op::N => backend.fix_block(a, log_n, r_i)?,
+        Op::T => backend.fix_block(a, 0, r_i)?,
     };
     let b_r = match shape.op_b {
-        Op::N => fix_block(b, 0, r_j),
-        Op::T => fix_block(b, log_n, r_j),
+        Op::N => backend.fix_block(b, 0, r_j)?,
+        Op::T => backend.fix_block(b, log_n, r_j)?,
     };
     let eq = (shape.k > 1).then(|| {
         // eq(r_t, t) over (x, t), constant in x.
@@ -51,8 +50,7 @@ pub fn prove_matmul<B: Backend, T: Transcript>(
             .collect();
         backend.upload(&table)
     });
-    let tables = vec![backend.upload(&a_r), backend.upload(&b_r)];
-    drop((a_r, b_r));
+    let tables = vec![a_r, b_r];
     let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, eq)?;
     debug_assert_eq!(sumcheck::SumcheckProver::degree(&prover), shape.degree());
     let out = sumcheck::prove(&mut prover, output.value, transcript);

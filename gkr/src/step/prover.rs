@@ -766,8 +766,9 @@ impl<B: Backend> Side for ProverSide<'_, B> {
     fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
         let timer = Instant::now();
         let out = (|| {
+            let backend = self.backend;
             let table = self.table(t)?;
-            let v = zkpot_core::evaluate_slice(table, point)?;
+            let v = backend.evaluate_slice(table, point)?;
             self.transcript.absorb_field(&v);
             self.proof.evals.push(v);
             Ok(v)
@@ -890,8 +891,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         let out = (|| {
             let backend = self.backend;
             let table = self.table(t)?;
-            let fixed = crate::matmul::fix_block(table, 0, rho_x);
-            let tables = vec![backend.upload(weights), backend.upload(&fixed)];
+            let fixed = backend.fix_block(table, 0, rho_x)?;
+            let tables = vec![backend.upload(weights), fixed];
             let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, None)?;
             let out = sumcheck::prove(&mut prover, claim, &mut self.transcript);
             let eval = out.final_evals.get(1).copied().unwrap_or_default();
