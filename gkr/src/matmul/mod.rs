@@ -78,7 +78,6 @@
 //! 4. `absorb_field(a)`, `absorb_field(b)`.
 
 pub mod constraints;
-mod error;
 mod proof;
 mod prover;
 mod verifier;
@@ -88,7 +87,8 @@ use zkpot_core::{Fr, Transcript};
 
 use zkpot_core::Claim;
 
-pub use error::MatmulError;
+use crate::Error;
+
 pub use proof::MatmulProof;
 pub use prover::prove_matmul;
 pub use verifier::verify_matmul;
@@ -164,10 +164,10 @@ impl MatmulShape {
 
     /// Checks that `k, m, n, p` are powers of two and that no table has more than
     /// [`MAX_NUM_VARS`] variables.
-    pub fn validate(&self) -> Result<(), MatmulError> {
+    pub fn validate(&self) -> Result<(), Error> {
         for (dim, value) in [("k", self.k), ("m", self.m), ("n", self.n), ("p", self.p)] {
             if !value.is_power_of_two() {
-                return Err(MatmulError::NotPowerOfTwo { dim, value });
+                return Err(Error::DimensionNotPowerOfTwo { dim, value });
             }
         }
         let num_vars = [self.a_num_vars(), self.b_num_vars(), self.c_num_vars()]
@@ -175,7 +175,7 @@ impl MatmulShape {
             .max()
             .unwrap_or(0);
         if num_vars > MAX_NUM_VARS {
-            return Err(MatmulError::TooManyVariables {
+            return Err(Error::TooManyVariables {
                 num_vars,
                 max: MAX_NUM_VARS,
             });
@@ -244,11 +244,11 @@ impl MatmulShape {
     }
 
     /// Checks the shape and a point on `C`, and splits it into `(r_j, r_i, r_t)`.
-    fn split_output_point<'a>(&self, point: &'a [Fr]) -> Result<OutputPoint<'a>, MatmulError> {
+    fn split_output_point<'a>(&self, point: &'a [Fr]) -> Result<OutputPoint<'a>, Error> {
         self.validate()?;
         let expected = self.c_num_vars();
         if point.len() != expected {
-            return Err(MatmulError::WrongPointLength {
+            return Err(Error::PointLengthMismatch {
                 expected,
                 got: point.len(),
             });
@@ -315,7 +315,7 @@ fn start<T: Transcript>(transcript: &mut T, shape: &MatmulShape, output: &Claim)
 
 /// The naive product (reference for tests): the stored `C` table of `shape`
 /// (`C[t][i][j] = sum_x op_a(A_t)[i][x] op_b(B_t)[x][j]`), `O(k m n p)`.
-pub fn matmul_naive(shape: &MatmulShape, a: &[Fr], b: &[Fr]) -> Result<Vec<Fr>, MatmulError> {
+pub fn matmul_naive(shape: &MatmulShape, a: &[Fr], b: &[Fr]) -> Result<Vec<Fr>, Error> {
     shape.validate()?;
     check_len("A", shape.a_len(), a.len())?;
     check_len("B", shape.b_len(), b.len())?;
@@ -348,12 +348,12 @@ pub fn matmul_naive(shape: &MatmulShape, a: &[Fr], b: &[Fr]) -> Result<Vec<Fr>, 
 }
 
 /// Errors unless a table has the length its shape implies.
-fn check_len(operand: &'static str, expected: usize, got: usize) -> Result<(), MatmulError> {
+fn check_len(table: &'static str, expected: usize, got: usize) -> Result<(), Error> {
     if expected == got {
         Ok(())
     } else {
-        Err(MatmulError::WrongTableLength {
-            operand,
+        Err(Error::LengthMismatch {
+            table,
             expected,
             got,
         })
@@ -371,15 +371,15 @@ mod tests {
         assert!(MatmulShape::new(1, 1, 1, 1).validate().is_ok());
         assert_eq!(
             MatmulShape::new(2, 3, 4, 4).validate(),
-            Err(MatmulError::NotPowerOfTwo { dim: "m", value: 3 })
+            Err(Error::DimensionNotPowerOfTwo { dim: "m", value: 3 })
         );
         assert_eq!(
             MatmulShape::new(0, 1, 1, 1).validate(),
-            Err(MatmulError::NotPowerOfTwo { dim: "k", value: 0 })
+            Err(Error::DimensionNotPowerOfTwo { dim: "k", value: 0 })
         );
         assert!(matches!(
             MatmulShape::new(1 << 20, 1 << 20, 2, 2).validate(),
-            Err(MatmulError::TooManyVariables { .. })
+            Err(Error::TooManyVariables { .. })
         ));
         let s = MatmulShape::new(4, 8, 2, 16);
         assert_eq!((s.a_len(), s.b_len(), s.c_len()), (64, 128, 512));

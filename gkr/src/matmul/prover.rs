@@ -6,9 +6,7 @@ use zkpot_core::{
     Backend, Fr, ProductSum, Transcript,
 };
 
-use super::{
-    check_len, start, MatmulClaims, MatmulError, MatmulProof, MatmulShape, Op, OutputPoint,
-};
+use super::{check_len, start, Error, MatmulClaims, MatmulProof, MatmulShape, Op, OutputPoint};
 use zkpot_core::Claim;
 
 /// Proves the claim `output` on `C = op_a(A) op_b(B)` (stacked, see [`crate::matmul`] for
@@ -25,7 +23,7 @@ pub fn prove_matmul<B: Backend, T: Transcript>(
     b: &[Fr],
     output: &Claim,
     transcript: &mut T,
-) -> Result<(MatmulProof, MatmulClaims), MatmulError> {
+) -> Result<(MatmulProof, MatmulClaims), Error> {
     let OutputPoint { r_j, r_i, r_t } = shape.split_output_point(&output.point)?;
     check_len("A", shape.a_len(), a.len())?;
     check_len("B", shape.b_len(), b.len())?;

@@ -12,7 +12,7 @@ use super::{
     check_table_bits, combine_claims, leaf_claims, start, tree_depths, ChildPair, Fraction,
     LayerProof, RangeClaims, RangeProof, LIMB_BITS, MAX_LIMB_VARS,
 };
-use crate::error::RangeError;
+use crate::Error;
 
 /// A fraction tree: `layers[k] = (p, q)` with `2^k` entries each; the last is the leaves.
 type Tree = Vec<(Vec<Fr>, Vec<Fr>)>;
@@ -50,7 +50,7 @@ pub fn prove_range<B: Backend, T: Transcript>(
     limbs: &[Fr],
     multiplicities: &[Fr],
     transcript: &mut T,
-) -> Result<(RangeProof, RangeClaims), RangeError> {
+) -> Result<(RangeProof, RangeClaims), Error> {
     prove_range_in(backend, LIMB_BITS, limbs, multiplicities, transcript)
 }
 
@@ -63,21 +63,22 @@ pub fn prove_range_in<B: Backend, T: Transcript>(
     limbs: &[Fr],
     multiplicities: &[Fr],
     transcript: &mut T,
-) -> Result<(RangeProof, RangeClaims), RangeError> {
+) -> Result<(RangeProof, RangeClaims), Error> {
     check_table_bits(table_bits)?;
     let table_size = 1usize << table_bits;
     if !limbs.len().is_power_of_two() {
-        return Err(RangeError::NotPowerOfTwo { len: limbs.len() });
+        return Err(Error::NotPowerOfTwo { len: limbs.len() });
     }
     if multiplicities.len() != table_size {
-        return Err(RangeError::WrongTableLength {
+        return Err(Error::LengthMismatch {
+            table: "multiplicities",
             expected: table_size,
             got: multiplicities.len(),
         });
     }
     let num_limb_vars = limbs.len().trailing_zeros() as usize;
     if num_limb_vars > MAX_LIMB_VARS {
-        return Err(RangeError::TooManyVariables {
+        return Err(Error::TooManyVariables {
             num_vars: num_limb_vars,
             max: MAX_LIMB_VARS,
         });

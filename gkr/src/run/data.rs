@@ -9,7 +9,7 @@ use zkpot_pcs::{
 use zkpot_trainer::{schedule::gather, BatchSchedule, Dataset, Matrix, TrainSpec};
 
 use super::{DataCommitment, RunError};
-use crate::step::{batches_table, commit_table, StepError, StepShape};
+use crate::step::{batches_table, commit_table, StepShape};
 
 /// The `k` batches `(X_t, Y_t)` of chunk `chunk` of `data` under `spec`'s schedule
 /// ([`BatchSchedule`]), in training order: exactly what the trainer feeds the iterations
@@ -119,7 +119,7 @@ impl ChunkedData {
         backend: &B,
         c: usize,
         table: Vec<Fr>,
-    ) -> Result<Option<Opening>, StepError> {
+    ) -> Result<Option<Opening>, crate::Error> {
         let (Some(&commitment), Some(&blind)) = (self.commitments.get(c), self.blinds.get(c))
         else {
             return Ok(None);

@@ -71,9 +71,7 @@ use zkpot_pcs::{
 };
 use zkpot_trainer::{SpecError, TrainSpec};
 
-use crate::step::{
-    verify_step_in, Block, StepClaims, StepError, StepProof, StepShape, StepStatement,
-};
+use crate::step::{verify_step_in, Block, StepClaims, StepProof, StepShape, StepStatement};
 
 pub use data::{chunk_batches, ChunkedData};
 
@@ -242,7 +240,7 @@ pub enum RunError {
     Spec(#[from] SpecError),
     /// The spec's shape cannot be proven.
     #[error("shape: {0}")]
-    Shape(StepError),
+    Shape(crate::Error),
     /// The proof has the wrong number of folds for the statement.
     #[error("the proof has {got} folds; the statement's {iterations} iterations need {expected}")]
     FoldCount {
@@ -262,7 +260,7 @@ pub enum RunError {
         /// The fold.
         fold: u64,
         /// Why.
-        source: StepError,
+        source: crate::Error,
     },
     /// A fold's chunk is not the expected chunk of `C_data`.
     #[error("fold {fold}: the data chunk is not chunk {expected} of C_data: {source}")]
@@ -322,10 +320,10 @@ pub fn run_shape(spec: &TrainSpec) -> Result<(StepShape, Fr), RunError> {
     let digest = spec.fold_digest()?;
     let shape = StepShape::new(spec).map_err(RunError::Shape)?;
     if run_num_vars(&shape) > MAX_RUN_VARS {
-        return Err(RunError::Shape(StepError::Shape(format!(
-            "the largest table has 2^{} entries; a run proof allows at most 2^{MAX_RUN_VARS}",
-            run_num_vars(&shape)
-        ))));
+        return Err(RunError::Shape(crate::Error::TooManyVariables {
+            num_vars: run_num_vars(&shape),
+            max: MAX_RUN_VARS,
+        }));
     }
     let t = spec.iterations.unwrap_or(0);
     if t == 0 || t % shape.k as u64 != 0 {

@@ -18,11 +18,12 @@ use zkpot_trainer::{LayerWitness, Matrix, StepWitness};
 
 use super::flow::{self, ClaimPair, Merged, Side};
 use super::layout::{Block, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
-use super::{FoldInputs, ShiftProof, StepClaims, StepError, StepProof, StepStatement};
+use super::{FoldInputs, ShiftProof, StepClaims, StepProof, StepStatement};
 use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge};
 use crate::matmul::{prove_matmul, MatmulShape};
 use crate::range::prove_range_in;
 use crate::reshape::{prove_affine, verify_colsum, StackShape};
+use crate::{Error, FlowCheck};
 
 /// The `k` witnesses of one fold, checked against the shape.
 pub struct StepWitnesses<'a> {
@@ -33,7 +34,7 @@ pub struct StepWitnesses<'a> {
 impl<'a> StepWitnesses<'a> {
     /// Wraps `steps` (exactly `k`, consecutive, of `shape`'s model). Errors on a count or
     /// dimension mismatch.
-    pub fn new(shape: &'a StepShape, steps: &'a [StepWitness]) -> Result<Self, StepError> {
+    pub fn new(shape: &'a StepShape, steps: &'a [StepWitness]) -> Result<Self, Error> {
         Self::checked(shape, steps, true)
     }
 
@@ -42,11 +43,13 @@ impl<'a> StepWitnesses<'a> {
         shape: &'a StepShape,
         steps: &'a [StepWitness],
         quotients: bool,
-    ) -> Result<Self, StepError> {
+    ) -> Result<Self, Error> {
         shape.check()?;
-        let bad = |m: String| Err(StepError::Witness(m));
         if steps.len() != shape.k {
-            return bad(format!("{} witnesses for k = {}", steps.len(), shape.k));
+            return Err(Error::WrongWitnessCount {
+                got: steps.len(),
+                k: shape.k,
+            });
         }
         let big_l = shape.num_layers();
         for (i, w) in steps.iter().enumerate() {
@@ -56,7 +59,11 @@ impl<'a> StepWitnesses<'a> {
                 || w.y.rows() != shape.valid_rows
                 || w.y.cols() != shape.layers[big_l]
             {
-                return bad(format!("witness {i} does not have the spec's shape"));
+                return Err(Error::WitnessShape {
+                    witness: i,
+                    layer: None,
+                    what: "the batch or the number of layers",
+                });
             }
             for (l, lw) in w.layers.iter().enumerate() {
                 let (din, dout) = (shape.layers[l], shape.layers[l + 1]);
@@ -88,10 +95,11 @@ impl<'a> StepWitnesses<'a> {
                         _ => false,
                     };
                 if !ok {
-                    return bad(format!(
-                        "witness {i}, layer {} has the wrong dimensions",
-                        l + 1
-                    ));
+                    return Err(Error::WitnessShape {
+                        witness: i,
+                        layer: Some(l + 1),
+                        what: "a tensor of the layer",
+                    });
                 }
                 // dW and db are not committed: the proof shows W' = W - dW with dW the
                 // rescaled product, so the witness's own quotients must agree.
@@ -99,14 +107,19 @@ impl<'a> StepWitnesses<'a> {
                     .all(|j| lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]);
                 let db_ok = (0..dout).all(|j| lw.db.quotient.data()[j] == lw.b[j] - lw.b_new[j]);
                 if quotients && (!dw_ok || !db_ok) {
-                    return bad(format!(
-                        "witness {i}, layer {}: the gradient quotients are not W - W'",
-                        l + 1
-                    ));
+                    return Err(Error::WitnessInconsistent {
+                        witness: i,
+                        layer: l + 1,
+                        what: "the gradient quotients are not W - W'",
+                    });
                 }
                 // The output activation is the quotient itself (no ReLU); the proof uses q.
                 if quotients && l + 1 == big_l && lw.a.data() != lw.z.quotient.data() {
-                    return bad(format!("witness {i}: the output activation is not q_L"));
+                    return Err(Error::WitnessInconsistent {
+                        witness: i,
+                        layer: l + 1,
+                        what: "the output activation is not q_L",
+                    });
                 }
             }
         }
@@ -116,10 +129,13 @@ impl<'a> StepWitnesses<'a> {
 
 /// The padded model table (the layout of [`StepShape::model_layout`]) of the weights
 /// `W_l, b_l` (`layers[l-1]`).
-pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Vec<Fr>, StepError> {
+pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Vec<Fr>, Error> {
     shape.check()?;
     if layers.len() != shape.num_layers() {
-        return Err(StepError::Witness("wrong number of layers".into()));
+        return Err(Error::WrongLayerCount {
+            expected: shape.num_layers(),
+            got: layers.len(),
+        });
     }
     let layout = shape.model_layout();
     let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
@@ -127,9 +143,7 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
         let l = i + 1;
         let (din, dout) = (shape.layers[l - 1], shape.layers[l]);
         if w.rows() != din || w.cols() != dout || b.len() != dout {
-            return Err(StepError::Witness(format!(
-                "layer {l} does not have the spec's shape"
-            )));
+            return Err(Error::ModelShape { layer: l });
         }
         let nw = shape.width(l);
         let ew = layout.entry(Tensor::Wt(l)).map_or(0, |e| e.offset);
@@ -147,7 +161,7 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
 }
 
 /// The chunk table (the layout of [`StepShape::chunk_layout`]) of a fold's witnesses.
-pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, StepError> {
+pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, Error> {
     StepWitnesses::checked(shape, steps, false)?;
     let batches: Vec<(&Matrix, &Matrix)> = steps.iter().map(|s| (&s.x, &s.y)).collect();
     batches_table(shape, &batches)
@@ -156,19 +170,15 @@ pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, 
 /// The chunk table (the layout of [`StepShape::chunk_layout`]) of `k` batches `(X_t, Y_t)`
 /// in training order: what [`chunk_table`] builds from the witnesses, built from the data
 /// alone (to commit a dataset before training).
-pub fn batches_table(
-    shape: &StepShape,
-    batches: &[(&Matrix, &Matrix)],
-) -> Result<Vec<Fr>, StepError> {
+pub fn batches_table(shape: &StepShape, batches: &[(&Matrix, &Matrix)]) -> Result<Vec<Fr>, Error> {
     shape.check()?;
     let big_l = shape.num_layers();
     let (d_in, d_out) = (shape.layers[0], shape.layers[big_l]);
     if batches.len() != shape.k {
-        return Err(StepError::Witness(format!(
-            "{} batches for k = {}",
-            batches.len(),
-            shape.k
-        )));
+        return Err(Error::WrongWitnessCount {
+            got: batches.len(),
+            k: shape.k,
+        });
     }
     if let Some(i) = batches.iter().position(|(x, y)| {
         x.rows() != shape.valid_rows
@@ -176,9 +186,11 @@ pub fn batches_table(
             || y.rows() != shape.valid_rows
             || y.cols() != d_out
     }) {
-        return Err(StepError::Witness(format!(
-            "batch {i} does not have the spec's shape"
-        )));
+        return Err(Error::WitnessShape {
+            witness: i,
+            layer: None,
+            what: "the batch",
+        });
     }
     let layout = shape.chunk_layout();
     let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
@@ -209,7 +221,7 @@ pub fn commit_table<B: Backend>(
     backend: &B,
     table: &[Fr],
     blind: Fr,
-) -> Result<Commitment, StepError> {
+) -> Result<Commitment, Error> {
     Ok(zkpot_pcs::pedersen::commit(key, backend, table, blind)?)
 }
 
@@ -262,7 +274,7 @@ pub fn prove_step<B: Backend, R: RngCore>(
     inputs: &FoldInputs,
     steps: &[StepWitness],
     rng: &mut R,
-) -> Result<StepOutput, StepError> {
+) -> Result<StepOutput, Error> {
     prove(backend, key, shape, inputs, steps, rng, false)
 }
 
@@ -278,7 +290,7 @@ pub fn prove_step_lenient<B: Backend, R: RngCore>(
     inputs: &FoldInputs,
     steps: &[StepWitness],
     rng: &mut R,
-) -> Result<StepOutput, StepError> {
+) -> Result<StepOutput, Error> {
     prove(backend, key, shape, inputs, steps, rng, true)
 }
 
@@ -290,7 +302,7 @@ fn prove<B: Backend, R: RngCore>(
     steps: &[StepWitness],
     rng: &mut R,
     lenient: bool,
-) -> Result<StepOutput, StepError> {
+) -> Result<StepOutput, Error> {
     let start = Instant::now();
     let witnesses = StepWitnesses::checked(shape, steps, !lenient)?;
     let mut side = ProverSide {
@@ -356,8 +368,8 @@ fn lookup<'s>(
     layout: &Layout<Block>,
     cache: &'s HashMap<Tensor, Vec<Fr>>,
     t: Tensor,
-) -> Result<&'s [Fr], StepError> {
-    let missing = || StepError::Shape(format!("no table for {t:?}"));
+) -> Result<&'s [Fr], Error> {
+    let missing = || Error::MissingTable { tensor: t };
     match fold {
         Some(fold) if is_block(t) => {
             let e = layout.entry(Block::Tensor(t)).ok_or_else(missing)?;
@@ -526,11 +538,11 @@ impl StepWitnesses<'_> {
 
     /// The limbs of a range-checked tensor, per limb, and its top bits; errors on a
     /// value out of range unless `lenient`.
-    fn limbs(&self, t: Tensor, lenient: bool) -> Result<Vec<Vec<i128>>, StepError> {
+    fn limbs(&self, t: Tensor, lenient: bool) -> Result<Vec<Vec<i128>>, Error> {
         let enc = self
             .shape
             .encoding(t)
-            .ok_or_else(|| StepError::Shape(format!("{t:?} is not range-checked")))?;
+            .ok_or(Error::NotRangeChecked { tensor: t })?;
         let ints = self.ints(t);
         // The top bit of a quotient with a ReLU is the committed sign bit: split the rest
         // below it (an honest sign equals the top bit of the offset value, and anything
@@ -544,9 +556,11 @@ impl StepWitnesses<'_> {
                 None => enc.split(x),
             };
             if !lenient && !enc.in_range(&limbs, top) {
-                return Err(StepError::Witness(format!(
-                    "{t:?} entry {j} = {x} is outside its proven range"
-                )));
+                return Err(Error::WitnessOutOfRange {
+                    tensor: t,
+                    index: j,
+                    value: x,
+                });
             }
             for (i, v) in limbs.into_iter().enumerate() {
                 out[i][j] = v;
@@ -558,7 +572,7 @@ impl StepWitnesses<'_> {
 
 impl<B: Backend> ProverSide<'_, B> {
     /// Fills the cache with the field table of a tensor.
-    fn ensure(&mut self, t: Tensor) -> Result<(), StepError> {
+    fn ensure(&mut self, t: Tensor) -> Result<(), Error> {
         if is_block(t) && self.fold.is_some() {
             return Ok(());
         }
@@ -585,7 +599,7 @@ impl<B: Backend> ProverSide<'_, B> {
 
     /// The field table of a tensor: a slice of the fold table for committed blocks,
     /// else built once and cached.
-    fn table(&mut self, t: Tensor) -> Result<&[Fr], StepError> {
+    fn table(&mut self, t: Tensor) -> Result<&[Fr], Error> {
         self.ensure(t)?;
         lookup(&self.fold, &self.layout, &self.cache, t)
     }
@@ -595,7 +609,7 @@ impl<B: Backend> ProverSide<'_, B> {
     #[allow(clippy::type_complexity)]
     fn fold_table(
         &mut self,
-    ) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>, Vec<(usize, usize)>), StepError> {
+    ) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>, Vec<(usize, usize)>), Error> {
         let sh = self.shape;
         let layout = self.layout.clone();
         let mut small: Vec<(usize, Vec<u64>)> = Vec::new();
@@ -669,7 +683,7 @@ impl<B: Backend> ProverSide<'_, B> {
     }
 
     /// The model table before the fold (`after` false) or after it.
-    fn model_values(&self, after: bool) -> Result<Vec<Fr>, StepError> {
+    fn model_values(&self, after: bool) -> Result<Vec<Fr>, Error> {
         let steps = self.w.steps;
         let step = if after { steps.last() } else { steps.first() };
         let layers: Vec<(&Matrix, &[i64])> = step
@@ -695,7 +709,7 @@ impl<B: Backend> ProverSide<'_, B> {
         big: &[(usize, usize)],
         table: &[Fr],
         blind: Fr,
-    ) -> Result<Commitment, StepError> {
+    ) -> Result<Commitment, Error> {
         let layout = &self.layout;
         let len = 1usize << layout.num_vars;
         if key.max_len() < len {
@@ -721,7 +735,7 @@ impl<B: Backend> ProverSide<'_, B> {
     }
 
     /// A region's concatenated table.
-    fn region_table(&mut self, region: &Layout<Tensor>) -> Result<Vec<Fr>, StepError> {
+    fn region_table(&mut self, region: &Layout<Tensor>) -> Result<Vec<Fr>, Error> {
         let mut out = vec![Fr::from(0u64); 1 << region.num_vars];
         for e in &region.entries {
             let t = self.table(e.key)?;
@@ -733,19 +747,19 @@ impl<B: Backend> ProverSide<'_, B> {
 
 impl<B: Backend> Side for ProverSide<'_, B> {
     type F = Fr;
-    type Error = StepError;
+    type Error = Error;
     type Statement = StepStatement;
 
     fn absorb_statement(
         &mut self,
         shape: &StepShape,
         statement: &StepStatement,
-    ) -> Result<(), StepError> {
+    ) -> Result<(), Error> {
         flow::absorb_statement(&mut self.transcript, shape, statement);
         Ok(())
     }
 
-    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, StepError> {
+    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, Error> {
         Ok(self.transcript.challenges(n))
     }
 
@@ -753,17 +767,17 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         &mut self,
         a: &Fr,
         b: &Fr,
-        what: &'static str,
+        check: FlowCheck,
         tensor: Option<Tensor>,
-    ) -> Result<(), StepError> {
+    ) -> Result<(), Error> {
         if self.lenient {
             Ok(())
         } else {
-            flow::check_native(a, b, what, tensor)
+            flow::check_native(a, b, check, tensor)
         }
     }
 
-    fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
+    fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, Error> {
         let timer = Instant::now();
         let out = (|| {
             let backend = self.backend;
@@ -783,7 +797,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         a: Tensor,
         b: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(a)?;
@@ -806,7 +820,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         s: Tensor,
         q: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(s)?;
@@ -824,7 +838,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, StepError> {
+    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let owned;
@@ -855,7 +869,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         shape: &StackShape,
         product: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(product)?;
@@ -876,8 +890,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, StepError> {
-        Ok(verify_colsum(shape, claim, &mut self.transcript)?)
+    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, Error> {
+        verify_colsum(shape, claim, &mut self.transcript)
     }
 
     fn shift(
@@ -886,7 +900,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<Claim<Fr>, StepError> {
+    ) -> Result<Claim<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let backend = self.backend;
@@ -910,7 +924,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, StepError> {
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let table = self.region_table(region)?;
@@ -922,19 +936,20 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, StepError> {
+    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let limbs = self.region_table(&region.layout)?;
+            let block = Block::Mult(region.index);
             let e = self
                 .layout
-                .entry(Block::Mult(region.index))
-                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
+                .entry(block)
+                .ok_or(Error::MissingBlock { block })?;
             let mults = self
                 .fold
                 .as_deref()
                 .and_then(|f| f.get(e.offset..e.offset + (1 << e.num_vars)))
-                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
+                .ok_or(Error::MissingBlock { block })?;
             let (proof, claims) = prove_range_in(
                 self.backend,
                 region.width,
