@@ -630,65 +630,74 @@ pub mod conformance {
             cpu.bind(&mut want, r);
             assert_eq!(backend.download(&bound), want, "bind, 2^{vars}");
 
-            let tables: Vec<Vec<Fr>> = (0..MAX_FACTORS)
-                .map(|_| random_table(&mut rng, n))
-                .collect();
-            let dev: Vec<B::Table> = tables.iter().map(|t| backend.upload(t)).collect();
-            let eq = cpu.eq_table(&random_table(&mut rng, vars));
-            let dev_eq = backend.upload(&eq);
-            let sums = [
-                ProductSum::product(1),
-                ProductSum::product(2),
-                ProductSum::product(3),
-                ProductSum::product(4),
-                ProductSum {
-                    terms: vec![
-                        (Fr::from(3u64), vec![0, 1]),
-                        (-Fr::one(), vec![2]),
-                        (Fr::from(7u64), vec![1, 2, 3, 0]),
-                    ],
-                },
-            ];
-            for sum in &sums {
-                for with_eq in [false, true] {
-                    let dev_refs: Vec<&B::Table> = dev.iter().collect();
-                    let cpu_refs: Vec<&Vec<Fr>> = tables.iter().collect();
-                    assert_eq!(
-                        backend.round_evals(sum, &dev_refs, with_eq.then_some(&dev_eq)),
-                        cpu.round_evals(sum, &cpu_refs, with_eq.then_some(&eq)),
-                        "round_evals {sum:?} eq={with_eq}, 2^{vars}"
-                    );
-                    if vars >= 2 {
-                        let mut dev_tables: Vec<B::Table> =
-                            tables.iter().map(|t| backend.upload(t)).collect();
-                        let mut dev_e = backend.upload(&eq);
-                        let got = backend.bind_round(
-                            sum,
-                            &mut dev_tables,
-                            with_eq.then_some(&mut dev_e),
-                            r,
-                        );
-                        let mut want_tables = tables.clone();
-                        let mut want_eq = eq.clone();
-                        for t in want_tables.iter_mut() {
-                            cpu.bind(t, r);
-                        }
-                        cpu.bind(&mut want_eq, r);
-                        let refs: Vec<&Vec<Fr>> = want_tables.iter().collect();
-                        let want = cpu.round_evals(sum, &refs, with_eq.then_some(&want_eq));
-                        assert_eq!(got, want, "bind_round {sum:?} eq={with_eq}, 2^{vars}");
-                        for (d, w) in dev_tables.iter().zip(&want_tables) {
-                            assert_eq!(&backend.download(d), w, "bind_round tables, 2^{vars}");
-                        }
+            check_rounds(backend, &mut rng, vars, r);
+        }
+        check_msms(backend, &mut rng);
+    }
+
+    /// [`Backend::round_evals`] and [`Backend::bind_round`] (binding to `r`) on random
+    /// tables over `vars >= 1` variables, for single products of 1 to 4 factors and a
+    /// general sum, with and without `eq`.
+    fn check_rounds<B: Backend>(backend: &B, rng: &mut ChaCha20Rng, vars: usize, r: Fr) {
+        let cpu = CpuBackend;
+        let n = 1usize << vars;
+        let tables: Vec<Vec<Fr>> = (0..MAX_FACTORS).map(|_| random_table(rng, n)).collect();
+        let dev: Vec<B::Table> = tables.iter().map(|t| backend.upload(t)).collect();
+        let eq = cpu.eq_table(&random_table(rng, vars));
+        let dev_eq = backend.upload(&eq);
+        let sums = [
+            ProductSum::product(1),
+            ProductSum::product(2),
+            ProductSum::product(3),
+            ProductSum::product(4),
+            ProductSum {
+                terms: vec![
+                    (Fr::from(3u64), vec![0, 1]),
+                    (-Fr::one(), vec![2]),
+                    (Fr::from(7u64), vec![1, 2, 3, 0]),
+                ],
+            },
+        ];
+        for sum in &sums {
+            for with_eq in [false, true] {
+                let dev_refs: Vec<&B::Table> = dev.iter().collect();
+                let cpu_refs: Vec<&Vec<Fr>> = tables.iter().collect();
+                assert_eq!(
+                    backend.round_evals(sum, &dev_refs, with_eq.then_some(&dev_eq)),
+                    cpu.round_evals(sum, &cpu_refs, with_eq.then_some(&eq)),
+                    "round_evals {sum:?} eq={with_eq}, 2^{vars}"
+                );
+                if vars >= 2 {
+                    let mut dev_tables: Vec<B::Table> =
+                        tables.iter().map(|t| backend.upload(t)).collect();
+                    let mut dev_e = backend.upload(&eq);
+                    let got =
+                        backend.bind_round(sum, &mut dev_tables, with_eq.then_some(&mut dev_e), r);
+                    let mut want_tables = tables.clone();
+                    let mut want_eq = eq.clone();
+                    for t in want_tables.iter_mut() {
+                        cpu.bind(t, r);
+                    }
+                    cpu.bind(&mut want_eq, r);
+                    let refs: Vec<&Vec<Fr>> = want_tables.iter().collect();
+                    let want = cpu.round_evals(sum, &refs, with_eq.then_some(&want_eq));
+                    assert_eq!(got, want, "bind_round {sum:?} eq={with_eq}, 2^{vars}");
+                    for (d, w) in dev_tables.iter().zip(&want_tables) {
+                        assert_eq!(&backend.download(d), w, "bind_round tables, 2^{vars}");
                     }
                 }
             }
         }
+    }
+
+    /// [`Backend::msm`] and [`Backend::msm_small`] at every small-scalar width.
+    fn check_msms<B: Backend>(backend: &B, rng: &mut ChaCha20Rng) {
+        let cpu = CpuBackend;
         let g = G1::generator();
         let bases: Vec<G1Affine> = (1..=64u64)
             .map(|i| (g * Fr::from(i)).into_affine())
             .collect();
-        let scalars = random_table(&mut rng, 64);
+        let scalars = random_table(rng, 64);
         assert_eq!(
             backend.msm(&bases, &scalars),
             cpu.msm(&bases, &scalars),
@@ -696,9 +705,7 @@ pub mod conformance {
         );
         for max in [1u64, 255, 65_535, u64::from(u32::MAX), u64::MAX] {
             let small: Vec<u64> = (0..64)
-                .map(|_| {
-                    (u128::from(rand::Rng::gen::<u64>(&mut rng)) % (u128::from(max) + 1)) as u64
-                })
+                .map(|_| (u128::from(rand::Rng::gen::<u64>(rng)) % (u128::from(max) + 1)) as u64)
                 .collect();
             assert_eq!(
                 backend.msm_small(&bases, &small),

@@ -66,65 +66,83 @@ impl<'a> StepWitnesses<'a> {
                 });
             }
             for (l, lw) in w.layers.iter().enumerate() {
-                let (din, dout) = (shape.layers[l], shape.layers[l + 1]);
-                let ok = lw.w.rows() == din
-                    && lw.w.cols() == dout
-                    && lw.b.len() == dout
-                    && lw.w_new.rows() == din
-                    && lw.w_new.cols() == dout
-                    && lw.b_new.len() == dout
-                    && lw.z.input.len() == shape.valid_rows * dout
-                    && lw.z.remainder.len() == lw.z.input.len()
-                    && lw.z.quotient.data().len() == lw.z.input.len()
-                    && lw.sign.len() == if l + 1 < big_l { lw.z.input.len() } else { 0 }
-                    && lw.a.data().len() == lw.z.input.len()
-                    && lw.g.data().len() == lw.z.input.len()
-                    && lw.dw.input.len() == din * dout
-                    && lw.dw.remainder.len() == din * dout
-                    && lw.dw.quotient.data().len() == din * dout
-                    && lw.db.input.len() == dout
-                    && lw.db.remainder.len() == dout
-                    && lw.db.quotient.data().len() == dout
-                    && match (&lw.back, l) {
-                        (None, 0) => true,
-                        (Some(b), l) if l > 0 => {
-                            b.input.len() == shape.valid_rows * din
-                                && b.remainder.len() == b.input.len()
-                                && b.quotient.data().len() == b.input.len()
-                        }
-                        _ => false,
-                    };
-                if !ok {
-                    return Err(Error::WitnessShape {
-                        witness: i,
-                        layer: Some(l + 1),
-                        what: "a tensor of the layer",
-                    });
-                }
-                // dW and db are not committed: the proof shows W' = W - dW with dW the
-                // rescaled product, so the witness's own quotients must agree.
-                let dw_ok = (0..din * dout)
-                    .all(|j| lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]);
-                let db_ok = (0..dout).all(|j| lw.db.quotient.data()[j] == lw.b[j] - lw.b_new[j]);
-                if quotients && (!dw_ok || !db_ok) {
-                    return Err(Error::WitnessInconsistent {
-                        witness: i,
-                        layer: l + 1,
-                        what: "the gradient quotients are not W - W'",
-                    });
-                }
-                // The output activation is the quotient itself (no ReLU); the proof uses q.
-                if quotients && l + 1 == big_l && lw.a.data() != lw.z.quotient.data() {
-                    return Err(Error::WitnessInconsistent {
-                        witness: i,
-                        layer: l + 1,
-                        what: "the output activation is not q_L",
-                    });
-                }
+                check_layer(shape, i, l + 1, lw, quotients)?;
             }
         }
         Ok(Self { shape, steps })
     }
+}
+
+/// Checks the witness of layer `layer` (`1..=L`) of witness `witness` against the shape:
+/// every tensor's dimensions and, if `quotients`, the parts the proof takes to be one.
+fn check_layer(
+    shape: &StepShape,
+    witness: usize,
+    layer: usize,
+    lw: &LayerWitness,
+    quotients: bool,
+) -> Result<(), Error> {
+    let big_l = shape.num_layers();
+    let (din, dout) = (shape.layers[layer - 1], shape.layers[layer]);
+    let rows = lw.z.input.len();
+    let ok = lw.w.rows() == din
+        && lw.w.cols() == dout
+        && lw.b.len() == dout
+        && lw.w_new.rows() == din
+        && lw.w_new.cols() == dout
+        && lw.b_new.len() == dout
+        && rows == shape.valid_rows * dout
+        && lw.z.remainder.len() == rows
+        && lw.z.quotient.data().len() == rows
+        && lw.sign.len() == if layer < big_l { rows } else { 0 }
+        && lw.a.data().len() == rows
+        && lw.g.data().len() == rows
+        && lw.dw.input.len() == din * dout
+        && lw.dw.remainder.len() == din * dout
+        && lw.dw.quotient.data().len() == din * dout
+        && lw.db.input.len() == dout
+        && lw.db.remainder.len() == dout
+        && lw.db.quotient.data().len() == dout
+        && match (&lw.back, layer) {
+            (None, 1) => true,
+            (Some(b), l) if l > 1 => {
+                b.input.len() == shape.valid_rows * din
+                    && b.remainder.len() == b.input.len()
+                    && b.quotient.data().len() == b.input.len()
+            }
+            _ => false,
+        };
+    if !ok {
+        return Err(Error::WitnessShape {
+            witness,
+            layer: Some(layer),
+            what: "a tensor of the layer",
+        });
+    }
+    if !quotients {
+        return Ok(());
+    }
+    // dW and db are not committed: the proof shows W' = W - dW with dW the rescaled
+    // product, so the witness's own quotients must agree.
+    let dw_ok =
+        (0..din * dout).all(|j| lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]);
+    let db_ok = (0..dout).all(|j| lw.db.quotient.data()[j] == lw.b[j] - lw.b_new[j]);
+    if !dw_ok || !db_ok {
+        return Err(Error::WitnessInconsistent {
+            witness,
+            layer,
+            what: "the gradient quotients are not W - W'",
+        });
+    }
+    // The output activation is the quotient itself (no ReLU); the proof uses q.
+    if layer == big_l && lw.a.data() != lw.z.quotient.data() {
+        return Err(Error::WitnessInconsistent {
+            witness,
+            layer,
+            what: "the output activation is not q_L",
+        });
+    }
+    Ok(())
 }
 
 /// The padded model table (the layout of [`StepShape::model_layout`]) of the weights
@@ -389,151 +407,224 @@ fn half_int(bits: u32) -> i128 {
     }
 }
 
+/// One instance of a tensor as a padded grid: `rows x cols` entries, row-major, of which
+/// the top-left `valid.0 x valid.1` hold values and the rest `pad`.
+#[derive(Clone, Copy)]
+struct Grid {
+    rows: usize,
+    cols: usize,
+    valid: (usize, usize),
+    pad: i128,
+}
+
+/// The instances of the fold a table stacks.
+#[derive(Clone, Copy)]
+enum Instances {
+    /// The first only (the weights at the start of the fold).
+    First,
+    /// The last only (the weights after the fold).
+    Last,
+    /// All `k`, in order.
+    All,
+}
+
+/// The stacked table of `grid` over `instances` (witness indices, in order), entry
+/// `(r, c)` of a valid part from `get(witness, r, c)`.
+fn stack(
+    grid: Grid,
+    instances: &[usize],
+    get: &(dyn Fn(usize, usize, usize) -> i128 + Sync),
+) -> Vec<i128> {
+    let Grid {
+        rows,
+        cols,
+        valid,
+        pad,
+    } = grid;
+    let per = rows * cols;
+    let mut out = vec![0i128; per * instances.len()];
+    out.par_chunks_mut(per)
+        .zip(instances.par_iter())
+        .for_each(|(dst, &i)| {
+            for r in 0..rows {
+                for c in 0..cols {
+                    dst[r * cols + c] = if r < valid.0 && c < valid.1 {
+                        get(i, r, c)
+                    } else {
+                        pad
+                    };
+                }
+            }
+        });
+    out
+}
+
 impl StepWitnesses<'_> {
     /// The padded, stacked integer table of a tensor that is not a limb.
     fn ints(&self, t: Tensor) -> Vec<i128> {
         let sh = self.shape;
         let big_l = sh.num_layers();
-        let (b, vb) = (sh.rows, sh.valid_rows);
-        let n = |l: usize| sh.width(l);
-        let d = |l: usize| sh.layers[l];
-        let last = self.steps.len() - 1;
         let h_f = half_int(sh.rem_bits(Rem::Frac));
-        // One instance: rows x cols padded, valid rx x cx, from `get`.
-        let stack = |rows: usize,
-                     cols: usize,
-                     valid: (usize, usize),
-                     pad: i128,
-                     instances: &[usize],
-                     get: &(dyn Fn(usize, usize, usize) -> i128 + Sync)|
-         -> Vec<i128> {
-            let per = rows * cols;
-            let mut out = vec![0i128; per * instances.len()];
-            out.par_chunks_mut(per)
-                .zip(instances.par_iter())
-                .for_each(|(dst, &i)| {
-                    for r in 0..rows {
-                        for c in 0..cols {
-                            dst[r * cols + c] = if r < valid.0 && c < valid.1 {
-                                get(i, r, c)
-                            } else {
-                                pad
-                            };
-                        }
-                    }
-                });
-            out
-        };
-        let all: Vec<usize> = (0..self.steps.len()).collect();
-        let s = self.steps;
-        let lw = |i: usize, l: usize| &s[i].layers[l - 1];
-        // A layer's weights or biases (a field of its witness) over some instances.
-        let weight = |l: usize, instances: &[usize], m: fn(&LayerWitness) -> &Matrix| {
-            stack(
-                n(l - 1),
-                n(l),
-                (d(l - 1), d(l)),
-                0,
-                instances,
-                &|i, r, c| i128::from(m(lw(i, l)).get(r, c)),
-            )
-        };
-        let bias = |l: usize, instances: &[usize], v: fn(&LayerWitness) -> &Vec<i64>| {
-            stack(1, n(l), (1, d(l)), 0, instances, &|i, _, c| {
-                i128::from(v(lw(i, l))[c])
-            })
-        };
+        let d = |l: usize| sh.layers[l];
+        let quotient = |w: &LayerWitness, r: usize, c: usize| i128::from(w.z.quotient.get(r, c));
+        use Instances::{All, First, Last};
         match t {
-            Tensor::X | Tensor::A(0) => stack(b, n(0), (vb, d(0)), 0, &all, &|i, r, c| {
-                i128::from(s[i].x.get(r, c))
-            }),
-            Tensor::Y => stack(b, n(big_l), (vb, d(big_l)), 0, &all, &|i, r, c| {
-                i128::from(s[i].y.get(r, c))
-            }),
-            Tensor::Wt(l) => weight(l, &[0], |w| &w.w),
-            Tensor::Bt(l) => bias(l, &[0], |w| &w.b),
-            Tensor::Wfin(l) => weight(l, &[last], |w| &w.w_new),
-            Tensor::Bfin(l) => bias(l, &[last], |w| &w.b_new),
-            Tensor::Wold(l) => weight(l, &all, |w| &w.w),
-            Tensor::Bold(l) => bias(l, &all, |w| &w.b),
-            Tensor::Wnew(l) => weight(l, &all, |w| &w.w_new),
-            Tensor::Bnew(l) => bias(l, &all, |w| &w.b_new),
-            Tensor::Zq(l) | Tensor::A(l) if l == big_l => {
-                stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                    i128::from(lw(i, l).z.quotient.get(r, c))
-                })
+            Tensor::X | Tensor::A(0) => self.batch(0, 0, |s, r, c| i128::from(s.x.get(r, c))),
+            Tensor::Y => self.batch(big_l, 0, |s, r, c| i128::from(s.y.get(r, c))),
+            Tensor::Wt(l) => self.weights(l, First, 0, |w, r, c| i128::from(w.w.get(r, c))),
+            Tensor::Bt(l) => self.biases(l, First, 0, |w, c| i128::from(w.b[c])),
+            Tensor::Wfin(l) => self.weights(l, Last, 0, |w, r, c| i128::from(w.w_new.get(r, c))),
+            Tensor::Bfin(l) => self.biases(l, Last, 0, |w, c| i128::from(w.b_new[c])),
+            Tensor::Wold(l) => self.weights(l, All, 0, |w, r, c| i128::from(w.w.get(r, c))),
+            Tensor::Bold(l) => self.biases(l, All, 0, |w, c| i128::from(w.b[c])),
+            Tensor::Wnew(l) => self.weights(l, All, 0, |w, r, c| i128::from(w.w_new.get(r, c))),
+            Tensor::Bnew(l) => self.biases(l, All, 0, |w, c| i128::from(w.b_new[c])),
+            Tensor::Zq(l) => self.layer_batch(l, l, 0, quotient),
+            // The output activation is the quotient itself (no ReLU).
+            Tensor::A(l) if l == big_l => self.layer_batch(l, l, 0, quotient),
+            Tensor::Zr(l) => {
+                self.layer_batch(l, l, h_f, |w, r, c| i128::from(w.z.remainder[r * d(l) + c]))
             }
-            Tensor::Zq(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).z.quotient.get(r, c))
-            }),
-            Tensor::Zr(l) => stack(b, n(l), (vb, d(l)), h_f, &all, &|i, r, c| {
-                i128::from(lw(i, l).z.remainder[r * d(l) + c])
-            }),
             // Padding quotients are 0, whose sign bit [0 >= 0] is 1.
-            Tensor::S(l) => stack(b, n(l), (vb, d(l)), 1, &all, &|i, r, c| {
-                i128::from(lw(i, l).sign[r * d(l) + c])
-            }),
-            Tensor::A(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).a.get(r, c))
-            }),
-            Tensor::G(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).g.get(r, c))
-            }),
-            Tensor::Zin(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                lw(i, l).z.input[r * d(l) + c]
-            }),
+            Tensor::S(l) => self.layer_batch(l, l, 1, |w, r, c| i128::from(w.sign[r * d(l) + c])),
+            Tensor::A(l) => self.layer_batch(l, l, 0, |w, r, c| i128::from(w.a.get(r, c))),
+            Tensor::G(l) => self.layer_batch(l, l, 0, |w, r, c| i128::from(w.g.get(r, c))),
+            Tensor::Zin(l) => self.layer_batch(l, l, 0, |w, r, c| w.z.input[r * d(l) + c]),
             Tensor::Zp(l) => {
                 let scale = 1i128 << sh.frac_bits;
-                stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                    lw(i, l).z.input[r * d(l) + c] - scale * i128::from(lw(i, l).b[c])
+                self.layer_batch(l, l, 0, |w, r, c| {
+                    w.z.input[r * d(l) + c] - scale * i128::from(w.b[c])
                 })
             }
-            Tensor::Dr(l) => stack(
-                n(l - 1),
-                n(l),
-                (d(l - 1), d(l)),
-                half_int(sh.rem_bits(Rem::Dw)),
-                &all,
-                &|i, r, c| i128::from(lw(i, l).dw.remainder[r * d(l) + c]),
-            ),
-            Tensor::DwIn(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
-                lw(i, l).dw.input[r * d(l) + c]
-            }),
-            Tensor::Br(l) => stack(
-                1,
-                n(l),
-                (1, d(l)),
-                half_int(sh.rem_bits(Rem::Db)),
-                &all,
-                &|i, _, c| i128::from(lw(i, l).db.remainder[c]),
-            ),
-            Tensor::DbIn(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| lw(i, l).db.input[c]),
-            Tensor::Gq(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
-                lw(i, l)
-                    .back
+            Tensor::Dr(l) => {
+                let h = half_int(sh.rem_bits(Rem::Dw));
+                self.weights(l, All, h, |w, r, c| {
+                    i128::from(w.dw.remainder[r * d(l) + c])
+                })
+            }
+            Tensor::DwIn(l) => self.weights(l, All, 0, |w, r, c| w.dw.input[r * d(l) + c]),
+            Tensor::Br(l) => {
+                let h = half_int(sh.rem_bits(Rem::Db));
+                self.biases(l, All, h, |w, c| i128::from(w.db.remainder[c]))
+            }
+            Tensor::DbIn(l) => self.biases(l, All, 0, |w, c| w.db.input[c]),
+            Tensor::Gq(l) => self.layer_batch(l, l - 1, 0, |w, r, c| {
+                w.back
                     .as_ref()
                     .map_or(0, |x| i128::from(x.quotient.get(r, c)))
             }),
-            Tensor::Gr(l) => stack(b, n(l - 1), (vb, d(l - 1)), h_f, &all, &|i, r, c| {
-                lw(i, l)
-                    .back
+            Tensor::Gr(l) => self.layer_batch(l, l - 1, h_f, |w, r, c| {
+                w.back
                     .as_ref()
                     .map_or(0, |x| i128::from(x.remainder[r * d(l - 1) + c]))
             }),
-            Tensor::GqIn(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
-                lw(i, l)
-                    .back
-                    .as_ref()
-                    .map_or(0, |x| x.input[r * d(l - 1) + c])
+            Tensor::GqIn(l) => self.layer_batch(l, l - 1, 0, |w, r, c| {
+                w.back.as_ref().map_or(0, |x| x.input[r * d(l - 1) + c])
             }),
-            Tensor::Pad(of) => {
-                let t = of.tensor();
-                let (rows, vr, cols, vc) = sh.padding(t).unwrap_or((1, 1, 1, 1));
-                let instances: &[usize] = if StepShape::stacked(t) { &all } else { &[0] };
-                stack(rows, cols, (vr, vc), 1, instances, &|_, _, _| 0)
-            }
+            Tensor::Pad(of) => self.padding_mask(of.tensor()),
             Tensor::Limb(..) => Vec::new(),
         }
+    }
+
+    /// The witness indices of `instances`.
+    fn instances(&self, instances: Instances) -> Vec<usize> {
+        let k = self.steps.len();
+        match instances {
+            Instances::First => vec![0],
+            Instances::Last => vec![k.saturating_sub(1)],
+            Instances::All => (0..k).collect(),
+        }
+    }
+
+    /// A table with a batch's rows and layer width `n_width` per instance (all `k`),
+    /// from each step's witness.
+    fn batch(
+        &self,
+        width: usize,
+        pad: i128,
+        get: impl Fn(&StepWitness, usize, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        let sh = self.shape;
+        let grid = Grid {
+            rows: sh.rows,
+            cols: sh.width(width),
+            valid: (sh.valid_rows, sh.layers[width]),
+            pad,
+        };
+        let steps = self.steps;
+        stack(grid, &self.instances(Instances::All), &|i, r, c| {
+            get(&steps[i], r, c)
+        })
+    }
+
+    /// [`StepWitnesses::batch`] from the witness of layer `layer` (`1..=L`).
+    fn layer_batch(
+        &self,
+        layer: usize,
+        width: usize,
+        pad: i128,
+        get: impl Fn(&LayerWitness, usize, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        self.batch(width, pad, |s, r, c| get(&s.layers[layer - 1], r, c))
+    }
+
+    /// A table shaped as layer `l`'s weights (`n_{l-1} x n_l`) per instance.
+    fn weights(
+        &self,
+        l: usize,
+        instances: Instances,
+        pad: i128,
+        get: impl Fn(&LayerWitness, usize, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        let sh = self.shape;
+        let grid = Grid {
+            rows: sh.width(l - 1),
+            cols: sh.width(l),
+            valid: (sh.layers[l - 1], sh.layers[l]),
+            pad,
+        };
+        let steps = self.steps;
+        stack(grid, &self.instances(instances), &|i, r, c| {
+            get(&steps[i].layers[l - 1], r, c)
+        })
+    }
+
+    /// A table shaped as layer `l`'s bias (`1 x n_l`) per instance.
+    fn biases(
+        &self,
+        l: usize,
+        instances: Instances,
+        pad: i128,
+        get: impl Fn(&LayerWitness, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        let sh = self.shape;
+        let grid = Grid {
+            rows: 1,
+            cols: sh.width(l),
+            valid: (1, sh.layers[l]),
+            pad,
+        };
+        let steps = self.steps;
+        stack(grid, &self.instances(instances), &|i, _, c| {
+            get(&steps[i].layers[l - 1], c)
+        })
+    }
+
+    /// The padding mask of an input tensor: 1 on padding entries, 0 on valid ones.
+    fn padding_mask(&self, t: Tensor) -> Vec<i128> {
+        let (rows, valid_rows, cols, valid_cols) = self.shape.padding(t).unwrap_or((1, 1, 1, 1));
+        let grid = Grid {
+            rows,
+            cols,
+            valid: (valid_rows, valid_cols),
+            pad: 1,
+        };
+        let instances = if StepShape::stacked(t) {
+            Instances::All
+        } else {
+            Instances::First
+        };
+        stack(grid, &self.instances(instances), &|_, _, _| 0)
     }
 
     /// The limbs of a range-checked tensor, per limb, and its top bits; errors on a
