@@ -85,6 +85,13 @@
 //! Every relation's statement is absorbed by the relation itself; the caller has
 //! absorbed whatever binds the tables (their commitments) before.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 mod proof;
 mod prover;

@@ -77,6 +77,13 @@
 //!    polynomial, squeezing the round challenge).
 //! 4. `absorb_field(a)`, `absorb_field(b)`.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 mod proof;
 mod prover;

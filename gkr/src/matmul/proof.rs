@@ -1,5 +1,12 @@
 //! The matrix product's messages.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use zkpot_core::{sumcheck::SumcheckProof, Fr};
 

@@ -66,6 +66,13 @@
 //!    per round the compressed polynomial and squeezes the round challenge); absorb
 //!    `p0, p1, q0, q1` of each active tree (limb tree first); squeeze `mu`.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 mod proof;
 mod prover;
@@ -269,6 +276,8 @@ fn leaf_claims(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use super::*;
     use zkpot_core::MultilinearTable;
 

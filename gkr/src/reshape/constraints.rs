@@ -3,6 +3,13 @@
 //! with the same transcript (module docs of [`crate::reshape`]). Shapes are public
 //! (constants of the circuit); claims and the prover's message are variables.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_ff::{Field, One};
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::FieldVar, GR1CSVar};
 use ark_relations::gr1cs::SynthesisError;

@@ -105,6 +105,13 @@
 //! Every relation's statement is absorbed by the relation itself; the caller has
 //! absorbed whatever binds the tables (their commitments) before.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 mod proof;
 mod prover;
@@ -255,7 +262,9 @@ pub fn decompose(values: &[i64], bits: u32) -> Result<Vec<u64>, Error> {
         let shifted = shifted.unsigned_abs();
         for l in 0..count {
             // Each limb is below 2^16, so the cast is exact.
-            limbs[l * padded + index] = ((shifted >> (LIMB_BITS as usize * l)) & mask) as u64;
+            if let Some(slot) = limbs.get_mut(l * padded + index) {
+                *slot = ((shifted >> (LIMB_BITS as usize * l)) & mask) as u64;
+            }
         }
     }
     Ok(limbs)
@@ -279,7 +288,11 @@ pub fn recompose(limbs: &[u64], bits: u32, num_entries: usize) -> Result<Vec<i12
     Ok((0..num_entries)
         .map(|i| {
             (0..count)
-                .map(|l| i128::from(limbs[l * padded + i]) << (LIMB_BITS as usize * l))
+                .map(|l| {
+                    limbs
+                        .get(l * padded + i)
+                        .map_or(0, |&x| i128::from(x) << (LIMB_BITS as usize * l))
+                })
                 .sum::<i128>()
                 - offset
         })
@@ -294,7 +307,9 @@ pub fn colsum_reference(shape: &StackShape, table: &[Fr]) -> Result<Vec<Fr>, Err
     let mut out = vec![Fr::zero(); shape.vector_len()];
     for (index, x) in table.iter().enumerate() {
         let (t, j) = (index / (m * p), index % p);
-        out[t * p + j] += x;
+        if let Some(o) = out.get_mut(t * p + j) {
+            *o += x;
+        }
     }
     Ok(out)
 }
@@ -313,10 +328,9 @@ pub fn broadcast_reference(
     Ok((0..shape.table_len())
         .map(|index| {
             let (t, i, j) = (index / (m * p), (index / p) % m, index % p);
-            if i < valid_rows {
-                bias[t * p + j]
-            } else {
-                Fr::zero()
+            match bias.get(t * p + j) {
+                Some(&b) if i < valid_rows => b,
+                _ => Fr::zero(),
             }
         })
         .collect())

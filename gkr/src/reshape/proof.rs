@@ -1,6 +1,13 @@
 //! The messages of the reshape reductions. The column sum and the bias broadcast send
 //! nothing, so they have no proof type.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use zkpot_core::Fr;
 

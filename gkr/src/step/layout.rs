@@ -2,6 +2,13 @@
 //! tensor is split into limbs, and where every block sits in the fold, model and chunk
 //! tables.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_ff::{One, Zero};
 use zkpot_core::Fr;
 use zkpot_trainer::TrainSpec;
@@ -287,21 +294,15 @@ impl StepShape {
     /// of the padded matrix. Their padding must be zero, which the step proof checks.
     pub fn padding(&self, t: Tensor) -> Option<(usize, usize, usize, usize)> {
         let big_l = self.num_layers();
+        let d = |l: usize| self.layers.get(l).copied();
         let dims = match t {
-            Tensor::X => (self.rows, self.valid_rows, self.width(0), self.layers[0]),
-            Tensor::Y => (
-                self.rows,
-                self.valid_rows,
-                self.width(big_l),
-                self.layers[big_l],
-            ),
-            Tensor::Wt(l) => (
-                self.width(l - 1),
-                self.layers[l - 1],
-                self.width(l),
-                self.layers[l],
-            ),
-            Tensor::Bt(l) => (1, 1, self.width(l), self.layers[l]),
+            Tensor::X => (self.rows, self.valid_rows, self.width(0), d(0)?),
+            Tensor::Y => (self.rows, self.valid_rows, self.width(big_l), d(big_l)?),
+            Tensor::Wt(l) => {
+                let prev = l.checked_sub(1)?;
+                (self.width(prev), d(prev)?, self.width(l), d(l)?)
+            }
+            Tensor::Bt(l) => (1, 1, self.width(l), d(l)?),
             _ => return None,
         };
         (dims.0 != dims.1 || dims.2 != dims.3).then_some(dims)

@@ -50,6 +50,13 @@
 //! The transcript starts with [`STEP_LABEL`], the spec digest, the fold index, the shape
 //! and the three commitments.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 mod flow;
 pub mod layout;

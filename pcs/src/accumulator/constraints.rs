@@ -3,6 +3,13 @@
 //! aggregation gadget ([`crate::aggregate::constraints`]) on `[acc] ++ claims`. Tested
 //! against the native verifier in `pcs/tests/gadgets.rs`.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_relations::gr1cs::{Namespace, SynthesisError};
 use zkpot_core::{
     constraints::{ClaimVar, FrVar, TranscriptVar},

@@ -31,6 +31,13 @@
 //!   ([`CommittedClaim::absorb_into`]), then the scheme's evaluation proof at `r_acc` ([`CommitmentScheme::open`]; for
 //!   Pedersen + IPA the inner-product argument of [`crate::ipa::prove_eval`]).
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 
 use ark_ff::Zero;
@@ -171,6 +178,9 @@ impl AccumulatorProver {
     /// # Panics
     ///
     /// If `2^num_vars` does not fit in a `usize`, or that many entries not in memory.
+    // Prover-only (no proof bytes reach it): the panic is its documented contract, and
+    // the callers that size the accumulator from a checked shape rely on this signature.
+    #[allow(clippy::expect_used)]
     pub fn new(num_vars: usize) -> Self {
         let len = u32::try_from(num_vars)
             .ok()
