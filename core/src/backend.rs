@@ -2,8 +2,9 @@
 //!
 //! A [`Backend`] owns tables of field elements (on the host for [`CpuBackend`], on a
 //! device for a GPU backend) and does arithmetic on them: `eq` tables, binding a
-//! variable, round polynomials of sums of products, evaluations, inner products and
-//! multi-scalar multiplications. It is compute only: no transcript, no randomness.
+//! variable, fixing a block of variables, round polynomials of sums of products,
+//! evaluations (of its own tables and of host slices), inner products and multi-scalar
+//! multiplications. It is compute only: no transcript, no randomness.
 //! Every result is exact field arithmetic, so every backend returns bit-identical
 //! values; `conformance` (feature `test-utils`) checks a backend against the CPU one.
 //!
@@ -16,6 +17,7 @@ use ark_ff::{One, Zero};
 use rayon::prelude::*;
 
 use crate::arith::{add, sub};
+use crate::error::Error;
 use crate::field::{Fr, G1Affine, G1};
 use crate::mle;
 
@@ -116,6 +118,18 @@ pub trait Backend: Send + Sync {
     /// The multilinear extension of the table at `point` (`2^point.len()` entries).
     fn evaluate(&self, table: &Self::Table, point: &[Fr]) -> Fr;
 
+    /// The multilinear extension at `point` of a table held on the host (`2^point.len()`
+    /// entries): what [`mle::evaluate_slice`] computes, without a copy of the table the
+    /// caller keeps. Errors unless `evals.len() = 2^point.len()`.
+    fn evaluate_slice(&self, evals: &[Fr], point: &[Fr]) -> Result<Fr, Error>;
+
+    /// Fixes a middle block of variables of a host table: `table` is over
+    /// `[low (low_vars), mid (block.len()), high (the rest)]` and the result, a backend
+    /// table over `[low, high]`, is `sum_mid eq(block, mid) table[low, mid, high]`
+    /// (`O(table.len())`). Errors with [`Error::BlockOutOfTable`] unless `table.len()`
+    /// is a multiple of `2^(low_vars + block.len())`.
+    fn fix_block(&self, table: &[Fr], low_vars: usize, block: &[Fr]) -> Result<Self::Table, Error>;
+
     /// `sum_i a_i b_i` over two tables of equal length.
     fn inner_product(&self, a: &Self::Table, b: &Self::Table) -> Fr;
 
@@ -150,6 +164,9 @@ pub struct CpuBackend;
 
 /// Pairs per rayon task: small enough to balance, large enough to amortise.
 const CHUNK_PAIRS: usize = 1 << 12;
+
+/// Output entries per rayon task of [`Backend::fix_block`].
+const FIX_CHUNK: usize = 1 << 10;
 
 /// Accumulates `[p(0), p(2), ..., p(d-1), p(inf)]` of one pair `(lo[t], hi[t])`
 /// per factor into `acc` (`d = acc.len()`).
@@ -452,6 +469,41 @@ impl Backend for CpuBackend {
         mle::evaluate_slice(table, point).unwrap_or_default()
     }
 
+    fn evaluate_slice(&self, evals: &[Fr], point: &[Fr]) -> Result<Fr, Error> {
+        mle::evaluate_slice(evals, point)
+    }
+
+    fn fix_block(&self, table: &[Fr], low_vars: usize, block: &[Fr]) -> Result<Vec<Fr>, Error> {
+        let out_of_table = || Error::BlockOutOfTable {
+            len: table.len(),
+            low_vars,
+            block_vars: block.len(),
+        };
+        let span = u32::try_from(low_vars + block.len())
+            .ok()
+            .and_then(|bits| 1usize.checked_shl(bits))
+            .ok_or_else(out_of_table)?;
+        if table.len() % span != 0 {
+            return Err(out_of_table());
+        }
+        let eq = mle::eq_table(block);
+        let low = 1usize << low_vars;
+        let mut out = vec![Fr::zero(); table.len() / eq.len()];
+        let chunk = low.min(FIX_CHUNK);
+        out.par_chunks_mut(chunk).enumerate().for_each(|(c, dst)| {
+            let start = c * chunk;
+            let base = (start / low) * span + start % low;
+            for (mid, &w) in eq.iter().enumerate() {
+                let offset = base + mid * low;
+                let src = &table[offset..offset + dst.len()];
+                for (d, s) in dst.iter_mut().zip(src) {
+                    *d += w * s;
+                }
+            }
+        });
+        Ok(out)
+    }
+
     fn inner_product(&self, a: &Vec<Fr>, b: &Vec<Fr>) -> Fr {
         debug_assert_eq!(a.len(), b.len());
         a.par_iter()
@@ -503,6 +555,31 @@ pub mod conformance {
         (0..n).map(|_| Fr::rand(rng)).collect()
     }
 
+    /// [`Backend::fix_block`] of `table` (over `vars` variables) against the CPU
+    /// backend for every split into low, middle and high blocks, and its refusal of a
+    /// block beyond the table.
+    fn check_fix_block<B: Backend>(backend: &B, rng: &mut ChaCha20Rng, table: &[Fr], vars: usize) {
+        let cpu = CpuBackend;
+        for low in 0..=vars {
+            for mid in 0..=vars - low {
+                let block = random_table(rng, mid);
+                let got = backend
+                    .fix_block(table, low, &block)
+                    .map(|t| backend.download(&t));
+                assert_eq!(
+                    got,
+                    cpu.fix_block(table, low, &block),
+                    "fix_block low {low} mid {mid}, 2^{vars}"
+                );
+            }
+        }
+        let block = random_table(rng, 1);
+        assert!(
+            backend.fix_block(table, vars, &block).is_err(),
+            "fix_block beyond the table, 2^{vars}"
+        );
+    }
+
     /// Runs every check; panics with the operation's name on the first mismatch.
     pub fn check_backend<B: Backend>(backend: &B, max_vars: usize) {
         let cpu = CpuBackend;
@@ -530,6 +607,19 @@ pub mod conformance {
                 cpu.inner_product(&a, &b),
                 "inner_product, 2^{vars}"
             );
+            assert_eq!(
+                backend.evaluate_slice(&a, &point),
+                Ok(cpu.evaluate(&a, &point)),
+                "evaluate_slice, 2^{vars}"
+            );
+            assert_eq!(
+                backend
+                    .evaluate_slice(&a, &point[..vars.saturating_sub(1)])
+                    .is_err(),
+                vars > 0,
+                "evaluate_slice with a short point, 2^{vars}"
+            );
+            check_fix_block(backend, &mut rng, &a, vars);
             if vars == 0 {
                 continue;
             }
@@ -540,65 +630,74 @@ pub mod conformance {
             cpu.bind(&mut want, r);
             assert_eq!(backend.download(&bound), want, "bind, 2^{vars}");
 
-            let tables: Vec<Vec<Fr>> = (0..MAX_FACTORS)
-                .map(|_| random_table(&mut rng, n))
-                .collect();
-            let dev: Vec<B::Table> = tables.iter().map(|t| backend.upload(t)).collect();
-            let eq = cpu.eq_table(&random_table(&mut rng, vars));
-            let dev_eq = backend.upload(&eq);
-            let sums = [
-                ProductSum::product(1),
-                ProductSum::product(2),
-                ProductSum::product(3),
-                ProductSum::product(4),
-                ProductSum {
-                    terms: vec![
-                        (Fr::from(3u64), vec![0, 1]),
-                        (-Fr::one(), vec![2]),
-                        (Fr::from(7u64), vec![1, 2, 3, 0]),
-                    ],
-                },
-            ];
-            for sum in &sums {
-                for with_eq in [false, true] {
-                    let dev_refs: Vec<&B::Table> = dev.iter().collect();
-                    let cpu_refs: Vec<&Vec<Fr>> = tables.iter().collect();
-                    assert_eq!(
-                        backend.round_evals(sum, &dev_refs, with_eq.then_some(&dev_eq)),
-                        cpu.round_evals(sum, &cpu_refs, with_eq.then_some(&eq)),
-                        "round_evals {sum:?} eq={with_eq}, 2^{vars}"
-                    );
-                    if vars >= 2 {
-                        let mut dev_tables: Vec<B::Table> =
-                            tables.iter().map(|t| backend.upload(t)).collect();
-                        let mut dev_e = backend.upload(&eq);
-                        let got = backend.bind_round(
-                            sum,
-                            &mut dev_tables,
-                            with_eq.then_some(&mut dev_e),
-                            r,
-                        );
-                        let mut want_tables = tables.clone();
-                        let mut want_eq = eq.clone();
-                        for t in want_tables.iter_mut() {
-                            cpu.bind(t, r);
-                        }
-                        cpu.bind(&mut want_eq, r);
-                        let refs: Vec<&Vec<Fr>> = want_tables.iter().collect();
-                        let want = cpu.round_evals(sum, &refs, with_eq.then_some(&want_eq));
-                        assert_eq!(got, want, "bind_round {sum:?} eq={with_eq}, 2^{vars}");
-                        for (d, w) in dev_tables.iter().zip(&want_tables) {
-                            assert_eq!(&backend.download(d), w, "bind_round tables, 2^{vars}");
-                        }
+            check_rounds(backend, &mut rng, vars, r);
+        }
+        check_msms(backend, &mut rng);
+    }
+
+    /// [`Backend::round_evals`] and [`Backend::bind_round`] (binding to `r`) on random
+    /// tables over `vars >= 1` variables, for single products of 1 to 4 factors and a
+    /// general sum, with and without `eq`.
+    fn check_rounds<B: Backend>(backend: &B, rng: &mut ChaCha20Rng, vars: usize, r: Fr) {
+        let cpu = CpuBackend;
+        let n = 1usize << vars;
+        let tables: Vec<Vec<Fr>> = (0..MAX_FACTORS).map(|_| random_table(rng, n)).collect();
+        let dev: Vec<B::Table> = tables.iter().map(|t| backend.upload(t)).collect();
+        let eq = cpu.eq_table(&random_table(rng, vars));
+        let dev_eq = backend.upload(&eq);
+        let sums = [
+            ProductSum::product(1),
+            ProductSum::product(2),
+            ProductSum::product(3),
+            ProductSum::product(4),
+            ProductSum {
+                terms: vec![
+                    (Fr::from(3u64), vec![0, 1]),
+                    (-Fr::one(), vec![2]),
+                    (Fr::from(7u64), vec![1, 2, 3, 0]),
+                ],
+            },
+        ];
+        for sum in &sums {
+            for with_eq in [false, true] {
+                let dev_refs: Vec<&B::Table> = dev.iter().collect();
+                let cpu_refs: Vec<&Vec<Fr>> = tables.iter().collect();
+                assert_eq!(
+                    backend.round_evals(sum, &dev_refs, with_eq.then_some(&dev_eq)),
+                    cpu.round_evals(sum, &cpu_refs, with_eq.then_some(&eq)),
+                    "round_evals {sum:?} eq={with_eq}, 2^{vars}"
+                );
+                if vars >= 2 {
+                    let mut dev_tables: Vec<B::Table> =
+                        tables.iter().map(|t| backend.upload(t)).collect();
+                    let mut dev_e = backend.upload(&eq);
+                    let got =
+                        backend.bind_round(sum, &mut dev_tables, with_eq.then_some(&mut dev_e), r);
+                    let mut want_tables = tables.clone();
+                    let mut want_eq = eq.clone();
+                    for t in want_tables.iter_mut() {
+                        cpu.bind(t, r);
+                    }
+                    cpu.bind(&mut want_eq, r);
+                    let refs: Vec<&Vec<Fr>> = want_tables.iter().collect();
+                    let want = cpu.round_evals(sum, &refs, with_eq.then_some(&want_eq));
+                    assert_eq!(got, want, "bind_round {sum:?} eq={with_eq}, 2^{vars}");
+                    for (d, w) in dev_tables.iter().zip(&want_tables) {
+                        assert_eq!(&backend.download(d), w, "bind_round tables, 2^{vars}");
                     }
                 }
             }
         }
+    }
+
+    /// [`Backend::msm`] and [`Backend::msm_small`] at every small-scalar width.
+    fn check_msms<B: Backend>(backend: &B, rng: &mut ChaCha20Rng) {
+        let cpu = CpuBackend;
         let g = G1::generator();
         let bases: Vec<G1Affine> = (1..=64u64)
             .map(|i| (g * Fr::from(i)).into_affine())
             .collect();
-        let scalars = random_table(&mut rng, 64);
+        let scalars = random_table(rng, 64);
         assert_eq!(
             backend.msm(&bases, &scalars),
             cpu.msm(&bases, &scalars),
@@ -606,9 +705,7 @@ pub mod conformance {
         );
         for max in [1u64, 255, 65_535, u64::from(u32::MAX), u64::MAX] {
             let small: Vec<u64> = (0..64)
-                .map(|_| {
-                    (u128::from(rand::Rng::gen::<u64>(&mut rng)) % (u128::from(max) + 1)) as u64
-                })
+                .map(|_| (u128::from(rand::Rng::gen::<u64>(rng)) % (u128::from(max) + 1)) as u64)
                 .collect();
             assert_eq!(
                 backend.msm_small(&bases, &small),
@@ -678,6 +775,35 @@ mod tests {
                 assert_eq!(got, naive_evals(&sum, &tables, e));
             }
         }
+    }
+
+    #[test]
+    fn fix_block_is_a_partial_evaluation() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        // 2 low, 3 mid, 2 high variables; also no low and no high variables, and a low
+        // block longer than one rayon task.
+        for (low, mid, high) in [(2, 3, 2), (0, 3, 2), (2, 3, 0), (0, 0, 1), (11, 1, 1)] {
+            let len = 1 << (low + mid + high);
+            let table: Vec<Fr> = (0..len).map(|_| Fr::rand(&mut rng)).collect();
+            let block: Vec<Fr> = (0..mid).map(|_| Fr::rand(&mut rng)).collect();
+            let fixed = CpuBackend.fix_block(&table, low, &block).unwrap();
+            let lo: Vec<Fr> = (0..low).map(|_| Fr::rand(&mut rng)).collect();
+            let hi: Vec<Fr> = (0..high).map(|_| Fr::rand(&mut rng)).collect();
+            let whole = [&lo[..], &block, &hi].concat();
+            let part = [&lo[..], &hi].concat();
+            assert_eq!(
+                mle::evaluate_slice(&fixed, &part).unwrap(),
+                mle::evaluate_slice(&table, &whole).unwrap()
+            );
+        }
+        assert_eq!(
+            CpuBackend.fix_block(&[Fr::one(); 4], 2, &[Fr::one()]),
+            Err(Error::BlockOutOfTable {
+                len: 4,
+                low_vars: 2,
+                block_vars: 1
+            })
+        );
     }
 
     #[test]

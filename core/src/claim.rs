@@ -5,6 +5,13 @@
 //! step proof leaves claims on the tables below it, and a commitment scheme's claims are a
 //! commitment paired with a [`Claim`] (`zkpot-pcs`). [`ClaimVar`] is its in-circuit twin.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::{
     borrow::Borrow,
     io::{Read, Write},

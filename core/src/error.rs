@@ -81,6 +81,20 @@ pub enum Error {
     /// `bind` was called on a table with no variables left.
     #[error("cannot bind a variable of a table with 0 variables")]
     NoVariableToBind,
+
+    /// A block of variables to fix lies beyond the table: its length is not a multiple of
+    /// `2^(low_vars + block_vars)`.
+    #[error(
+        "a table of {len} entries has no block of {block_vars} variables above {low_vars} low ones"
+    )]
+    BlockOutOfTable {
+        /// The table's length.
+        len: usize,
+        /// The variables below the block.
+        low_vars: usize,
+        /// The block's variables.
+        block_vars: usize,
+    },
 }
 
 /// Why a sumcheck proof or prover was rejected.

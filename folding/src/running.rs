@@ -30,7 +30,7 @@
 //! caches them and a verifier never proves anything to obtain them. Nova's Pedersen
 //! generators come from a ChaCha20 generator seeded with the SHA-256 of
 //! [`IVC_SEED_LABEL`] (public, nothing-up-my-sleeve), and key generation synthesizes the
-//! circuit once on a fold of the all-zero model on all-zero data ([`dummy_fold`](zkpot_run::dummy_fold)).
+//! circuit once on a fold of the all-zero model on all-zero data ([`dummy_fold`]).
 //!
 //! Each generator is sampled by arkworks' `UniformRand` for curve points, which draws an
 //! `x` coordinate from the stream and retries until it lies on the curve (try and

@@ -21,11 +21,11 @@
 //! 1. `C_new` and `C_chunk` are allocated as points, `C_prev` and `C_acc` decoded from the
 //!    state; every one of them is an operand of a point operation below, so CycleFold
 //!    checks it is on the curve.
-//! 2. The whole step proof is verified on the step transcript ([`verify_step_in_profiled`]).
+//! 2. The whole step proof is verified on the step transcript ([`verify_step_in_profiled`](zkpot_gkr::step::constraints::verify_step_in_profiled)).
 //! 3. `C_chunk` is checked to be leaf `i mod n_chunks` of `C_data`.
-//! 4. The step transcript continues with [`FOLD_LABEL`]; the claims `[C_prev, C_chunk,
+//! 4. The step transcript continues with [`FOLD_LABEL`](zkpot_run::fold::FOLD_LABEL); the claims `[C_prev, C_chunk,
 //!    C_new...]` are folded into the accumulator without being absorbed again
-//!    ([`verify_fold_bound`]). The claim on `C_prev` is on the model layout; its point is
+//!    ([`verify_fold_bound`](zkpot_pcs::accumulator::constraints::verify_fold_bound)). The claim on `C_prev` is on the model layout; its point is
 //!    extended with the model block's index bits in the fold layout for `i > 0`, and
 //!    with zeros for `i = 0` (`C_W0` is the model table itself; zero padding does not
 //!    change a claim).
@@ -181,7 +181,7 @@ impl StepCircuit for TrainingCircuit {
 impl TrainingCircuit {
     /// Where the step circuit's constraints go, synthesized on a plain constraint system
     /// for fold `i` from state `z_i` with `record`: one entry for decoding the points, one
-    /// per phase of the step verifier ([`verify_step_in_profiled`]), then the chunk's
+    /// per phase of the step verifier ([`verify_step_in_profiled`](zkpot_gkr::step::constraints::verify_step_in_profiled)), then the chunk's
     /// Merkle path, the accumulator fold (claim batching) and the hinted results of the
     /// three point operations (with the new accumulator's limbs). Each entry has the
     /// transcript's (Poseidon's) share; the Merkle path's hashing is not on the transcript.

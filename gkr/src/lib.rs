@@ -16,10 +16,10 @@
 //! |---|---|
 //! | [`range`] | the LogUp-GKR range check: [`range::prove_range`], [`range::verify_range`], [`range::RangeProof`], the claims it leaves |
 //! | [`matmul`] | the stacked matrix product `C_t = op(A_t) op(B_t)`: [`matmul::prove_matmul`], [`matmul::verify_matmul`], [`matmul::MatmulProof`], claims on `A` and `B` |
-//! | [`elementwise`] | elementwise GKR layers: Hadamard product, booleanity, merging claims on one table, the rescale and linear-combination reductions, each with prover, verifier and proof ([`elementwise::ElementwiseError`]) |
-//! | [`layout`] | claim reductions through data layout: column sums, the bias broadcast and the affine split `Z = P + 2^f b`, the stacked 16-bit limb decomposition ([`layout::LayoutError`]) |
+//! | [`elementwise`] | elementwise GKR layers: Hadamard product, booleanity, merging claims on one table, the rescale and linear-combination reductions, each with prover, verifier and proof |
+//! | [`reshape`] | claim reductions through data layout: column sums, the bias broadcast and the affine split `Z = P + 2^f b`, the stacked 16-bit limb decomposition |
 //! | [`step`] | the step proof of `k` stacked SGD iterations: [`step::prove_step`], [`step::verify_step`], [`step::StepProof`], [`step::StepShape`] |
-//! | [`error`] | the crate's [`RangeError`] |
+//! | [`error`] | the crate's one [`Error`], and the small enums its variants name ([`ShapeReason`], [`FlowCheck`], [`MessageKind`]) |
 //!
 //! ## Where it sits
 //!
@@ -32,12 +32,12 @@
 
 pub mod elementwise;
 pub mod error;
-pub mod layout;
 pub mod matmul;
 pub mod range;
+pub mod reshape;
 pub mod step;
 
-pub use error::RangeError;
+pub use error::{Error, FlowCheck, MessageKind, ShapeReason};
 pub use range::{
     multiplicities, multiplicities_in, prove_range, verify_range, RangeClaims, RangeProof,
     RangeWitness, LIMB_BITS,

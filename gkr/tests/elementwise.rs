@@ -20,10 +20,10 @@ use zkpot_gkr::elementwise::{
     first_non_boolean, hadamard_reference, linear_reference, ones_eval, ones_table,
     prove_booleanity, prove_hadamard, prove_linear, prove_merge, prove_rescale, rescale_reference,
     verify_booleanity, verify_hadamard, verify_linear, verify_merge, verify_rescale,
-    BooleanityProof, Claim, ElementwiseError, HadamardClaims, HadamardProof, LinearProof,
-    MergeProof, RescaleClaims, RescaleProof,
+    BooleanityProof, Claim, HadamardClaims, HadamardProof, LinearProof, MergeProof, RescaleClaims,
+    RescaleProof,
 };
-use zkpot_gkr::{prove_range, verify_range};
+use zkpot_gkr::{prove_range, verify_range, Error};
 
 /// A transcript that has absorbed a stand-in for the commitments.
 fn transcript(prefix: u64) -> PoseidonTranscript {
@@ -137,7 +137,7 @@ fn hadamard_wrong_output_is_rejected() {
         let (proof, _) = hadamard(&s, &q, &output);
         let result = verify_hadamard(n, &output, &proof, &mut transcript(1));
         assert!(
-            matches!(result, Err(ElementwiseError::Sumcheck(_))),
+            matches!(result, Err(Error::Sumcheck(_))),
             "n = {n}: {result:?}"
         );
     }
@@ -181,7 +181,7 @@ fn hadamard_tampering_is_caught() {
     }
     assert!(matches!(
         verify_hadamard(n + 1, &output, &proof, &mut transcript(1)),
-        Err(ElementwiseError::PointLengthMismatch { .. })
+        Err(Error::PointLengthMismatch { .. })
     ));
     assert!(verify_hadamard(n, &output, &proof, &mut transcript(2)).is_err());
 }
@@ -240,7 +240,7 @@ fn non_boolean_entry_is_rejected() {
             let (proof, _) = booleanity(&table);
             let result = verify_booleanity(n, &proof, &mut transcript(3));
             assert!(
-                matches!(result, Err(ElementwiseError::Sumcheck(_))),
+                matches!(result, Err(Error::Sumcheck(_))),
                 "n = {n}: {result:?}"
             );
         }
@@ -311,7 +311,7 @@ fn merge_completeness_and_soundness() {
     assert!(!merge_accepts(n, &claims[..1], &proof, &table));
     assert_eq!(
         verify_merge(n, &[], &proof, &mut transcript(5)),
-        Err(ElementwiseError::Empty { what: "claims" })
+        Err(Error::NoClaims)
     );
 }
 
@@ -361,7 +361,7 @@ fn verify_rescale_case(
     case: &RescaleCase,
     input: &Claim,
     proof: &RescaleProof,
-) -> Result<RescaleClaims, ElementwiseError> {
+) -> Result<RescaleClaims, Error> {
     verify_rescale(
         case.num_vars,
         input,
@@ -383,7 +383,7 @@ fn ones_eval_is_the_mle_of_the_ones_table() {
         }
         assert!(matches!(
             ones_eval((1 << n) + 1, &point),
-            Err(ElementwiseError::TooManyEntries { .. })
+            Err(Error::TooManyEntries { .. })
         ));
     }
     assert_eq!(ones_eval(u64::MAX, &[Fr::one(); 64]).unwrap(), Fr::zero());
@@ -487,11 +487,11 @@ fn rescale_tampering_is_caught() {
     }
     assert!(matches!(
         verify_rescale(5, &input, 16, 33, &proof, &mut transcript(6)),
-        Err(ElementwiseError::TooManyEntries { .. })
+        Err(Error::TooManyEntries { .. })
     ));
     assert!(matches!(
         verify_rescale(5, &input, 1000, 20, &proof, &mut transcript(6)),
-        Err(ElementwiseError::ShiftTooLarge { .. })
+        Err(Error::ShiftTooLarge { .. })
     ));
 }
 
@@ -540,7 +540,7 @@ fn linear_completeness_and_soundness() {
                 prove_linear(&CpuBackend, &coeffs, &inputs, &wrong, &mut transcript(7)).unwrap();
             assert!(matches!(
                 verify_linear(n, &coeffs, &wrong, &proof_bad, &mut transcript(7)),
-                Err(ElementwiseError::LinearCheckFailed { .. })
+                Err(Error::LinearCheckFailed { .. })
             ));
 
             // Every proof field, wrong shapes, wrong coefficients.
@@ -553,7 +553,7 @@ fn linear_completeness_and_soundness() {
             bad.evals.push(Fr::zero());
             assert!(matches!(
                 verify_linear(n, &coeffs, &output, &bad, &mut transcript(7)),
-                Err(ElementwiseError::Malformed { .. })
+                Err(Error::WrongMessageCount { .. })
             ));
             let mut other = coeffs.clone();
             other[0] += Fr::one();
@@ -577,32 +577,30 @@ fn prover_input_errors() {
     let t = &mut transcript(0);
     assert_eq!(
         prove_hadamard(b, &three, &three, &claim, t).unwrap_err(),
-        ElementwiseError::NotPowerOfTwo { len: 3 }
+        Error::NotPowerOfTwo { len: 3 }
     );
     assert_eq!(
         prove_hadamard(b, &four, &two, &claim, t).unwrap_err(),
-        ElementwiseError::LengthMismatch {
+        Error::LengthMismatch {
+            table: "right",
             expected: 4,
             got: 2
         }
     );
     assert_eq!(
         prove_hadamard(b, &two, &two, &claim, t).unwrap_err(),
-        ElementwiseError::PointLengthMismatch {
+        Error::PointLengthMismatch {
             expected: 1,
             got: 2
         }
     );
     assert!(prove_booleanity(b, &[], t).is_err());
-    assert_eq!(
-        prove_merge(b, &four, &[], t).unwrap_err(),
-        ElementwiseError::Empty { what: "claims" }
-    );
+    assert_eq!(prove_merge(b, &four, &[], t).unwrap_err(), Error::NoClaims);
     assert!(prove_rescale(b, &four, &claim, 200, 4, t).is_err());
     assert!(prove_rescale(b, &four, &claim, 4, 5, t).is_err());
     assert_eq!(
         prove_linear(b, &[], &[], &claim, t).unwrap_err(),
-        ElementwiseError::Empty { what: "inputs" }
+        Error::NoInputs
     );
     assert!(prove_linear(b, &[Fr::one()], &[&four, &four], &claim, t).is_err());
     assert!(prove_linear(b, &[Fr::one(); 2], &[&four, &two], &claim, t).is_err());

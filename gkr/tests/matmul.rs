@@ -15,9 +15,9 @@ use rand_chacha::ChaCha20Rng;
 use zkpot_core::Claim;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable, PoseidonTranscript, Transcript};
 use zkpot_gkr::matmul::{
-    matmul_naive, prove_matmul, verify_matmul, MatmulClaims, MatmulError, MatmulProof, MatmulShape,
-    Op,
+    matmul_naive, prove_matmul, verify_matmul, MatmulClaims, MatmulProof, MatmulShape, Op,
 };
+use zkpot_gkr::Error;
 
 /// A transcript that has absorbed a stand-in for the caller's statement.
 fn transcript(prefix: u64) -> PoseidonTranscript {
@@ -83,11 +83,7 @@ fn prove(inst: &Instance) -> (MatmulProof, MatmulClaims) {
     .unwrap()
 }
 
-fn verify(
-    shape: &MatmulShape,
-    proof: &MatmulProof,
-    output: &Claim,
-) -> Result<MatmulClaims, MatmulError> {
+fn verify(shape: &MatmulShape, proof: &MatmulProof, output: &Claim) -> Result<MatmulClaims, Error> {
     verify_matmul(shape, proof, output, &mut transcript(7))
 }
 
@@ -273,10 +269,7 @@ fn a_wrong_product_is_rejected() {
             )
             .unwrap();
             assert!(
-                matches!(
-                    verify(&shape, &proof, &output),
-                    Err(MatmulError::Sumcheck(_))
-                ),
+                matches!(verify(&shape, &proof, &output), Err(Error::Sumcheck(_))),
                 "{shape:?}, entry {index}"
             );
             assert!(!accepts(&shape, &proof, &output, &inst.a, &inst.b));
@@ -366,7 +359,7 @@ fn transcripts_bind_the_proof() {
     let inst = instance(&mut rng, MatmulShape::new(2, 4, 4, 4));
     let (proof, _) = prove(&inst);
     let other = verify_matmul(&inst.shape, &proof, &inst.output, &mut transcript(8));
-    assert!(other.is_err_and(|e| matches!(e, MatmulError::Sumcheck(_))));
+    assert!(other.is_err_and(|e| matches!(e, Error::Sumcheck(_))));
     // Prover and verifier leave their transcripts in the same state.
     let (mut tp, mut tv) = (transcript(7), transcript(7));
     prove_matmul(
@@ -408,7 +401,7 @@ fn wrong_shapes_are_rejected() {
     // A different point length.
     assert_eq!(
         verify(&MatmulShape::new(2, 8, 8, 4), &proof, &inst.output),
-        Err(MatmulError::WrongPointLength {
+        Err(Error::PointLengthMismatch {
             expected: 6,
             got: 5
         })
@@ -420,7 +413,7 @@ fn wrong_shapes_are_rejected() {
         (MatmulShape::new(2, 4, 6, 4), "n", 6),
         (MatmulShape::new(2, 4, 8, 5), "p", 5),
     ] {
-        let expected: Result<(), _> = Err(MatmulError::NotPowerOfTwo { dim, value });
+        let expected: Result<(), _> = Err(Error::DimensionNotPowerOfTwo { dim, value });
         assert_eq!(verify(&bad, &proof, &inst.output).map(|_| ()), expected);
         let proved = prove_matmul(
             &CpuBackend,
@@ -437,7 +430,7 @@ fn wrong_shapes_are_rejected() {
     let huge = MatmulShape::new(1 << 20, 1 << 20, 2, 2);
     assert!(matches!(
         verify(&huge, &proof, &inst.output),
-        Err(MatmulError::TooManyVariables { .. })
+        Err(Error::TooManyVariables { .. })
     ));
     // Tables of the wrong length, a point of the wrong length.
     let prove_with = |a: &[Fr], b: &[Fr], output: &Claim| {
@@ -445,16 +438,16 @@ fn wrong_shapes_are_rejected() {
     };
     assert_eq!(
         prove_with(&inst.a[1..], &inst.b, &inst.output),
-        Err(MatmulError::WrongTableLength {
-            operand: "A",
+        Err(Error::LengthMismatch {
+            table: "A",
             expected: 64,
             got: 63
         })
     );
     assert_eq!(
         prove_with(&inst.a, &inst.b[..32], &inst.output),
-        Err(MatmulError::WrongTableLength {
-            operand: "B",
+        Err(Error::LengthMismatch {
+            table: "B",
             expected: 64,
             got: 32
         })
@@ -463,7 +456,7 @@ fn wrong_shapes_are_rejected() {
     short.point.pop();
     assert_eq!(
         prove_with(&inst.a, &inst.b, &short),
-        Err(MatmulError::WrongPointLength {
+        Err(Error::PointLengthMismatch {
             expected: 5,
             got: 4
         })
@@ -479,16 +472,16 @@ fn malformed_proofs_are_rejected() {
 
     let mut bad = proof.clone();
     bad.sumcheck.rounds.pop();
-    assert!(matches!(v(&bad), Err(MatmulError::Sumcheck(_))));
+    assert!(matches!(v(&bad), Err(Error::Sumcheck(_))));
     let mut bad = proof.clone();
     bad.sumcheck.rounds.push(vec![Fr::one(); 3]);
-    assert!(matches!(v(&bad), Err(MatmulError::Sumcheck(_))));
+    assert!(matches!(v(&bad), Err(Error::Sumcheck(_))));
     let mut bad = proof.clone();
     bad.sumcheck.rounds[1].pop();
-    assert!(matches!(v(&bad), Err(MatmulError::Sumcheck(_))));
+    assert!(matches!(v(&bad), Err(Error::Sumcheck(_))));
     let mut bad = proof.clone();
     bad.sumcheck.rounds[0].push(Fr::one());
-    assert!(matches!(v(&bad), Err(MatmulError::Sumcheck(_))));
+    assert!(matches!(v(&bad), Err(Error::Sumcheck(_))));
     assert!(v(&MatmulProof::default()).is_err());
 }
 
@@ -511,7 +504,13 @@ fn serialization_round_trips() {
     assert_eq!(MatmulProof::from_bytes(&bytes).unwrap(), proof);
     let mut long = bytes.clone();
     long.push(0);
-    assert_eq!(MatmulProof::from_bytes(&long), Err(MatmulError::Malformed));
+    assert_eq!(
+        MatmulProof::from_bytes(&long),
+        Err(Error::TrailingBytes {
+            proof: "matmul",
+            count: 1
+        })
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable, PoseidonTranscript, Transcript};
 use zkpot_gkr::range::{RangeClaims, RangeProof, RangeWitness, TABLE_SIZE};
-use zkpot_gkr::{prove_range, verify_range, RangeError};
+use zkpot_gkr::{prove_range, verify_range, Error};
 
 /// A transcript that has absorbed stand-ins for the commitments to `l` and `m`.
 fn transcript(prefix: u64) -> PoseidonTranscript {
@@ -30,7 +30,7 @@ fn prove(limbs: &[Fr], mults: &[Fr]) -> (RangeProof, RangeClaims) {
     prove_range(&CpuBackend, limbs, mults, &mut transcript(7)).unwrap()
 }
 
-fn verify(n: usize, proof: &RangeProof) -> Result<RangeClaims, RangeError> {
+fn verify(n: usize, proof: &RangeProof) -> Result<RangeClaims, Error> {
     verify_range(n, proof, &mut transcript(7))
 }
 
@@ -129,7 +129,7 @@ fn out_of_range_limbs_are_rejected() {
                 let m = fields(&m);
                 let (proof, _) = prove(&l, &m);
                 assert!(
-                    matches!(verify(n, &proof), Err(RangeError::RootNotZero { .. })),
+                    matches!(verify(n, &proof), Err(Error::RootNotZero { .. })),
                     "n = {n}, bad = {bad}"
                 );
                 assert!(!accepts(n, &proof, &l, &m));
@@ -139,7 +139,7 @@ fn out_of_range_limbs_are_rejected() {
     // The honest prover refuses outright.
     assert!(matches!(
         RangeWitness::new(vec![1, 1 << 16]),
-        Err(RangeError::LimbOutOfRange { index: 1, .. })
+        Err(Error::LimbOutOfRange { index: 1, .. })
     ));
 }
 
@@ -154,10 +154,7 @@ fn wrong_multiplicities_are_rejected() {
     m[(t + 1) % TABLE_SIZE] += 1;
     let m = fields(&m);
     let (proof, _) = prove(&l, &m);
-    assert!(matches!(
-        verify(6, &proof),
-        Err(RangeError::RootNotZero { .. })
-    ));
+    assert!(matches!(verify(6, &proof), Err(Error::RootNotZero { .. })));
     assert!(!accepts(6, &proof, &l, &m));
 }
 
@@ -213,7 +210,7 @@ fn malformed_proofs_are_rejected() {
     bad.layers.pop();
     assert_eq!(
         verify(n, &bad),
-        Err(RangeError::WrongNumberOfLayers {
+        Err(Error::WrongNumberOfLayers {
             expected: 16,
             got: 15
         })
@@ -222,7 +219,7 @@ fn malformed_proofs_are_rejected() {
     bad.layers[1].children.push(Default::default());
     assert_eq!(
         verify(n, &bad),
-        Err(RangeError::WrongNumberOfTrees {
+        Err(Error::WrongNumberOfTrees {
             layer: 1,
             expected: 2,
             got: 3
@@ -233,15 +230,15 @@ fn malformed_proofs_are_rejected() {
     assert!(verify(n, &bad).is_err());
     let mut bad = proof.clone();
     bad.layers[4].sumcheck.rounds.pop();
-    assert!(matches!(verify(n, &bad), Err(RangeError::Sumcheck(_))));
+    assert!(matches!(verify(n, &bad), Err(Error::Sumcheck(_))));
     let mut bad = proof.clone();
     bad.layers[4].sumcheck.rounds[1].push(Fr::zero());
-    assert!(matches!(verify(n, &bad), Err(RangeError::Sumcheck(_))));
+    assert!(matches!(verify(n, &bad), Err(Error::Sumcheck(_))));
     let mut bad = proof.clone();
     bad.limb_root.denominator = Fr::zero();
     assert_eq!(
         verify(n, &bad),
-        Err(RangeError::ZeroDenominator { tree: "limb" })
+        Err(Error::ZeroDenominator { tree: "limb" })
     );
     // The proof is for n = 3 only.
     for other in [0, 2, 4, 16, 17, 41, usize::MAX] {
@@ -256,12 +253,13 @@ fn prover_input_errors() {
     let bad = |l: &[Fr], m: &[Fr]| prove_range(&CpuBackend, l, m, &mut transcript(7)).err();
     assert_eq!(
         bad(&[Fr::zero(); 3], &m),
-        Some(RangeError::NotPowerOfTwo { len: 3 })
+        Some(Error::NotPowerOfTwo { len: 3 })
     );
-    assert_eq!(bad(&[], &m), Some(RangeError::NotPowerOfTwo { len: 0 }));
+    assert_eq!(bad(&[], &m), Some(Error::NotPowerOfTwo { len: 0 }));
     assert_eq!(
         bad(&[Fr::zero(); 4], &m[1..]),
-        Some(RangeError::WrongTableLength {
+        Some(Error::LengthMismatch {
+            table: "multiplicities",
             expected: TABLE_SIZE,
             got: TABLE_SIZE - 1
         })

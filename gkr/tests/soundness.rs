@@ -14,7 +14,8 @@ use std::sync::OnceLock;
 use ark_ff::One;
 use common::step::{first_fold, fold_at, spec, Fold, Proven};
 use zkpot_core::{Fr, G1Affine};
-use zkpot_gkr::step::{verify_step, StepError, StepProof, StepShape, Tensor};
+use zkpot_gkr::step::{verify_step, StepProof, StepShape, Tensor};
+use zkpot_gkr::{Error, MessageKind};
 use zkpot_trainer::testing::{mutate, KINDS};
 use zkpot_trainer::{StepWitness, TrainSpec};
 
@@ -96,7 +97,7 @@ fn every_tensor_kind_of_every_layer_is_caught() {
                     // activation (it is q_L): the prover refuses a witness whose copies
                     // disagree.
                     assert!(
-                        matches!(f.prove(), Err(StepError::Witness(_))),
+                        matches!(f.prove(), Err(Error::WitnessInconsistent { .. })),
                         "{what} was not refused"
                     );
                 } else {
@@ -122,11 +123,11 @@ fn a_remainder_out_of_range_with_the_matching_quotient_is_rejected() {
             l.w_new.data_mut()[0] += sign;
         });
         // The strict prover refuses to split the remainder.
-        assert!(matches!(f.prove(), Err(StepError::Witness(_))));
+        assert!(matches!(f.prove(), Err(Error::WitnessOutOfRange { .. })));
         let p = f.prove_lenient().unwrap();
         let result = verify_step(&f.shape, &p.statement, &p.proof);
         assert!(
-            matches!(result, Err(StepError::Range(_))),
+            matches!(result, Err(Error::RootNotZero { .. })),
             "the range check must reject it, got {result:?}"
         );
     }
@@ -148,11 +149,11 @@ fn a_limb_of_2_16_or_more_is_rejected_by_the_lookup() {
         let r = l.dw.input[0] + (1i128 << (shift - 1)) - (i128::from(dw) << shift);
         l.dw.remainder[0] = i64::try_from(r).unwrap();
     });
-    assert!(matches!(f.prove(), Err(StepError::Witness(_))));
+    assert!(matches!(f.prove(), Err(Error::WitnessOutOfRange { .. })));
     let p = f.prove_lenient().unwrap();
     let result = verify_step(&f.shape, &p.statement, &p.proof);
     assert!(
-        matches!(result, Err(StepError::Range(_))),
+        matches!(result, Err(Error::RootNotZero { .. })),
         "the range check must reject it, got {result:?}"
     );
 }
@@ -172,7 +173,7 @@ fn a_flipped_relu_sign_with_a_consistent_recomposition_is_rejected() {
         l.sign[j] = true;
         l.a.data_mut()[j] = l.z.quotient.data()[j];
     });
-    assert!(matches!(f.prove(), Err(StepError::Witness(_))));
+    assert!(matches!(f.prove(), Err(Error::WitnessOutOfRange { .. })));
     assert_rejected(&f, "a flipped sign bit");
     // The encoding itself: with the top bit claimed 1, the rest is negative.
     let enc = base.shape.encoding(Tensor::Zq(1)).unwrap();
@@ -283,7 +284,10 @@ fn malformed_proofs_are_errors_not_panics() {
     q.evals.push(Fr::one());
     assert!(matches!(
         verify_step(&f.shape, &p.statement, &q),
-        Err(StepError::Malformed(_))
+        Err(Error::LeftoverMessages {
+            kind: MessageKind::Eval,
+            count: 1
+        })
     ));
     let mut q = p.proof.clone();
     q.evals.pop();

@@ -112,13 +112,24 @@ fn encodings_split_exactly_and_bound_exactly() {
 
 #[test]
 fn bad_specs_and_witnesses_are_errors() {
-    use zkpot_gkr::step::{StepError, StepShape, StepWitnesses};
+    use zkpot_gkr::step::{StepShape, StepWitnesses};
+    use zkpot_gkr::{Error, ShapeReason};
     let mut s = spec(vec![64, 16, 10], 4, 2);
     s.steps_per_fold = 3;
-    assert!(matches!(StepShape::new(&s), Err(StepError::Shape(_))));
+    assert!(matches!(
+        StepShape::new(&s),
+        Err(Error::UnprovableShape {
+            reason: ShapeReason::StepsPerFold { steps_per_fold: 3 }
+        })
+    ));
     let mut s = spec(vec![64, 16, 10], 4, 2);
     s.value_bits = 80;
-    assert!(matches!(StepShape::new(&s), Err(StepError::Shape(_))));
+    assert!(matches!(
+        StepShape::new(&s),
+        Err(Error::UnprovableShape {
+            reason: ShapeReason::ValueBits { value_bits: 80 }
+        })
+    ));
     let s = spec(vec![64, 16, 10], 4, 2);
     let shape = StepShape::new(&s).unwrap();
     shape.check().unwrap();
@@ -135,7 +146,9 @@ fn bad_specs_and_witnesses_are_errors() {
     let empty = zkpot_gkr::step::StepProof::default();
     assert!(matches!(
         zkpot_gkr::step::verify_step(&broken, &statement, &empty),
-        Err(StepError::Shape(_))
+        Err(Error::UnprovableShape {
+            reason: ShapeReason::Inconsistent
+        })
     ));
     let mut broken = shape.clone();
     broken.widths[1] = 12;
@@ -143,14 +156,14 @@ fn bad_specs_and_witnesses_are_errors() {
     let w = common::step::witnesses(&s);
     assert!(matches!(
         StepWitnesses::new(&shape, &w[..1]),
-        Err(StepError::Witness(_))
+        Err(Error::WrongWitnessCount { got: 1, k: 2 })
     ));
     assert!(StepWitnesses::new(&shape, &w[..2]).is_ok());
     let other = spec(vec![64, 8, 10], 4, 2);
     let w8 = common::step::witnesses(&other);
     assert!(matches!(
         StepWitnesses::new(&shape, &w8[..2]),
-        Err(StepError::Witness(_))
+        Err(Error::WitnessShape { .. })
     ));
 }
 

@@ -15,7 +15,7 @@ use zkpot_pcs::{
 };
 use zkpot_trainer::{schedule::gather, BatchSchedule, Dataset, Matrix, TrainSpec};
 
-use zkpot_gkr::step::{batches_table, commit_table, StepError, StepShape};
+use zkpot_gkr::step::{batches_table, commit_table, StepShape};
 
 use crate::{error::RunError, statement::DataCommitment};
 
@@ -126,7 +126,7 @@ impl ChunkedData {
         backend: &B,
         c: usize,
         table: Vec<Fr>,
-    ) -> Result<Option<Opening>, StepError> {
+    ) -> Result<Option<Opening>, zkpot_gkr::Error> {
         let (Some(&commitment), Some(&blind)) = (self.commitments.get(c), self.blinds.get(c))
         else {
             return Ok(None);

@@ -1,7 +1,7 @@
 //! The crate's error type.
 
 use thiserror::Error;
-use zkpot_gkr::step::StepError;
+use zkpot_gkr::Error as GkrError;
 use zkpot_pcs::PcsError;
 use zkpot_trainer::{SpecError, TrainError};
 
@@ -17,7 +17,7 @@ pub enum RunError {
     Train(#[from] TrainError),
     /// The spec's shape cannot be proven.
     #[error("shape: {0}")]
-    Shape(StepError),
+    Shape(GkrError),
     /// The spec's largest table is larger than a run allows.
     #[error(
         "the largest table has 2^{table_vars} entries; a run allows at most 2^{max_table_vars}"
@@ -55,7 +55,7 @@ pub enum RunError {
         /// The fold.
         fold: u64,
         /// Why.
-        source: StepError,
+        source: GkrError,
     },
     /// A fold's chunk is not the expected chunk of `C_data`.
     #[error("fold {fold}: the data chunk is not chunk {expected} of C_data: {source}")]
@@ -87,7 +87,7 @@ pub enum RunError {
     /// A table could not be built from the witnesses (their shapes do not fit the
     /// spec's).
     #[error("witness tables: {0}")]
-    Tables(StepError),
+    Tables(GkrError),
     /// A fold was handed another number of witnesses than `k`.
     #[error("fold {fold}: {got} witnesses, k = {k}")]
     WitnessCount {

@@ -14,9 +14,9 @@
 //!
 //! | field | meaning |
 //! |---|---|
-//! | `spec` | the resolved [`TrainSpec`] (its digest binds the shape, schedule, seed and `T`) |
+//! | `spec` | the resolved [`TrainSpec`](zkpot_trainer::TrainSpec) (its digest binds the shape, schedule, seed and `T`) |
 //! | `data` | `C_data` ([`DataCommitment`]): the Poseidon Merkle root over the hiding commitments of the training set's chunks, in training order, and the number of chunks |
-//! | `w0` | `C_W0`: a hiding commitment to the starting model's table ([`StepShape::model_layout`]) |
+//! | `w0` | `C_W0`: a hiding commitment to the starting model's table ([`StepShape::model_layout`](zkpot_gkr::step::StepShape::model_layout)) |
 //! | `wt` | `C_WT`: a hiding commitment to the model after `T` iterations, same layout |
 //!
 //! # Protocol

@@ -1,5 +1,12 @@
 //! `eq` in-circuit: [`eq_eval`], the twin of [`crate::eq_eval`].
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_r1cs_std::fields::{fp::FpVar, FieldVar};
 use ark_relations::gr1cs::SynthesisError;
 
@@ -21,6 +28,8 @@ pub fn eq_eval(a: &[FrVar], b: &[FrVar]) -> Result<FrVar, SynthesisError> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use ark_ff::UniformRand;
     use ark_r1cs_std::GR1CSVar;
     use ark_relations::gr1cs::ConstraintSystem;

@@ -16,6 +16,13 @@
 //! power-of-two dimensions is the table with index `row * num_cols + col`, so the column
 //! bits are the low variables (bound first) and the row bits the high ones.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 
 use ark_ff::{Field, One, Zero};
@@ -35,8 +42,11 @@ pub struct MultilinearTable {
 fn fold_in_place(evals: &mut Vec<Fr>, r: Fr) {
     let half = evals.len() / 2;
     for i in 0..half {
-        let (lo, hi) = (evals[2 * i], evals[2 * i + 1]);
-        evals[i] = lo + r * (hi - lo);
+        if let (Some(&lo), Some(&hi)) = (evals.get(2 * i), evals.get(2 * i + 1)) {
+            if let Some(slot) = evals.get_mut(i) {
+                *slot = lo + r * (hi - lo);
+            }
+        }
     }
     evals.truncate(half);
 }
@@ -48,17 +58,22 @@ const PAR_BIND_LEN: usize = 1 << 13;
 /// the first variable is bound into a half-size buffer, the rest in place (in parallel
 /// for long tables). Errors unless `evals.len() = 2^point.len()`.
 pub fn evaluate_slice(evals: &[Fr], point: &[Fr]) -> Result<Fr, Error> {
+    let mismatch = || Error::PointLengthMismatch {
+        expected: evals.len().trailing_zeros() as usize,
+        got: point.len(),
+    };
     if evals.len() != 1usize.checked_shl(point.len() as u32).unwrap_or(0) {
-        return Err(Error::PointLengthMismatch {
-            expected: evals.len().trailing_zeros() as usize,
-            got: point.len(),
-        });
+        return Err(mismatch());
     }
     let Some((&r0, rest)) = point.split_first() else {
-        return Ok(evals[0]);
+        return evals.first().copied().ok_or_else(mismatch);
     };
     let bind = |src: &[Fr], r: Fr| -> Vec<Fr> {
-        let pair = |p: &[Fr]| p[0] + r * (p[1] - p[0]);
+        let pair = |p: &[Fr]| match p {
+            [lo, hi] => *lo + r * (*hi - *lo),
+            // `chunks_exact(2)` yields pairs only.
+            _ => Fr::zero(),
+        };
         if src.len() >= PAR_BIND_LEN {
             src.par_chunks_exact(2)
                 .with_min_len(PAR_BIND_LEN / 2)
@@ -76,7 +91,7 @@ pub fn evaluate_slice(evals: &[Fr], point: &[Fr]) -> Result<Fr, Error> {
             fold_in_place(&mut buf, r);
         }
     }
-    Ok(buf[0])
+    buf.first().copied().ok_or_else(mismatch)
 }
 
 impl MultilinearTable {
@@ -198,13 +213,14 @@ fn split_block(point: &[Fr]) -> (&[Fr], usize) {
         .rev()
         .take_while(|x| x.is_zero() || x.is_one())
         .count();
-    let low = point.len() - boolean;
-    let offset = point[low..]
+    let low = point.len().saturating_sub(boolean);
+    let (low_part, high) = point.split_at_checked(low).unwrap_or((point, &[]));
+    let offset = high
         .iter()
         .enumerate()
         .filter(|(_, x)| x.is_one())
         .fold(0usize, |acc, (j, _)| acc | 1 << (low + j));
-    (&point[..low], offset)
+    (low_part, offset)
 }
 
 /// A root point and its members `(variables, block offset, scale)`.
@@ -219,6 +235,10 @@ type Family<'a> = (&'a [Fr], Vec<(usize, usize, Fr)>);
 /// are prefixes of one another, and for a prefix `p` of `q`,
 /// `eq(p, x) = eq(q, x) / prod_{j >= |p|} (1 - q_j)` on the first `2^|p|` entries, so
 /// one table serves them all (longest first).
+// Prover-only (the merge and aggregation provers build their combined `eq` table with
+// it; no verifier calls it): the block offsets come from the prover's own claims and lie
+// in the table by construction, so it indexes directly.
+#[allow(clippy::indexing_slicing)]
 pub fn eq_weights(len: usize, claims: &[(&[Fr], Fr)]) -> Vec<Fr> {
     let mut w = vec![Fr::zero(); len];
     let mut parts: Vec<(&[Fr], usize, Fr)> = claims
@@ -282,6 +302,8 @@ pub fn eq_eval(a: &[Fr], b: &[Fr]) -> Result<Fr, Error> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use super::*;
     use ark_ff::UniformRand;
     use proptest::prelude::*;

@@ -2,6 +2,13 @@
 //! [`verify`](super::verify), with [`alloc_sumcheck`] and [`check_final`]. Tested
 //! against the native verifier on a plain `ConstraintSystem`.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_r1cs_std::{eq::EqGadget, fields::fp::FpVar, fields::FieldVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
@@ -82,6 +89,8 @@ pub fn check_final(claimed: &FrVar, computed: &FrVar) -> Result<(), SynthesisErr
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use ark_ff::UniformRand;
     use ark_r1cs_std::{alloc::AllocVar, GR1CSVar};
     use ark_relations::gr1cs::ConstraintSystem;

@@ -85,8 +85,14 @@
 //! Every relation's statement is absorbed by the relation itself; the caller has
 //! absorbed whatever binds the tables (their commitments) before.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
-mod error;
 mod proof;
 mod prover;
 mod verifier;
@@ -94,7 +100,8 @@ mod verifier;
 use ark_ff::{Field, One, Zero};
 use zkpot_core::{i64_to_field, Fr, Transcript};
 
-pub use error::ElementwiseError;
+use crate::Error;
+
 pub use proof::{BooleanityProof, HadamardProof, LinearProof, MergeProof, RescaleProof};
 pub use prover::{prove_booleanity, prove_hadamard, prove_linear, prove_merge, prove_rescale};
 pub use verifier::{
@@ -144,13 +151,13 @@ pub struct RescaleClaims {
 /// agree with `len` above bit `j`, have bit `j` equal to 0 and anything below. The sum of
 /// `eq` over a block is `prod_{i > j} eq(point_i, len_i) (1 - point_j)` (the free low
 /// bits sum to 1). Errors if `num_entries > 2^n`.
-pub fn ones_eval(num_entries: u64, point: &[Fr]) -> Result<Fr, ElementwiseError> {
+pub fn ones_eval(num_entries: u64, point: &[Fr]) -> Result<Fr, Error> {
     let num_vars = point.len();
     let full = u32::try_from(num_vars)
         .ok()
         .and_then(|n| 1u64.checked_shl(n));
     match full {
-        Some(full) if num_entries > full => Err(ElementwiseError::TooManyEntries {
+        Some(full) if num_entries > full => Err(Error::TooManyEntries {
             num_entries,
             num_vars,
         }),
@@ -178,10 +185,10 @@ pub fn ones_eval(num_entries: u64, point: &[Fr]) -> Result<Fr, ElementwiseError>
 
 /// The explicit `ONE` table of [`ones_eval`] (`2^num_vars` entries), for tests and
 /// references.
-pub fn ones_table(num_entries: usize, num_vars: usize) -> Result<Vec<Fr>, ElementwiseError> {
+pub fn ones_table(num_entries: usize, num_vars: usize) -> Result<Vec<Fr>, Error> {
     let len = table_len(num_vars)?;
     if num_entries > len {
-        return Err(ElementwiseError::TooManyEntries {
+        return Err(Error::TooManyEntries {
             num_entries: num_entries as u64,
             num_vars,
         });
@@ -192,8 +199,8 @@ pub fn ones_table(num_entries: usize, num_vars: usize) -> Result<Vec<Fr>, Elemen
 }
 
 /// Naive reference: the entrywise product of two tables of the same length.
-pub fn hadamard_reference(left: &[Fr], right: &[Fr]) -> Result<Vec<Fr>, ElementwiseError> {
-    check_same_len(left.len(), right.len())?;
+pub fn hadamard_reference(left: &[Fr], right: &[Fr]) -> Result<Vec<Fr>, Error> {
+    check_same_len("right", left.len(), right.len())?;
     Ok(left.iter().zip(right).map(|(a, b)| *a * b).collect())
 }
 
@@ -210,13 +217,13 @@ pub fn rescale_reference(
     values: &[i64],
     shift: u32,
     num_vars: usize,
-) -> Result<(Vec<Fr>, Vec<Fr>), ElementwiseError> {
+) -> Result<(Vec<Fr>, Vec<Fr>), Error> {
     if shift > 62 {
-        return Err(ElementwiseError::ShiftTooLarge { shift, max: 62 });
+        return Err(Error::ShiftTooLarge { shift, max: 62 });
     }
     let len = table_len(num_vars)?;
     if values.len() > len {
-        return Err(ElementwiseError::TooManyEntries {
+        return Err(Error::TooManyEntries {
             num_entries: values.len() as u64,
             num_vars,
         });
@@ -229,8 +236,8 @@ pub fn rescale_reference(
         let shifted = i128::from(x) + half;
         let quot = shifted.div_euclid(scale);
         let rem = shifted.rem_euclid(scale);
-        let quot = i64::try_from(quot).map_err(|_| ElementwiseError::Overflow { index })?;
-        let rem = i64::try_from(rem).map_err(|_| ElementwiseError::Overflow { index })?;
+        let quot = i64::try_from(quot).map_err(|_| Error::Overflow { index })?;
+        let rem = i64::try_from(rem).map_err(|_| Error::Overflow { index })?;
         *qi = i64_to_field(quot);
         *ri = i64_to_field(rem);
     }
@@ -238,12 +245,12 @@ pub fn rescale_reference(
 }
 
 /// Naive reference: `sum_i c_i X_i` entrywise. All tables have the same length.
-pub fn linear_reference(coeffs: &[Fr], inputs: &[&[Fr]]) -> Result<Vec<Fr>, ElementwiseError> {
+pub fn linear_reference(coeffs: &[Fr], inputs: &[&[Fr]]) -> Result<Vec<Fr>, Error> {
     check_counts(coeffs.len(), inputs.len())?;
     let len = inputs.first().map_or(0, |t| t.len());
     let mut out = vec![Fr::zero(); len];
     for (c, t) in coeffs.iter().zip(inputs) {
-        check_same_len(len, t.len())?;
+        check_same_len("input", len, t.len())?;
         for (o, x) in out.iter_mut().zip(t.iter()) {
             *o += *c * x;
         }
@@ -252,14 +259,14 @@ pub fn linear_reference(coeffs: &[Fr], inputs: &[&[Fr]]) -> Result<Vec<Fr>, Elem
 }
 
 /// `2^num_vars`, refusing more than [`MAX_VARS`] variables.
-fn table_len(num_vars: usize) -> Result<usize, ElementwiseError> {
+fn table_len(num_vars: usize) -> Result<usize, Error> {
     check_num_vars(num_vars)?;
     Ok(1usize << num_vars)
 }
 
-fn check_num_vars(num_vars: usize) -> Result<(), ElementwiseError> {
+fn check_num_vars(num_vars: usize) -> Result<(), Error> {
     if num_vars > MAX_VARS {
-        Err(ElementwiseError::TooManyVariables {
+        Err(Error::TooManyVariables {
             num_vars,
             max: MAX_VARS,
         })
@@ -268,36 +275,40 @@ fn check_num_vars(num_vars: usize) -> Result<(), ElementwiseError> {
     }
 }
 
-fn check_same_len(expected: usize, got: usize) -> Result<(), ElementwiseError> {
+/// Errors unless `table` has the length of the relation's first table.
+fn check_same_len(table: &'static str, expected: usize, got: usize) -> Result<(), Error> {
     if expected == got {
         Ok(())
     } else {
-        Err(ElementwiseError::LengthMismatch { expected, got })
+        Err(Error::LengthMismatch {
+            table,
+            expected,
+            got,
+        })
     }
 }
 
-fn check_counts(num_coeffs: usize, num_inputs: usize) -> Result<(), ElementwiseError> {
+fn check_counts(num_coeffs: usize, num_inputs: usize) -> Result<(), Error> {
     if num_coeffs == 0 {
-        return Err(ElementwiseError::Empty { what: "inputs" });
+        return Err(Error::NoInputs);
     }
     if num_coeffs == num_inputs {
         Ok(())
     } else {
-        Err(ElementwiseError::Malformed {
-            what: "inputs",
-            expected: num_coeffs,
-            got: num_inputs,
+        Err(Error::WrongInputCount {
+            coeffs: num_coeffs,
+            inputs: num_inputs,
         })
     }
 }
 
 /// Checks a claim's point against `n`.
-fn check_claim(num_vars: usize, claim: &Claim) -> Result<(), ElementwiseError> {
+fn check_claim(num_vars: usize, claim: &Claim) -> Result<(), Error> {
     check_num_vars(num_vars)?;
     if claim.point.len() == num_vars {
         Ok(())
     } else {
-        Err(ElementwiseError::PointLengthMismatch {
+        Err(Error::PointLengthMismatch {
             expected: num_vars,
             got: claim.point.len(),
         })
@@ -305,9 +316,9 @@ fn check_claim(num_vars: usize, claim: &Claim) -> Result<(), ElementwiseError> {
 }
 
 /// The number of variables of a table (a power-of-two length within [`MAX_VARS`]).
-fn num_vars_of(len: usize) -> Result<usize, ElementwiseError> {
+fn num_vars_of(len: usize) -> Result<usize, Error> {
     if !len.is_power_of_two() {
-        return Err(ElementwiseError::NotPowerOfTwo { len });
+        return Err(Error::NotPowerOfTwo { len });
     }
     let num_vars = len.trailing_zeros() as usize;
     check_num_vars(num_vars)?;
@@ -330,9 +341,9 @@ fn merge_statement<T: Transcript>(
     num_vars: usize,
     claims: &[Claim],
     transcript: &mut T,
-) -> Result<Fr, ElementwiseError> {
+) -> Result<Fr, Error> {
     if claims.is_empty() {
-        return Err(ElementwiseError::Empty { what: "claims" });
+        return Err(Error::NoClaims);
     }
     for c in claims {
         check_claim(num_vars, c)?;
@@ -351,9 +362,9 @@ fn absorb_claim<T: Transcript>(transcript: &mut T, claim: &Claim) {
 }
 
 /// `2^k` and `h = 2^(k-1)` (0 for `k = 0`) in the field; errors above [`MAX_SHIFT`].
-fn shift_constants(shift: u32) -> Result<(Fr, Fr), ElementwiseError> {
+fn shift_constants(shift: u32) -> Result<(Fr, Fr), Error> {
     if shift > MAX_SHIFT {
-        return Err(ElementwiseError::ShiftTooLarge {
+        return Err(Error::ShiftTooLarge {
             shift,
             max: MAX_SHIFT,
         });
@@ -374,14 +385,14 @@ fn remainder_value(
     shift: u32,
     num_entries: u64,
     quotient_eval: Fr,
-) -> Result<Fr, ElementwiseError> {
+) -> Result<Fr, Error> {
     let (scale, half) = shift_constants(shift)?;
     let ones = ones_eval(num_entries, &input.point)?;
     Ok(input.value + half * ones - scale * quotient_eval)
 }
 
 /// `sum_i a^i eq(r_i, point)` over the claims' points.
-fn combined_eq(claims: &[Claim], a: Fr, point: &[Fr]) -> Result<Fr, ElementwiseError> {
+fn combined_eq(claims: &[Claim], a: Fr, point: &[Fr]) -> Result<Fr, Error> {
     let mut coeff = Fr::one();
     let mut acc = Fr::zero();
     for c in claims {

@@ -10,7 +10,7 @@ use zkpot_core::{
 
 use super::{
     absorb_claim, check_claim, check_counts, check_same_len, combined_value, merge_statement,
-    num_vars_of, open, remainder_value, BooleanityProof, Claim, ElementwiseError, HadamardClaims,
+    num_vars_of, open, remainder_value, BooleanityProof, Claim, Error, HadamardClaims,
     HadamardProof, LinearProof, MergeProof, RescaleClaims, RescaleProof, BOOLEANITY_LABEL,
     HADAMARD_LABEL, LINEAR_LABEL, RESCALE_LABEL,
 };
@@ -35,9 +35,9 @@ pub fn prove_hadamard<B: Backend, T: Transcript>(
     right: &[Fr],
     output: &Claim,
     transcript: &mut T,
-) -> Result<(HadamardProof, HadamardClaims), ElementwiseError> {
+) -> Result<(HadamardProof, HadamardClaims), Error> {
     let num_vars = num_vars_of(left.len())?;
-    check_same_len(left.len(), right.len())?;
+    check_same_len("right", left.len(), right.len())?;
     check_claim(num_vars, output)?;
     open(transcript, HADAMARD_LABEL, num_vars, &[]);
     absorb_claim(transcript, output);
@@ -76,7 +76,7 @@ pub fn prove_booleanity<B: Backend, T: Transcript>(
     backend: &B,
     table: &[Fr],
     transcript: &mut T,
-) -> Result<(BooleanityProof, Claim), ElementwiseError> {
+) -> Result<(BooleanityProof, Claim), Error> {
     let num_vars = num_vars_of(table.len())?;
     open(transcript, BOOLEANITY_LABEL, num_vars, &[]);
     let tau = transcript.challenges(num_vars);
@@ -111,7 +111,7 @@ pub fn prove_merge<B: Backend, T: Transcript>(
     table: &[Fr],
     claims: &[Claim],
     transcript: &mut T,
-) -> Result<(MergeProof, Claim), ElementwiseError> {
+) -> Result<(MergeProof, Claim), Error> {
     let num_vars = num_vars_of(table.len())?;
     let a = merge_statement(num_vars, claims, transcript)?;
 
@@ -157,7 +157,7 @@ pub fn prove_rescale<B: Backend, T: Transcript>(
     shift: u32,
     num_entries: u64,
     transcript: &mut T,
-) -> Result<(RescaleProof, RescaleClaims), ElementwiseError> {
+) -> Result<(RescaleProof, RescaleClaims), Error> {
     let num_vars = num_vars_of(quotient.len())?;
     check_claim(num_vars, input)?;
     let quotient_eval = backend.evaluate(&backend.upload(quotient), &input.point);
@@ -192,12 +192,12 @@ pub fn prove_linear<B: Backend, T: Transcript>(
     inputs: &[&[Fr]],
     output: &Claim,
     transcript: &mut T,
-) -> Result<(LinearProof, Vec<Claim>), ElementwiseError> {
+) -> Result<(LinearProof, Vec<Claim>), Error> {
     check_counts(coeffs.len(), inputs.len())?;
     let len = inputs.first().map_or(0, |t| t.len());
     let num_vars = num_vars_of(len)?;
     for t in inputs {
-        check_same_len(len, t.len())?;
+        check_same_len("input", len, t.len())?;
     }
     check_claim(num_vars, output)?;
     let evals: Vec<Fr> = inputs

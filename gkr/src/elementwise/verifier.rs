@@ -18,9 +18,9 @@ use zkpot_core::{
 use super::prover::{EQ_PRODUCT_DEGREE, MERGE_DEGREE};
 use super::{
     absorb_claim, check_claim, check_num_vars, combined_eq, combined_value, merge_statement, open,
-    remainder_value, BooleanityProof, Claim, ElementwiseError, HadamardClaims, HadamardProof,
-    LinearProof, MergeProof, RescaleClaims, RescaleProof, BOOLEANITY_LABEL, HADAMARD_LABEL,
-    LINEAR_LABEL, RESCALE_LABEL,
+    remainder_value, BooleanityProof, Claim, Error, HadamardClaims, HadamardProof, LinearProof,
+    MergeProof, RescaleClaims, RescaleProof, BOOLEANITY_LABEL, HADAMARD_LABEL, LINEAR_LABEL,
+    RESCALE_LABEL,
 };
 
 /// Verifies a Hadamard product `C = S ∘ Q` over `n` variables for the claim `output` on
@@ -31,7 +31,7 @@ pub fn verify_hadamard<T: Transcript>(
     output: &Claim,
     proof: &HadamardProof,
     transcript: &mut T,
-) -> Result<HadamardClaims, ElementwiseError> {
+) -> Result<HadamardClaims, Error> {
     check_claim(num_vars, output)?;
     open(transcript, HADAMARD_LABEL, num_vars, &[]);
     absorb_claim(transcript, output);
@@ -63,7 +63,7 @@ pub fn verify_booleanity<T: Transcript>(
     num_vars: usize,
     proof: &BooleanityProof,
     transcript: &mut T,
-) -> Result<Claim, ElementwiseError> {
+) -> Result<Claim, Error> {
     check_num_vars(num_vars)?;
     open(transcript, BOOLEANITY_LABEL, num_vars, &[]);
     let tau = transcript.challenges(num_vars);
@@ -92,7 +92,7 @@ pub fn verify_merge<T: Transcript>(
     claims: &[Claim],
     proof: &MergeProof,
     transcript: &mut T,
-) -> Result<Claim, ElementwiseError> {
+) -> Result<Claim, Error> {
     let a = merge_statement(num_vars, claims, transcript)?;
     let reduced = sumcheck::verify(
         &proof.sumcheck,
@@ -122,7 +122,7 @@ pub fn verify_rescale<T: Transcript>(
     num_entries: u64,
     proof: &RescaleProof,
     transcript: &mut T,
-) -> Result<RescaleClaims, ElementwiseError> {
+) -> Result<RescaleClaims, Error> {
     check_claim(num_vars, input)?;
     let remainder = remainder_value(input, shift, num_entries, proof.quotient_eval)?;
     open(
@@ -153,13 +153,13 @@ pub fn verify_linear<T: Transcript>(
     output: &Claim,
     proof: &LinearProof,
     transcript: &mut T,
-) -> Result<Vec<Claim>, ElementwiseError> {
+) -> Result<Vec<Claim>, Error> {
     if coeffs.is_empty() {
-        return Err(ElementwiseError::Empty { what: "inputs" });
+        return Err(Error::NoInputs);
     }
     check_claim(num_vars, output)?;
     if proof.evals.len() != coeffs.len() {
-        return Err(ElementwiseError::Malformed {
+        return Err(Error::WrongMessageCount {
             what: "evals",
             expected: coeffs.len(),
             got: proof.evals.len(),
@@ -170,7 +170,7 @@ pub fn verify_linear<T: Transcript>(
     absorb_claim(transcript, output);
     let got: Fr = coeffs.iter().zip(&proof.evals).map(|(c, x)| *c * x).sum();
     if got != output.value {
-        return Err(ElementwiseError::LinearCheckFailed {
+        return Err(Error::LinearCheckFailed {
             expected: output.value,
             got,
         });

@@ -3,6 +3,13 @@
 //! The shape is public (constants of the circuit); the output claim and the proof's
 //! messages are variables.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use zkpot_core::{
     constraints::{
@@ -119,6 +126,8 @@ pub fn verify_matmul(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use ark_ff::UniformRand;
     use ark_r1cs_std::alloc::AllocVar;
     use ark_r1cs_std::GR1CSVar;

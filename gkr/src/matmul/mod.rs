@@ -77,19 +77,25 @@
 //!    polynomial, squeezing the round challenge).
 //! 4. `absorb_field(a)`, `absorb_field(b)`.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
-mod error;
 mod proof;
 mod prover;
 mod verifier;
 
 use ark_ff::Zero;
-use rayon::prelude::*;
-use zkpot_core::{eq_table, Fr, Transcript};
+use zkpot_core::{Fr, Transcript};
 
 use zkpot_core::Claim;
 
-pub use error::MatmulError;
+use crate::Error;
+
 pub use proof::MatmulProof;
 pub use prover::prove_matmul;
 pub use verifier::verify_matmul;
@@ -165,10 +171,10 @@ impl MatmulShape {
 
     /// Checks that `k, m, n, p` are powers of two and that no table has more than
     /// [`MAX_NUM_VARS`] variables.
-    pub fn validate(&self) -> Result<(), MatmulError> {
+    pub fn validate(&self) -> Result<(), Error> {
         for (dim, value) in [("k", self.k), ("m", self.m), ("n", self.n), ("p", self.p)] {
             if !value.is_power_of_two() {
-                return Err(MatmulError::NotPowerOfTwo { dim, value });
+                return Err(Error::DimensionNotPowerOfTwo { dim, value });
             }
         }
         let num_vars = [self.a_num_vars(), self.b_num_vars(), self.c_num_vars()]
@@ -176,7 +182,7 @@ impl MatmulShape {
             .max()
             .unwrap_or(0);
         if num_vars > MAX_NUM_VARS {
-            return Err(MatmulError::TooManyVariables {
+            return Err(Error::TooManyVariables {
                 num_vars,
                 max: MAX_NUM_VARS,
             });
@@ -245,11 +251,11 @@ impl MatmulShape {
     }
 
     /// Checks the shape and a point on `C`, and splits it into `(r_j, r_i, r_t)`.
-    fn split_output_point<'a>(&self, point: &'a [Fr]) -> Result<OutputPoint<'a>, MatmulError> {
+    fn split_output_point<'a>(&self, point: &'a [Fr]) -> Result<OutputPoint<'a>, Error> {
         self.validate()?;
         let expected = self.c_num_vars();
         if point.len() != expected {
-            return Err(MatmulError::WrongPointLength {
+            return Err(Error::PointLengthMismatch {
                 expected,
                 got: point.len(),
             });
@@ -314,37 +320,9 @@ fn start<T: Transcript>(transcript: &mut T, shape: &MatmulShape, output: &Claim)
     transcript.absorb_field(&output.value);
 }
 
-/// Chunk of output entries per rayon task in [`fix_block`].
-const FIX_CHUNK: usize = 1 << 10;
-
-/// Partial evaluation of a middle block of variables: `table` is over
-/// `[low (low_vars), mid (block.len()), high (the rest)]` and the result, over
-/// `[low, high]`, is `sum_mid eq(block, mid) table[low, mid, high]`. `O(table.len())`.
-/// The length of `table` must be a multiple of `2^(low_vars + block.len())`.
-pub(crate) fn fix_block(table: &[Fr], low_vars: usize, block: &[Fr]) -> Vec<Fr> {
-    let eq = eq_table(block);
-    let low = 1usize << low_vars;
-    let span = low * eq.len();
-    debug_assert_eq!(table.len() % span, 0);
-    let mut out = vec![Fr::zero(); table.len() / eq.len()];
-    let chunk = low.min(FIX_CHUNK);
-    out.par_chunks_mut(chunk).enumerate().for_each(|(c, dst)| {
-        let start = c * chunk;
-        let base = (start / low) * span + start % low;
-        for (mid, &w) in eq.iter().enumerate() {
-            let offset = base + mid * low;
-            let src = &table[offset..offset + dst.len()];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d += w * s;
-            }
-        }
-    });
-    out
-}
-
 /// The naive product (reference for tests): the stored `C` table of `shape`
 /// (`C[t][i][j] = sum_x op_a(A_t)[i][x] op_b(B_t)[x][j]`), `O(k m n p)`.
-pub fn matmul_naive(shape: &MatmulShape, a: &[Fr], b: &[Fr]) -> Result<Vec<Fr>, MatmulError> {
+pub fn matmul_naive(shape: &MatmulShape, a: &[Fr], b: &[Fr]) -> Result<Vec<Fr>, Error> {
     shape.validate()?;
     check_len("A", shape.a_len(), a.len())?;
     check_len("B", shape.b_len(), b.len())?;
@@ -377,12 +355,12 @@ pub fn matmul_naive(shape: &MatmulShape, a: &[Fr], b: &[Fr]) -> Result<Vec<Fr>, 
 }
 
 /// Errors unless a table has the length its shape implies.
-fn check_len(operand: &'static str, expected: usize, got: usize) -> Result<(), MatmulError> {
+fn check_len(table: &'static str, expected: usize, got: usize) -> Result<(), Error> {
     if expected == got {
         Ok(())
     } else {
-        Err(MatmulError::WrongTableLength {
-            operand,
+        Err(Error::LengthMismatch {
+            table,
             expected,
             got,
         })
@@ -394,46 +372,21 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use ark_ff::UniformRand;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha20Rng;
-    use zkpot_core::MultilinearTable;
-
-    #[test]
-    fn fix_block_is_a_partial_evaluation() {
-        let mut rng = ChaCha20Rng::seed_from_u64(1);
-        // 2 low, 3 mid, 2 high variables; also no low and no high variables.
-        for (low, mid, high) in [(2, 3, 2), (0, 3, 2), (2, 3, 0), (0, 0, 1), (11, 1, 1)] {
-            let len = 1 << (low + mid + high);
-            let table: Vec<Fr> = (0..len).map(|_| Fr::rand(&mut rng)).collect();
-            let block: Vec<Fr> = (0..mid).map(|_| Fr::rand(&mut rng)).collect();
-            let fixed = MultilinearTable::new(fix_block(&table, low, &block)).unwrap();
-            let full = MultilinearTable::new(table).unwrap();
-            let lo: Vec<Fr> = (0..low).map(|_| Fr::rand(&mut rng)).collect();
-            let hi: Vec<Fr> = (0..high).map(|_| Fr::rand(&mut rng)).collect();
-            let whole = [&lo[..], &block, &hi].concat();
-            let part = [&lo[..], &hi].concat();
-            assert_eq!(
-                fixed.evaluate(&part).unwrap(),
-                full.evaluate(&whole).unwrap()
-            );
-        }
-    }
 
     #[test]
     fn shape_validation() {
         assert!(MatmulShape::new(1, 1, 1, 1).validate().is_ok());
         assert_eq!(
             MatmulShape::new(2, 3, 4, 4).validate(),
-            Err(MatmulError::NotPowerOfTwo { dim: "m", value: 3 })
+            Err(Error::DimensionNotPowerOfTwo { dim: "m", value: 3 })
         );
         assert_eq!(
             MatmulShape::new(0, 1, 1, 1).validate(),
-            Err(MatmulError::NotPowerOfTwo { dim: "k", value: 0 })
+            Err(Error::DimensionNotPowerOfTwo { dim: "k", value: 0 })
         );
         assert!(matches!(
             MatmulShape::new(1 << 20, 1 << 20, 2, 2).validate(),
-            Err(MatmulError::TooManyVariables { .. })
+            Err(Error::TooManyVariables { .. })
         ));
         let s = MatmulShape::new(4, 8, 2, 16);
         assert_eq!((s.a_len(), s.b_len(), s.c_len()), (64, 128, 512));

@@ -1,9 +1,16 @@
 //! The matrix product's messages.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use zkpot_core::{sumcheck::SumcheckProof, Fr};
 
-use super::MatmulError;
+use crate::Error;
 
 /// A matrix-product proof (see [`crate::matmul`] for the protocol).
 #[derive(Clone, Debug, Default, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
@@ -27,14 +34,17 @@ impl MatmulProof {
 
     /// Decodes untrusted compressed bytes (`Validate::Yes`); errors on anything that is
     /// not exactly one encoded proof. Never panics.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, MatmulError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let mut reader = bytes;
         let proof = Self::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
-            .map_err(|_| MatmulError::Malformed)?;
+            .map_err(|_| Error::Undecodable { proof: "matmul" })?;
         if reader.is_empty() {
             Ok(proof)
         } else {
-            Err(MatmulError::Malformed)
+            Err(Error::TrailingBytes {
+                proof: "matmul",
+                count: reader.len(),
+            })
         }
     }
 }

@@ -6,10 +6,7 @@ use zkpot_core::{
     Backend, Fr, ProductSum, Transcript,
 };
 
-use super::{
-    check_len, fix_block, start, MatmulClaims, MatmulError, MatmulProof, MatmulShape, Op,
-    OutputPoint,
-};
+use super::{check_len, start, Error, MatmulClaims, MatmulProof, MatmulShape, Op, OutputPoint};
 use zkpot_core::Claim;
 
 /// Proves the claim `output` on `C = op_a(A) op_b(B)` (stacked, see [`crate::matmul`] for
@@ -26,7 +23,7 @@ pub fn prove_matmul<B: Backend, T: Transcript>(
     b: &[Fr],
     output: &Claim,
     transcript: &mut T,
-) -> Result<(MatmulProof, MatmulClaims), MatmulError> {
+) -> Result<(MatmulProof, MatmulClaims), Error> {
     let OutputPoint { r_j, r_i, r_t } = shape.split_output_point(&output.point)?;
     check_len("A", shape.a_len(), a.len())?;
     check_len("B", shape.b_len(), b.len())?;
@@ -35,12 +32,12 @@ pub fn prove_matmul<B: Backend, T: Transcript>(
     // Both reduced tables are over (x low, t high).
     let log_n = shape.log_n();
     let a_r = match shape.op_a {
-        Op::N => fix_block(a, log_n, r_i),
-        Op::T => fix_block(a, 0, r_i),
+        Op::N => backend.fix_block(a, log_n, r_i)?,
+        Op::T => backend.fix_block(a, 0, r_i)?,
     };
     let b_r = match shape.op_b {
-        Op::N => fix_block(b, 0, r_j),
-        Op::T => fix_block(b, log_n, r_j),
+        Op::N => backend.fix_block(b, 0, r_j)?,
+        Op::T => backend.fix_block(b, log_n, r_j)?,
     };
     let eq = (shape.k > 1).then(|| {
         // eq(r_t, t) over (x, t), constant in x.
@@ -51,8 +48,7 @@ pub fn prove_matmul<B: Backend, T: Transcript>(
             .collect();
         backend.upload(&table)
     });
-    let tables = vec![backend.upload(&a_r), backend.upload(&b_r)];
-    drop((a_r, b_r));
+    let tables = vec![a_r, b_r];
     let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, eq)?;
     debug_assert_eq!(sumcheck::SumcheckProver::degree(&prover), shape.degree());
     let out = sumcheck::prove(&mut prover, output.value, transcript);

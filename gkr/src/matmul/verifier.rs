@@ -13,7 +13,7 @@ use zkpot_core::{
     Transcript,
 };
 
-use super::{start, MatmulClaims, MatmulError, MatmulProof, MatmulShape, OutputPoint};
+use super::{start, Error, MatmulClaims, MatmulProof, MatmulShape, OutputPoint};
 use zkpot_core::Claim;
 
 /// Verifies a matrix-product proof for the claim `output` on `C = op_a(A) op_b(B)` of
@@ -25,7 +25,7 @@ pub fn verify_matmul<T: Transcript>(
     proof: &MatmulProof,
     output: &Claim,
     transcript: &mut T,
-) -> Result<MatmulClaims, MatmulError> {
+) -> Result<MatmulClaims, Error> {
     let OutputPoint { r_j, r_i, r_t } = shape.split_output_point(&output.point)?;
     start(transcript, shape, output);
     let num_rounds = shape.num_rounds();

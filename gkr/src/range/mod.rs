@@ -66,6 +66,13 @@
 //!    per round the compressed polynomial and squeezes the round challenge); absorb
 //!    `p0, p1, q0, q1` of each active tree (limb tree first); squeeze `mu`.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 mod proof;
 mod prover;
@@ -75,7 +82,7 @@ use ark_ff::{Field, One, Zero};
 use zkpot_core::Claim;
 use zkpot_core::Fr;
 
-use crate::error::RangeError;
+use crate::Error;
 
 pub use proof::{ChildPair, Fraction, LayerProof, RangeProof};
 pub use prover::{prove_range, prove_range_in};
@@ -117,9 +124,9 @@ pub struct RangeWitness {
 impl RangeWitness {
     /// The witness of these limbs; errors on a limb outside `[0, 2^16)` or a length that
     /// is not a power of two.
-    pub fn new(limbs: Vec<u64>) -> Result<Self, RangeError> {
+    pub fn new(limbs: Vec<u64>) -> Result<Self, Error> {
         if !limbs.len().is_power_of_two() {
-            return Err(RangeError::NotPowerOfTwo { len: limbs.len() });
+            return Err(Error::NotPowerOfTwo { len: limbs.len() });
         }
         let multiplicities = multiplicities(&limbs)?;
         Ok(Self {
@@ -141,20 +148,20 @@ impl RangeWitness {
 
 /// The multiplicities of `limbs` in the table `[0, 2^16)`: `2^16` counts. Errors on the
 /// first limb outside the table (an honest prover refuses to prove it).
-pub fn multiplicities(limbs: &[u64]) -> Result<Vec<u64>, RangeError> {
+pub fn multiplicities(limbs: &[u64]) -> Result<Vec<u64>, Error> {
     multiplicities_in(LIMB_BITS, limbs)
 }
 
 /// The multiplicities of `limbs` in the table `[0, 2^table_bits)` (`table_bits` in
 /// `1..=16`): `2^table_bits` counts. Errors on the first limb outside the table.
-pub fn multiplicities_in(table_bits: u32, limbs: &[u64]) -> Result<Vec<u64>, RangeError> {
+pub fn multiplicities_in(table_bits: u32, limbs: &[u64]) -> Result<Vec<u64>, Error> {
     check_table_bits(table_bits)?;
     let mut counts = vec![0u64; 1usize << table_bits];
     for (index, &value) in limbs.iter().enumerate() {
         let slot = usize::try_from(value)
             .ok()
             .and_then(|v| counts.get_mut(v))
-            .ok_or(RangeError::LimbOutOfRange { index, value })?;
+            .ok_or(Error::LimbOutOfRange { index, value })?;
         *slot += 1;
     }
     Ok(counts)
@@ -178,11 +185,11 @@ fn tree_depths(num_limb_vars: usize, table_bits: u32) -> [usize; 2] {
 }
 
 /// Refuses a table width outside `1..=16`.
-pub(crate) fn check_table_bits(table_bits: u32) -> Result<(), RangeError> {
+pub(crate) fn check_table_bits(table_bits: u32) -> Result<(), Error> {
     if (1..=LIMB_BITS).contains(&table_bits) {
         Ok(())
     } else {
-        Err(RangeError::UnsupportedTableBits { table_bits })
+        Err(Error::UnsupportedTableBits { table_bits })
     }
 }
 
@@ -202,10 +209,10 @@ fn start<T: zkpot_core::Transcript>(
 }
 
 /// Checks the roots (nonzero denominators, zero sum).
-fn check_roots(roots: &[Fraction; 2]) -> Result<(), RangeError> {
+fn check_roots(roots: &[Fraction; 2]) -> Result<(), Error> {
     for (root, tree) in roots.iter().zip(TREE_NAMES) {
         if root.denominator.is_zero() {
-            return Err(RangeError::ZeroDenominator { tree });
+            return Err(Error::ZeroDenominator { tree });
         }
     }
     let [a, b] = roots;
@@ -213,7 +220,7 @@ fn check_roots(roots: &[Fraction; 2]) -> Result<(), RangeError> {
     if numerator.is_zero() {
         Ok(())
     } else {
-        Err(RangeError::RootNotZero { numerator })
+        Err(Error::RootNotZero { numerator })
     }
 }
 
@@ -240,17 +247,17 @@ fn leaf_claims(
     alpha: Fr,
     limb: (Vec<Fr>, Fraction),
     table: (Vec<Fr>, Fraction),
-) -> Result<RangeClaims, RangeError> {
+) -> Result<RangeClaims, Error> {
     let (limb_point, limb_leaf) = limb;
     let (table_point, table_leaf) = table;
     if !limb_leaf.numerator.is_one() {
-        return Err(RangeError::LimbNumeratorNotOne {
+        return Err(Error::LimbNumeratorNotOne {
             got: limb_leaf.numerator,
         });
     }
     let expected = alpha - identity_eval(&table_point);
     if table_leaf.denominator != expected {
-        return Err(RangeError::TableDenominatorMismatch {
+        return Err(Error::TableDenominatorMismatch {
             expected,
             got: table_leaf.denominator,
         });
@@ -269,6 +276,8 @@ fn leaf_claims(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use super::*;
     use zkpot_core::MultilinearTable;
 
@@ -278,14 +287,14 @@ mod tests {
         assert_eq!((m[0], m[5], m[65535], m.iter().sum::<u64>()), (1, 2, 1, 4));
         assert_eq!(
             multiplicities(&[1, 65536]),
-            Err(RangeError::LimbOutOfRange {
+            Err(Error::LimbOutOfRange {
                 index: 1,
                 value: 65536
             })
         );
         assert_eq!(
             RangeWitness::new(vec![1, 2, 3]),
-            Err(RangeError::NotPowerOfTwo { len: 3 })
+            Err(Error::NotPowerOfTwo { len: 3 })
         );
     }
 
@@ -306,11 +315,11 @@ mod tests {
         assert!(check_roots(&[f(1, 2), f(-2, 4)]).is_ok());
         assert!(matches!(
             check_roots(&[f(1, 2), f(-1, 4)]),
-            Err(RangeError::RootNotZero { .. })
+            Err(Error::RootNotZero { .. })
         ));
         assert_eq!(
             check_roots(&[f(0, 0), f(0, 4)]),
-            Err(RangeError::ZeroDenominator { tree: "limb" })
+            Err(Error::ZeroDenominator { tree: "limb" })
         );
     }
 }

@@ -1,5 +1,12 @@
 //! The range proof's messages.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use zkpot_core::{sumcheck::SumcheckProof, Fr};
 

@@ -1,6 +1,10 @@
 //! The range-check prover: builds the two fraction trees, then walks them from the roots
 //! down with one batched sumcheck per layer.
 
+// The prover indexes tables it built or whose lengths it checked; the parent module's
+// deny of indexing guards the verifier's paths, which never come here.
+#![allow(clippy::indexing_slicing)]
+
 use ark_ff::One;
 use rayon::prelude::*;
 use zkpot_core::{
@@ -12,7 +16,7 @@ use super::{
     check_table_bits, combine_claims, leaf_claims, start, tree_depths, ChildPair, Fraction,
     LayerProof, RangeClaims, RangeProof, LIMB_BITS, MAX_LIMB_VARS,
 };
-use crate::error::RangeError;
+use crate::Error;
 
 /// A fraction tree: `layers[k] = (p, q)` with `2^k` entries each; the last is the leaves.
 type Tree = Vec<(Vec<Fr>, Vec<Fr>)>;
@@ -50,7 +54,7 @@ pub fn prove_range<B: Backend, T: Transcript>(
     limbs: &[Fr],
     multiplicities: &[Fr],
     transcript: &mut T,
-) -> Result<(RangeProof, RangeClaims), RangeError> {
+) -> Result<(RangeProof, RangeClaims), Error> {
     prove_range_in(backend, LIMB_BITS, limbs, multiplicities, transcript)
 }
 
@@ -63,41 +67,13 @@ pub fn prove_range_in<B: Backend, T: Transcript>(
     limbs: &[Fr],
     multiplicities: &[Fr],
     transcript: &mut T,
-) -> Result<(RangeProof, RangeClaims), RangeError> {
-    check_table_bits(table_bits)?;
-    let table_size = 1usize << table_bits;
-    if !limbs.len().is_power_of_two() {
-        return Err(RangeError::NotPowerOfTwo { len: limbs.len() });
-    }
-    if multiplicities.len() != table_size {
-        return Err(RangeError::WrongTableLength {
-            expected: table_size,
-            got: multiplicities.len(),
-        });
-    }
-    let num_limb_vars = limbs.len().trailing_zeros() as usize;
-    if num_limb_vars > MAX_LIMB_VARS {
-        return Err(RangeError::TooManyVariables {
-            num_vars: num_limb_vars,
-            max: MAX_LIMB_VARS,
-        });
-    }
+) -> Result<(RangeProof, RangeClaims), Error> {
+    let num_limb_vars = check_statement(table_bits, limbs, multiplicities)?;
     let depths = tree_depths(num_limb_vars, table_bits);
     let num_layers = num_limb_vars.max(depths[1]);
 
     let alpha = start(transcript, num_limb_vars, table_bits);
-    let limb_tree = build_tree(
-        vec![Fr::one(); limbs.len()],
-        limbs.par_iter().map(|l| alpha - l).collect(),
-    );
-    let table_tree = build_tree(
-        multiplicities.par_iter().map(|m| -*m).collect(),
-        (0..table_size as u64)
-            .into_par_iter()
-            .map(|t| alpha - Fr::from(t))
-            .collect(),
-    );
-    let mut trees = [limb_tree, table_tree];
+    let mut trees = fraction_trees(alpha, limbs, multiplicities);
     let roots = trees
         .each_ref()
         .map(|t| Fraction::new(t[0].0[0], t[0].1[0]));
@@ -114,58 +90,11 @@ pub fn prove_range_in<B: Backend, T: Transcript>(
         let lambda = transcript.challenge();
         let active_claims: Vec<Fraction> = active.iter().map(|&j| claims[j]).collect();
         let claim = combine_claims(&active_claims, lambda);
-
-        // Tables [p0, p1, q0, q1] per active tree; terms c (p0 q1 + p1 q0) + c lambda q0 q1.
-        // The limb leaves' numerators are all 1: there only [q0, q1] go in, with terms
-        // c q1 + c q0 + c lambda q0 q1, and p0 = p1 = 1 is filled in afterwards.
-        let mut tables = Vec::with_capacity(4 * active.len());
-        let mut terms = Vec::with_capacity(3 * active.len());
-        let mut ones_numerators = Vec::with_capacity(active.len());
-        let mut coeff = Fr::one();
-        for &j in &active {
-            let (p, q) = std::mem::take(&mut trees[j][k + 1]);
-            let ones = j == 0 && depths[j] == k + 1;
-            ones_numerators.push(ones);
-            let b = tables.len();
-            if ones {
-                let (q0, q1) = split(&q);
-                drop((p, q));
-                tables.extend([backend.upload(&q0), backend.upload(&q1)]);
-                terms.push((coeff, vec![b + 1]));
-                terms.push((coeff, vec![b]));
-                terms.push((coeff * lambda, vec![b, b + 1]));
-            } else {
-                let ((p0, p1), (q0, q1)) = rayon::join(|| split(&p), || split(&q));
-                drop((p, q));
-                for t in [p0, p1, q0, q1] {
-                    tables.push(backend.upload(&t));
-                }
-                terms.push((coeff, vec![b, b + 3]));
-                terms.push((coeff, vec![b + 1, b + 2]));
-                terms.push((coeff * lambda, vec![b + 2, b + 3]));
-            }
-            coeff *= lambda * lambda;
-        }
+        let layer = LayerSum::new(backend, &mut trees, &active, depths, k, lambda);
         let eq = backend.eq_table(&point);
-        let mut prover = ProductProver::new(backend, ProductSum { terms }, tables, Some(eq))?;
+        let mut prover = ProductProver::new(backend, layer.sum, layer.tables, Some(eq))?;
         let out = sumcheck::prove(&mut prover, claim, transcript);
-        let mut evals = out.final_evals.iter().copied();
-        let mut next = || evals.next().unwrap_or_default();
-        let children: Vec<ChildPair> = ones_numerators
-            .iter()
-            .map(|&ones| {
-                let (p0, p1) = if ones {
-                    (Fr::one(), Fr::one())
-                } else {
-                    (next(), next())
-                };
-                let (q0, q1) = (next(), next());
-                ChildPair {
-                    left: Fraction::new(p0, q0),
-                    right: Fraction::new(p1, q1),
-                }
-            })
-            .collect();
+        let children = children_at(&out.final_evals, &layer.ones_numerators);
         debug_assert_eq!(children.len(), active.len());
         for pair in &children {
             transcript.absorb_fields(&pair.transcript_fields());
@@ -191,6 +120,129 @@ pub fn prove_range_in<B: Backend, T: Transcript>(
         layers,
     };
     Ok((proof, range_claims))
+}
+
+/// Checks the statement (the table width, a power-of-two limb table within
+/// [`MAX_LIMB_VARS`] variables, `2^table_bits` multiplicities); returns `n`.
+fn check_statement(table_bits: u32, limbs: &[Fr], multiplicities: &[Fr]) -> Result<usize, Error> {
+    check_table_bits(table_bits)?;
+    let table_size = 1usize << table_bits;
+    if !limbs.len().is_power_of_two() {
+        return Err(Error::NotPowerOfTwo { len: limbs.len() });
+    }
+    if multiplicities.len() != table_size {
+        return Err(Error::LengthMismatch {
+            table: "multiplicities",
+            expected: table_size,
+            got: multiplicities.len(),
+        });
+    }
+    let num_limb_vars = limbs.len().trailing_zeros() as usize;
+    if num_limb_vars > MAX_LIMB_VARS {
+        return Err(Error::TooManyVariables {
+            num_vars: num_limb_vars,
+            max: MAX_LIMB_VARS,
+        });
+    }
+    Ok(num_limb_vars)
+}
+
+/// The limb tree (leaves `(1, alpha - l_i)`) and the table tree (leaves
+/// `(-m_t, alpha - t)`, `t < multiplicities.len()`).
+fn fraction_trees(alpha: Fr, limbs: &[Fr], multiplicities: &[Fr]) -> [Tree; 2] {
+    let limb_tree = build_tree(
+        vec![Fr::one(); limbs.len()],
+        limbs.par_iter().map(|l| alpha - l).collect(),
+    );
+    let table_tree = build_tree(
+        multiplicities.par_iter().map(|m| -*m).collect(),
+        (0..multiplicities.len() as u64)
+            .into_par_iter()
+            .map(|t| alpha - Fr::from(t))
+            .collect(),
+    );
+    [limb_tree, table_tree]
+}
+
+/// The summand of one layer's batched sumcheck: the tables of the active trees' children
+/// (taken out of the trees) and the terms over them.
+struct LayerSum<B: Backend> {
+    tables: Vec<B::Table>,
+    sum: ProductSum,
+    /// Per active tree, whether its children's numerators are the limb leaves' ones
+    /// (left out of the tables).
+    ones_numerators: Vec<bool>,
+}
+
+impl<B: Backend> LayerSum<B> {
+    /// Tables `[p0, p1, q0, q1]` per active tree with terms `c (p0 q1 + p1 q0)` and
+    /// `c lambda q0 q1` (`c = lambda^{2a}` for the `a`-th active tree). The limb leaves'
+    /// numerators are all 1: there only `[q0, q1]` go in, with terms `c q1 + c q0 +
+    /// c lambda q0 q1`, and `p0 = p1 = 1` is filled in afterwards ([`children_at`]).
+    fn new(
+        backend: &B,
+        trees: &mut [Tree; 2],
+        active: &[usize],
+        depths: [usize; 2],
+        k: usize,
+        lambda: Fr,
+    ) -> Self {
+        let mut tables = Vec::with_capacity(4 * active.len());
+        let mut terms = Vec::with_capacity(3 * active.len());
+        let mut ones_numerators = Vec::with_capacity(active.len());
+        let mut coeff = Fr::one();
+        for &j in active {
+            let (p, q) = std::mem::take(&mut trees[j][k + 1]);
+            let ones = j == 0 && depths[j] == k + 1;
+            ones_numerators.push(ones);
+            let b = tables.len();
+            if ones {
+                let (q0, q1) = split(&q);
+                drop((p, q));
+                tables.extend([backend.upload(&q0), backend.upload(&q1)]);
+                terms.push((coeff, vec![b + 1]));
+                terms.push((coeff, vec![b]));
+                terms.push((coeff * lambda, vec![b, b + 1]));
+            } else {
+                let ((p0, p1), (q0, q1)) = rayon::join(|| split(&p), || split(&q));
+                drop((p, q));
+                for t in [p0, p1, q0, q1] {
+                    tables.push(backend.upload(&t));
+                }
+                terms.push((coeff, vec![b, b + 3]));
+                terms.push((coeff, vec![b + 1, b + 2]));
+                terms.push((coeff * lambda, vec![b + 2, b + 3]));
+            }
+            coeff *= lambda * lambda;
+        }
+        Self {
+            tables,
+            sum: ProductSum { terms },
+            ones_numerators,
+        }
+    }
+}
+
+/// The children of the active trees at the sumcheck point, from the sumcheck's final
+/// evaluations in table order ([`LayerSum::new`]).
+fn children_at(final_evals: &[Fr], ones_numerators: &[bool]) -> Vec<ChildPair> {
+    let mut evals = final_evals.iter().copied();
+    let mut next = || evals.next().unwrap_or_default();
+    ones_numerators
+        .iter()
+        .map(|&ones| {
+            let (p0, p1) = if ones {
+                (Fr::one(), Fr::one())
+            } else {
+                (next(), next())
+            };
+            let (q0, q1) = (next(), next());
+            ChildPair {
+                left: Fraction::new(p0, q0),
+                right: Fraction::new(p1, q1),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

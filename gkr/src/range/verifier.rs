@@ -17,7 +17,7 @@ use super::{
     check_roots, check_table_bits, combine_children, combine_claims, leaf_claims, start,
     tree_depths, Fraction, RangeClaims, RangeProof, DEGREE, LIMB_BITS, MAX_LIMB_VARS,
 };
-use crate::error::RangeError;
+use crate::Error;
 
 /// Verifies a range proof for a limb table over `num_limb_vars` variables (`2^n` limbs)
 /// and the table `[0, 2^16)`, continuing `transcript` (which must have absorbed what the
@@ -27,7 +27,7 @@ pub fn verify_range<T: Transcript>(
     num_limb_vars: usize,
     proof: &RangeProof,
     transcript: &mut T,
-) -> Result<RangeClaims, RangeError> {
+) -> Result<RangeClaims, Error> {
     verify_range_in(num_limb_vars, LIMB_BITS, proof, transcript)
 }
 
@@ -37,10 +37,10 @@ pub fn verify_range_in<T: Transcript>(
     table_bits: u32,
     proof: &RangeProof,
     transcript: &mut T,
-) -> Result<RangeClaims, RangeError> {
+) -> Result<RangeClaims, Error> {
     check_table_bits(table_bits)?;
     if num_limb_vars > MAX_LIMB_VARS {
-        return Err(RangeError::TooManyVariables {
+        return Err(Error::TooManyVariables {
             num_vars: num_limb_vars,
             max: MAX_LIMB_VARS,
         });
@@ -48,7 +48,7 @@ pub fn verify_range_in<T: Transcript>(
     let depths = tree_depths(num_limb_vars, table_bits);
     let num_layers = depths.iter().copied().max().unwrap_or(0);
     if proof.layers.len() != num_layers {
-        return Err(RangeError::WrongNumberOfLayers {
+        return Err(Error::WrongNumberOfLayers {
             expected: num_layers,
             got: proof.layers.len(),
         });
@@ -68,7 +68,7 @@ pub fn verify_range_in<T: Transcript>(
     for (k, layer) in proof.layers.iter().enumerate() {
         let active: Vec<usize> = (0..2).filter(|&j| depths.get(j) > Some(&k)).collect();
         if layer.children.len() != active.len() {
-            return Err(RangeError::WrongNumberOfTrees {
+            return Err(Error::WrongNumberOfTrees {
                 layer: k,
                 expected: active.len(),
                 got: layer.children.len(),

@@ -33,18 +33,19 @@ use zkpot_core::{
 };
 
 use super::flow::{self, ClaimPair, FlowScalar, Merged, Side};
-use super::layout::{Layout, RangeRegion, StepShape, Tensor};
+use super::layout::{Block, Layout, RangeRegion, StepShape, Tensor};
 use super::verifier::{next, Cursor};
-use super::{StepError, StepProof, StepStatement, STEP_LABEL};
+use super::{StepProof, StepStatement, STEP_LABEL};
 use crate::elementwise::constraints::{
     verify_booleanity, verify_hadamard, verify_merge, BooleanityProofVar, HadamardProofVar,
     MergeProofVar,
 };
-use crate::layout::constraints::{verify_affine, verify_colsum};
-use crate::layout::StackShape;
 use crate::matmul::constraints::{verify_matmul, MatmulProofVar};
 use crate::matmul::MatmulShape;
 use crate::range::constraints::{verify_range_in, RangeProofVar};
+use crate::reshape::constraints::{verify_affine, verify_colsum};
+use crate::reshape::StackShape;
+use crate::{Error, FlowCheck, MessageKind};
 
 /// The step statement in-circuit: the spec digest and fold index (from the IVC state) and
 /// the three commitments as their four limbs ([`zkpot_core::point_to_fields`]). Whoever
@@ -188,7 +189,7 @@ fn run_flow(
 
 /// [`Layout::point`] in-circuit: `local` followed by the constant bits of the block's
 /// index.
-pub fn layout_point<K: Copy + PartialEq>(
+pub fn layout_point<K: Copy + PartialEq + Into<Block>>(
     layout: &Layout<K>,
     key: K,
     local: &[FrVar],
@@ -252,7 +253,7 @@ impl FlowScalar for FrVar {
 }
 
 /// The in-circuit side's error: a synthesis error. Where the flow rejects a proof that
-/// does not fit the shape ([`StepError`]), the proof cannot be proven: unsatisfiable.
+/// does not fit the shape ([`Error`]), the proof cannot be proven: unsatisfiable.
 struct CircuitError(SynthesisError);
 
 impl From<SynthesisError> for CircuitError {
@@ -261,8 +262,8 @@ impl From<SynthesisError> for CircuitError {
     }
 }
 
-impl From<StepError> for CircuitError {
-    fn from(_: StepError) -> Self {
+impl From<Error> for CircuitError {
+    fn from(_: Error) -> Self {
         Self(SynthesisError::Unsatisfiable)
     }
 }
@@ -318,7 +319,7 @@ impl Side for CircuitSide<'_> {
         &mut self,
         a: &FrVar,
         b: &FrVar,
-        _what: &'static str,
+        _check: FlowCheck,
         _tensor: Option<Tensor>,
     ) -> Result<(), CircuitError> {
         Ok(a.enforce_equal(b)?)
@@ -335,11 +336,7 @@ impl Side for CircuitSide<'_> {
     }
 
     fn eval(&mut self, _t: Tensor, _point: &[FrVar]) -> Result<FrVar, CircuitError> {
-        let v = next(
-            &self.proof.evals,
-            &mut self.cursor.evals,
-            "missing evaluation",
-        )?;
+        let v = next(&self.proof.evals, &mut self.cursor.evals, MessageKind::Eval)?;
         let v = alloc_witness(&self.cs, *v)?;
         self.t.absorb_field(&v)?;
         Ok(v)
@@ -355,7 +352,7 @@ impl Side for CircuitSide<'_> {
         let p = next(
             &self.proof.matmuls,
             &mut self.cursor.matmuls,
-            "missing matmul",
+            MessageKind::Matmul,
         )?;
         let p = MatmulProofVar::new_witness(&self.cs, p, shape)?;
         let out = verify_matmul(shape, &p, claim, &mut self.t)?;
@@ -372,7 +369,7 @@ impl Side for CircuitSide<'_> {
         let p = next(
             &self.proof.hadamards,
             &mut self.cursor.hadamards,
-            "missing hadamard",
+            MessageKind::Hadamard,
         )?;
         let p = HadamardProofVar::new_witness(self.cs.clone(), p, n)?;
         let out = verify_hadamard(n, claim, &p, &mut self.t)?;
@@ -381,7 +378,11 @@ impl Side for CircuitSide<'_> {
 
     fn merge(&mut self, t: Merged, claims: &[Claim<FrVar>]) -> Result<Claim<FrVar>, CircuitError> {
         let n = t.num_vars(self.shape);
-        let p = next(&self.proof.merges, &mut self.cursor.merges, "missing merge")?;
+        let p = next(
+            &self.proof.merges,
+            &mut self.cursor.merges,
+            MessageKind::Merge,
+        )?;
         let p = MergeProofVar::new_witness(self.cs.clone(), p, n)?;
         Ok(verify_merge(n, claims, &p, &mut self.t)?)
     }
@@ -395,7 +396,7 @@ impl Side for CircuitSide<'_> {
         let u = next(
             &self.proof.affines,
             &mut self.cursor.affines,
-            "missing affine",
+            MessageKind::Affine,
         )?;
         let u = alloc_witness(&self.cs, *u)?;
         let sh = self.shape;
@@ -420,7 +421,11 @@ impl Side for CircuitSide<'_> {
         claim: FrVar,
     ) -> Result<Claim<FrVar>, CircuitError> {
         let rounds = self.shape.k_vars();
-        let p = next(&self.proof.shifts, &mut self.cursor.shifts, "missing shift")?;
+        let p = next(
+            &self.proof.shifts,
+            &mut self.cursor.shifts,
+            MessageKind::Shift,
+        )?;
         let sumcheck = alloc_sumcheck(&self.cs, &p.sumcheck, rounds, 2)?;
         let eval = alloc_witness(&self.cs, p.eval)?;
         let reduced = verify_sumcheck(&sumcheck, &claim, rounds, 2, &mut self.t)?;
@@ -438,7 +443,7 @@ impl Side for CircuitSide<'_> {
         let p = next(
             &self.proof.booleanity,
             &mut self.cursor.booleanity,
-            "missing booleanity",
+            MessageKind::Booleanity,
         )?;
         let p = BooleanityProofVar::new_witness(self.cs.clone(), p, n)?;
         Ok(verify_booleanity(n, &p, &mut self.t)?)
@@ -448,7 +453,7 @@ impl Side for CircuitSide<'_> {
         let p = next(
             &self.proof.ranges,
             &mut self.cursor.ranges,
-            "missing range proof",
+            MessageKind::Range,
         )?;
         let n = region.layout.num_vars;
         let p = RangeProofVar::new_witness(self.cs.clone(), p, n, region.width)?;

@@ -18,9 +18,10 @@ use ark_ff::{Field, One, Zero};
 use zkpot_core::{i128_to_field, Fr, Transcript};
 
 use super::layout::{Block, Layout, LimbOf, RangeRegion, StepShape, Tensor};
-use super::{StepClaims, StepError, StepStatement, STEP_LABEL};
-use crate::layout::StackShape;
+use super::{StepClaims, StepStatement, STEP_LABEL};
 use crate::matmul::{MatmulShape, Op};
+use crate::reshape::StackShape;
+use crate::{Error, FlowCheck};
 use zkpot_core::Claim;
 
 /// The scalars of a side: `Fr` natively, `FrVar` in-circuit. Both add, subtract and
@@ -50,13 +51,13 @@ pub(crate) trait FlowScalar:
 }
 
 impl FlowScalar for Fr {
-    type Error = StepError;
+    type Error = Error;
 
     fn constant(c: Fr) -> Self {
         c
     }
 
-    fn eq_eval(a: &[Fr], b: &[Fr]) -> Result<Fr, StepError> {
+    fn eq_eval(a: &[Fr], b: &[Fr]) -> Result<Fr, Error> {
         Ok(zkpot_core::eq_eval(a, b)?)
     }
 
@@ -64,8 +65,8 @@ impl FlowScalar for Fr {
         zkpot_core::eq_table(point)
     }
 
-    fn ones_eval(num_entries: u64, point: &[Fr]) -> Result<Fr, StepError> {
-        Ok(crate::elementwise::ones_eval(num_entries, point)?)
+    fn ones_eval(num_entries: u64, point: &[Fr]) -> Result<Fr, Error> {
+        crate::elementwise::ones_eval(num_entries, point)
     }
 }
 
@@ -88,7 +89,7 @@ pub(crate) trait Side {
     /// The scalars.
     type F: FlowScalar;
     /// The error of the flow.
-    type Error: From<StepError> + From<<Self::F as FlowScalar>::Error>;
+    type Error: From<crate::Error> + From<<Self::F as FlowScalar>::Error>;
     /// The statement.
     type Statement;
 
@@ -108,7 +109,7 @@ pub(crate) trait Side {
         &mut self,
         a: &Self::F,
         b: &Self::F,
-        what: &'static str,
+        check: FlowCheck,
         tensor: Option<Tensor>,
     ) -> Result<(), Self::Error>;
     /// The flow finished a phase (the in-circuit verifier profiles its constraints).
@@ -227,16 +228,13 @@ pub(crate) fn absorb_statement<T: Transcript>(
 pub(crate) fn check_native(
     a: &Fr,
     b: &Fr,
-    what: &'static str,
+    check: FlowCheck,
     tensor: Option<Tensor>,
-) -> Result<(), StepError> {
+) -> Result<(), Error> {
     if a == b {
         Ok(())
     } else {
-        Err(StepError::CheckFailed {
-            what,
-            tensor: tensor.map(|t| format!("{t:?}")).unwrap_or_default(),
-        })
+        Err(Error::CheckFailed { check, tensor })
     }
 }
 
@@ -292,9 +290,9 @@ pub(crate) fn run_native<S>(
     side: &mut S,
     shape: &StepShape,
     statement: &StepStatement,
-) -> Result<StepClaims, StepError>
+) -> Result<StepClaims, Error>
 where
-    S: Side<F = Fr, Error = StepError, Statement = StepStatement>,
+    S: Side<F = Fr, Error = Error, Statement = StepStatement>,
 {
     let claims = run(side, shape, statement)?;
     let mut prev = claims.prev.clone();
@@ -354,10 +352,8 @@ impl<S: Side> Flow<'_, '_, S> {
     }
 
     /// The pending claims of layer `l`.
-    fn at(&mut self, l: usize) -> Result<&mut Pending<S::F>, StepError> {
-        self.pending
-            .get_mut(l)
-            .ok_or_else(|| StepError::Shape(format!("no layer {l}")))
+    fn at(&mut self, l: usize) -> Result<&mut Pending<S::F>, Error> {
+        self.pending.get_mut(l).ok_or(Error::NoLayer { layer: l })
     }
 
     /// A constant.
@@ -368,9 +364,10 @@ impl<S: Side> Flow<'_, '_, S> {
     /// Moves a claim on a range-checked tensor to its limbs: the prover sends each limb
     /// table at the point and the verifier checks the recombination.
     fn limbs(&mut self, t: Tensor, c: &Claim<S::F>) -> Result<(), S::Error> {
-        let enc = self.shape.encoding(t).ok_or_else(|| {
-            StepError::Shape("limbs of a tensor that is not range-checked".into())
-        })?;
+        let enc = self
+            .shape
+            .encoding(t)
+            .ok_or(Error::NotRangeChecked { tensor: t })?;
         let mut acc = Self::constant(Fr::zero());
         let mut scale = Fr::one();
         for i in 0..enc.widths.len() {
@@ -387,7 +384,7 @@ impl<S: Side> Flow<'_, '_, S> {
         }
         let value = c.value.clone() + i128_to_field(enc.offset);
         self.side
-            .check_equal(&value, &acc, "limb recombination", Some(t))
+            .check_equal(&value, &acc, FlowCheck::LimbRecombination, Some(t))
     }
 
     /// One claim on `Q` of `Q 2^shift + R = X + h`: the prover sends `X~(r)`; the
@@ -478,10 +475,9 @@ impl<S: Side> Flow<'_, '_, S> {
                 for c in &claims {
                     self.limbs(Tensor::Zq(l), c)?;
                 }
-                claims
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| StepError::Shape("no claim on the output".into()))?
+                claims.into_iter().next().ok_or(Error::NoClaim {
+                    tensor: Tensor::Zq(l),
+                })?
             } else {
                 let c = self.merged(Tensor::A(l), claims)?;
                 let (s, q) = self.side.hadamard(Tensor::S(l), Tensor::Zq(l), &c)?;
@@ -515,7 +511,7 @@ impl<S: Side> Flow<'_, '_, S> {
         Ok(claims
             .into_iter()
             .next()
-            .ok_or_else(|| StepError::Shape(format!("no claim on {t:?}")))?)
+            .ok_or(Error::NoClaim { tensor: t })?)
     }
 
     /// Step 4: the weights before each iteration are the starting weights (`C_prev`)
@@ -537,7 +533,11 @@ impl<S: Side> Flow<'_, '_, S> {
         let sh = self.shape;
         let nx = sh.num_vars(start);
         if c.point.len() != nx + sh.k_vars() {
-            return Err(StepError::Malformed("a weight claim has the wrong length").into());
+            return Err(Error::PointLengthMismatch {
+                expected: nx + sh.k_vars(),
+                got: c.point.len(),
+            }
+            .into());
         }
         let (rho_x, rho_i) = c.point.split_at(nx);
         let w = self.side.eval(start, rho_x)?;
@@ -548,12 +548,9 @@ impl<S: Side> Flow<'_, '_, S> {
         let zeros = vec![zero.clone(); rho_i.len()];
         let rest = c.value.clone() - S::F::eq_eval(rho_i, &zeros)? * w;
         if sh.k == 1 {
-            return self.side.check_equal(
-                &rest,
-                &zero,
-                "old weights against the starting weights",
-                Some(start),
-            );
+            return self
+                .side
+                .check_equal(&rest, &zero, FlowCheck::OldWeights, Some(start));
         }
         // weights(j) = eq(rho_i, j + 1), and 0 for the last instance.
         let weights: Vec<S::F> = S::F::eq_table(rho_i)
@@ -620,18 +617,22 @@ impl<S: Side> Flow<'_, '_, S> {
             let row_vars = sh
                 .num_vars(t)
                 .checked_sub(col_vars + stacked)
-                .ok_or_else(|| StepError::Shape(format!("the padding of {t:?}")))?;
+                .ok_or(Error::PaddingShape { tensor: t })?;
             let (Some(cols_point), Some(rows_point)) = (
                 right.point.get(..col_vars),
                 right.point.get(col_vars..col_vars + row_vars),
             ) else {
-                return Err(StepError::Malformed("a padding claim has the wrong length").into());
+                return Err(Error::PointLengthMismatch {
+                    expected: sh.num_vars(t),
+                    got: right.point.len(),
+                }
+                .into());
             };
             let mask = S::F::ones_eval(valid_cols as u64, cols_point)?
                 * S::F::ones_eval(valid_rows as u64, rows_point)?;
             let one = Self::constant(Fr::one());
             self.side
-                .check_equal(&right.value, &(one - mask), "zero padding", Some(t))?;
+                .check_equal(&right.value, &(one - mask), FlowCheck::ZeroPadding, Some(t))?;
             match t {
                 Tensor::X | Tensor::Y => self.got.chunk.push((t, left.clone())),
                 _ => self.got.prev.push((t, left.clone())),
@@ -652,20 +653,25 @@ impl<S: Side> Flow<'_, '_, S> {
 
     /// A claim on a concatenation of blocks to claims on the blocks.
     fn split_region(&mut self, region: &Layout<Tensor>, c: &Claim<S::F>) -> Result<(), S::Error> {
+        let wrong_length = |expected| Error::PointLengthMismatch {
+            expected,
+            got: c.point.len(),
+        };
         if c.point.len() != region.num_vars {
-            return Err(StepError::Malformed("a region claim has the wrong length").into());
+            return Err(wrong_length(region.num_vars).into());
         }
         let mut acc = Self::constant(Fr::zero());
         for e in &region.entries {
             let local = c
                 .point
                 .get(..e.num_vars)
-                .ok_or(StepError::Malformed("a region claim has the wrong length"))?;
+                .ok_or_else(|| wrong_length(e.num_vars))?;
             let v = self.side.eval(e.key, local)?;
             acc = acc + region.selector_of(e, &c.point) * v.clone();
             self.got.new.push((Block::Tensor(e.key), claim(local, v)));
         }
-        self.side.check_equal(&acc, &c.value, "region split", None)
+        self.side
+            .check_equal(&acc, &c.value, FlowCheck::RegionSplit, None)
     }
 
     /// Step 7: the range checks.
@@ -694,18 +700,18 @@ impl<S: Side> Flow<'_, '_, S> {
         let new = std::mem::take(&mut self.got.new)
             .into_iter()
             .map(|(b, c)| Ok(claim(&fold.point_of(b, &c.point)?, c.value)))
-            .collect::<Result<Vec<_>, StepError>>()?;
+            .collect::<Result<Vec<_>, Error>>()?;
 
         let prev = std::mem::take(&mut self.got.prev)
             .into_iter()
             .map(|(t, c)| Ok(claim(&model.point_of(t, &c.point)?, c.value)))
-            .collect::<Result<Vec<_>, StepError>>()?;
+            .collect::<Result<Vec<_>, Error>>()?;
         let prev = self.side.merge(Merged::Model, &prev)?;
 
         let chunk = std::mem::take(&mut self.got.chunk)
             .into_iter()
             .map(|(t, c)| Ok(claim(&chunk_layout.point_of(t, &c.point)?, c.value)))
-            .collect::<Result<Vec<_>, StepError>>()?;
+            .collect::<Result<Vec<_>, Error>>()?;
         let chunk = self.side.merge(Merged::Chunk, &chunk)?;
         Ok(Claims { prev, new, chunk })
     }

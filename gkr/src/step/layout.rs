@@ -2,13 +2,20 @@
 //! tensor is split into limbs, and where every block sits in the fold, model and chunk
 //! tables.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use ark_ff::{One, Zero};
 use zkpot_core::Fr;
 use zkpot_trainer::TrainSpec;
 
 use super::flow::FlowScalar;
-use super::StepError;
 use crate::range::LIMB_BITS;
+use crate::{Error, ShapeReason};
 
 /// The public shape of a fold, derived from a [`TrainSpec`]: every dimension is padded
 /// to a power of two.
@@ -36,30 +43,37 @@ impl StepShape {
     /// The shape of `spec`'s folds. Errors on a spec the step proof cannot cover: `k` not
     /// a power of two, fewer than two layer widths, `value_bits` outside `[2, 64]`, or
     /// shifts so wide that a relation could wrap around the field.
-    pub fn new(spec: &TrainSpec) -> Result<Self, StepError> {
-        let bad = |what: &str| StepError::Shape(what.to_string());
+    pub fn new(spec: &TrainSpec) -> Result<Self, Error> {
+        let bad = |reason| Error::UnprovableShape { reason };
         if !spec.steps_per_fold.is_power_of_two() {
-            return Err(bad("steps_per_fold must be a power of two"));
+            return Err(bad(ShapeReason::StepsPerFold {
+                steps_per_fold: spec.steps_per_fold,
+            }));
         }
         if spec.layers.len() < 2 || spec.layers.contains(&0) {
-            return Err(bad("at least two nonzero layer widths are needed"));
+            return Err(bad(ShapeReason::Layers));
         }
         if spec.batch_size == 0 {
-            return Err(bad("the batch size must be positive"));
+            return Err(bad(ShapeReason::EmptyBatch));
         }
         if !(2..=64).contains(&spec.value_bits) {
-            return Err(bad("value_bits must be in [2, 64]"));
+            return Err(bad(ShapeReason::ValueBits {
+                value_bits: spec.value_bits,
+            }));
         }
         if spec.frac_bits == 0 || spec.frac_bits > 48 || spec.lr_shift > 48 {
-            return Err(bad("frac_bits must be in [1, 48] and lr_shift at most 48"));
+            return Err(bad(ShapeReason::Shifts {
+                frac_bits: spec.frac_bits,
+                lr_shift: spec.lr_shift,
+            }));
         }
-        if spec
+        if let Some(&value) = spec
             .layers
             .iter()
             .chain([&spec.batch_size, &spec.steps_per_fold])
-            .any(|&n| n > 1 << 24)
+            .find(|&&n| n > 1 << 24)
         {
-            return Err(bad("a dimension exceeds 2^24"));
+            return Err(bad(ShapeReason::DimensionTooLarge { value }));
         }
         let widths: Vec<usize> = spec.layers.iter().map(|n| n.next_power_of_two()).collect();
         let shape = Self {
@@ -85,30 +99,30 @@ impl StepShape {
             .max(shape.rows);
         let bits = log2(widest) as u32 + 2 * (shape.value_bits + 2) + shape.rem_bits(Rem::Dw) + 4;
         if bits >= 250 {
-            return Err(bad("relations could wrap around the field"));
+            return Err(bad(ShapeReason::FieldWrap { bits }));
         }
-        for n in [shape.k, shape.rows]
+        for value in [shape.k, shape.rows]
             .into_iter()
             .chain(shape.widths.iter().copied())
         {
-            if n > 1 << 24 {
-                return Err(bad("a dimension exceeds 2^24"));
+            if value > 1 << 24 {
+                return Err(bad(ShapeReason::DimensionTooLarge { value }));
             }
         }
         // The largest stacked tensor (k weight matrices, or k batches of the widest
         // layer) must stay far from a usize's bits.
         let k_bits = log2(shape.k);
         let widest_bits = log2(shape.widths.iter().copied().max().unwrap_or(1));
-        if k_bits + widest_bits + widest_bits.max(log2(shape.rows)) > 40 {
-            return Err(bad("a stacked tensor would exceed 2^40 entries"));
+        let num_vars = k_bits + widest_bits + widest_bits.max(log2(shape.rows));
+        if num_vars > 40 {
+            return Err(bad(ShapeReason::StackedTooLarge { num_vars }));
         }
         Ok(shape)
     }
 
     /// Checks that the fields are consistent, as [`StepShape::new`] makes them (the
     /// fields are public: a hand-made shape is checked before it is used).
-    pub fn check(&self) -> Result<(), StepError> {
-        let bad = |what: &str| Err(StepError::Shape(what.to_string()));
+    pub fn check(&self) -> Result<(), Error> {
         let consistent = self.k.is_power_of_two()
             && self.k <= 1 << 24
             && self.valid_rows > 0
@@ -127,7 +141,9 @@ impl StepShape {
         if consistent {
             Ok(())
         } else {
-            bad("inconsistent step shape")
+            Err(Error::UnprovableShape {
+                reason: ShapeReason::Inconsistent,
+            })
         }
     }
 
@@ -278,21 +294,15 @@ impl StepShape {
     /// of the padded matrix. Their padding must be zero, which the step proof checks.
     pub fn padding(&self, t: Tensor) -> Option<(usize, usize, usize, usize)> {
         let big_l = self.num_layers();
+        let d = |l: usize| self.layers.get(l).copied();
         let dims = match t {
-            Tensor::X => (self.rows, self.valid_rows, self.width(0), self.layers[0]),
-            Tensor::Y => (
-                self.rows,
-                self.valid_rows,
-                self.width(big_l),
-                self.layers[big_l],
-            ),
-            Tensor::Wt(l) => (
-                self.width(l - 1),
-                self.layers[l - 1],
-                self.width(l),
-                self.layers[l],
-            ),
-            Tensor::Bt(l) => (1, 1, self.width(l), self.layers[l]),
+            Tensor::X => (self.rows, self.valid_rows, self.width(0), d(0)?),
+            Tensor::Y => (self.rows, self.valid_rows, self.width(big_l), d(big_l)?),
+            Tensor::Wt(l) => {
+                let prev = l.checked_sub(1)?;
+                (self.width(prev), d(prev)?, self.width(l), d(l)?)
+            }
+            Tensor::Bt(l) => (1, 1, self.width(l), d(l)?),
             _ => return None,
         };
         (dims.0 != dims.1 || dims.2 != dims.3).then_some(dims)
@@ -616,6 +626,14 @@ pub enum Block {
     Model,
 }
 
+impl From<Tensor> for Block {
+    /// The tensor's block (the blocks of the model, chunk and region layouts are named by
+    /// their tensors).
+    fn from(t: Tensor) -> Self {
+        Block::Tensor(t)
+    }
+}
+
 /// A range region: limb blocks of one width, concatenated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RangeRegion {
@@ -674,23 +692,36 @@ impl<K: Copy + PartialEq> Layout<K> {
     }
 
     /// The point on the whole table for `local` on the block `key`.
-    pub fn point(&self, key: K, local: &[Fr]) -> Result<Vec<Fr>, StepError> {
+    pub fn point(&self, key: K, local: &[Fr]) -> Result<Vec<Fr>, Error>
+    where
+        K: Into<Block>,
+    {
         self.point_of(key, local)
     }
 
     /// [`Layout::point`] for the scalars of any side of the flow: `local` followed by the
     /// constant bits of the block's index.
-    pub(crate) fn point_of<F: FlowScalar>(&self, key: K, local: &[F]) -> Result<Vec<F>, StepError> {
+    pub(crate) fn point_of<F: FlowScalar>(&self, key: K, local: &[F]) -> Result<Vec<F>, Error>
+    where
+        K: Into<Block>,
+    {
         let e = self
             .entry(key)
-            .ok_or_else(|| StepError::Shape("a block is missing from its layout".into()))?;
+            .ok_or(Error::MissingBlock { block: key.into() })?;
         if local.len() != e.num_vars {
-            return Err(StepError::Malformed("a claim's point has the wrong length"));
+            return Err(Error::PointLengthMismatch {
+                expected: e.num_vars,
+                got: local.len(),
+            });
         }
         let high_vars = self
             .num_vars
             .checked_sub(e.num_vars)
-            .ok_or_else(|| StepError::Shape("a block is larger than its layout".into()))?;
+            .ok_or(Error::BlockOutsideLayout {
+                block: key.into(),
+                num_vars: e.num_vars,
+                layout_vars: self.num_vars,
+            })?;
         let high = e.offset >> e.num_vars;
         let mut point = local.to_vec();
         for j in 0..high_vars {

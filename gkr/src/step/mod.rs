@@ -50,6 +50,13 @@
 //! The transcript starts with [`STEP_LABEL`], the spec digest, the fold index, the shape
 //! and the three commitments.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
 mod flow;
 pub mod layout;
@@ -57,9 +64,8 @@ mod prover;
 mod verifier;
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use thiserror::Error;
-use zkpot_core::{sumcheck::SumcheckProof, Fr, SumcheckError};
-use zkpot_pcs::{pedersen::Commitment, PcsError};
+use zkpot_core::{sumcheck::SumcheckProof, Fr};
+use zkpot_pcs::pedersen::Commitment;
 
 pub use layout::{Block, Encoding, Layout, StepShape, Tensor};
 pub use prover::{
@@ -68,13 +74,11 @@ pub use prover::{
 };
 pub use verifier::{verify_step, verify_step_in};
 
-use crate::elementwise::{BooleanityProof, ElementwiseError, HadamardProof, MergeProof};
-use crate::layout::LayoutError;
-use crate::matmul::{MatmulError, MatmulProof};
+use crate::elementwise::{BooleanityProof, HadamardProof, MergeProof};
+use crate::matmul::MatmulProof;
 use crate::range::RangeProof;
+use crate::Error;
 use zkpot_core::Claim;
-
-use crate::RangeError;
 
 /// The first absorption of every step transcript.
 pub const STEP_LABEL: &[u8] = b"zkpot/gkr/step";
@@ -162,56 +166,16 @@ impl StepProof {
     }
 
     /// Decodes [`StepProof::to_bytes`]; errors on any malformed input.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, StepError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let mut reader = bytes;
         let proof = Self::deserialize_compressed(&mut reader)
-            .map_err(|_| StepError::Malformed("undecodable step proof"))?;
+            .map_err(|_| Error::Undecodable { proof: "step" })?;
         if !reader.is_empty() {
-            return Err(StepError::Malformed("trailing bytes after the step proof"));
+            return Err(Error::TrailingBytes {
+                proof: "step",
+                count: reader.len(),
+            });
         }
         Ok(proof)
     }
-}
-
-/// Why a step proof could not be made or was rejected.
-#[derive(Debug, Error)]
-pub enum StepError {
-    /// The spec or the shapes cannot be proven.
-    #[error("shape: {0}")]
-    Shape(String),
-    /// The witness does not fit the shape or the range encoding.
-    #[error("witness: {0}")]
-    Witness(String),
-    /// The proof is missing messages, has extra ones or cannot be decoded.
-    #[error("malformed proof: {0}")]
-    Malformed(&'static str),
-    /// A check of the flow failed.
-    #[error("{what} failed {tensor}")]
-    CheckFailed {
-        /// The check.
-        what: &'static str,
-        /// The tensor it concerns (may be empty).
-        tensor: String,
-    },
-    /// A sumcheck was rejected.
-    #[error(transparent)]
-    Sumcheck(#[from] SumcheckError),
-    /// A matrix product was rejected.
-    #[error(transparent)]
-    Matmul(#[from] MatmulError),
-    /// An elementwise relation was rejected.
-    #[error(transparent)]
-    Elementwise(#[from] ElementwiseError),
-    /// A layout reduction was rejected.
-    #[error(transparent)]
-    Layout(#[from] LayoutError),
-    /// A range check was rejected.
-    #[error(transparent)]
-    Range(#[from] RangeError),
-    /// A commitment could not be made.
-    #[error(transparent)]
-    Pcs(#[from] PcsError),
-    /// A core operation failed.
-    #[error(transparent)]
-    Core(#[from] zkpot_core::Error),
 }

@@ -1,6 +1,10 @@
 //! The step prover: materializes every table of the fold from the trainer's witnesses
 //! (padded and stacked), commits the fold table, and runs the flow recording messages.
 
+// The prover indexes tables it built or whose lengths it checked; the parent module's
+// deny of indexing guards the verifier's paths, which never come here.
+#![allow(clippy::indexing_slicing)]
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use zkpot_core::Claim;
@@ -18,11 +22,12 @@ use zkpot_trainer::{LayerWitness, Matrix, StepWitness};
 
 use super::flow::{self, ClaimPair, Merged, Side};
 use super::layout::{Block, Layout, LimbOf, RangeRegion, Rem, StepShape, Tensor};
-use super::{FoldInputs, ShiftProof, StepClaims, StepError, StepProof, StepStatement};
+use super::{FoldInputs, ShiftProof, StepClaims, StepProof, StepStatement};
 use crate::elementwise::{prove_booleanity, prove_hadamard, prove_merge};
-use crate::layout::{prove_affine, verify_colsum, StackShape};
 use crate::matmul::{prove_matmul, MatmulShape};
 use crate::range::prove_range_in;
+use crate::reshape::{prove_affine, verify_colsum, StackShape};
+use crate::{Error, FlowCheck};
 
 /// The `k` witnesses of one fold, checked against the shape.
 pub struct StepWitnesses<'a> {
@@ -33,7 +38,7 @@ pub struct StepWitnesses<'a> {
 impl<'a> StepWitnesses<'a> {
     /// Wraps `steps` (exactly `k`, consecutive, of `shape`'s model). Errors on a count or
     /// dimension mismatch.
-    pub fn new(shape: &'a StepShape, steps: &'a [StepWitness]) -> Result<Self, StepError> {
+    pub fn new(shape: &'a StepShape, steps: &'a [StepWitness]) -> Result<Self, Error> {
         Self::checked(shape, steps, true)
     }
 
@@ -42,11 +47,13 @@ impl<'a> StepWitnesses<'a> {
         shape: &'a StepShape,
         steps: &'a [StepWitness],
         quotients: bool,
-    ) -> Result<Self, StepError> {
+    ) -> Result<Self, Error> {
         shape.check()?;
-        let bad = |m: String| Err(StepError::Witness(m));
         if steps.len() != shape.k {
-            return bad(format!("{} witnesses for k = {}", steps.len(), shape.k));
+            return Err(Error::WrongWitnessCount {
+                got: steps.len(),
+                k: shape.k,
+            });
         }
         let big_l = shape.num_layers();
         for (i, w) in steps.iter().enumerate() {
@@ -56,70 +63,101 @@ impl<'a> StepWitnesses<'a> {
                 || w.y.rows() != shape.valid_rows
                 || w.y.cols() != shape.layers[big_l]
             {
-                return bad(format!("witness {i} does not have the spec's shape"));
+                return Err(Error::WitnessShape {
+                    witness: i,
+                    layer: None,
+                    what: "the batch or the number of layers",
+                });
             }
             for (l, lw) in w.layers.iter().enumerate() {
-                let (din, dout) = (shape.layers[l], shape.layers[l + 1]);
-                let ok = lw.w.rows() == din
-                    && lw.w.cols() == dout
-                    && lw.b.len() == dout
-                    && lw.w_new.rows() == din
-                    && lw.w_new.cols() == dout
-                    && lw.b_new.len() == dout
-                    && lw.z.input.len() == shape.valid_rows * dout
-                    && lw.z.remainder.len() == lw.z.input.len()
-                    && lw.z.quotient.data().len() == lw.z.input.len()
-                    && lw.sign.len() == if l + 1 < big_l { lw.z.input.len() } else { 0 }
-                    && lw.a.data().len() == lw.z.input.len()
-                    && lw.g.data().len() == lw.z.input.len()
-                    && lw.dw.input.len() == din * dout
-                    && lw.dw.remainder.len() == din * dout
-                    && lw.dw.quotient.data().len() == din * dout
-                    && lw.db.input.len() == dout
-                    && lw.db.remainder.len() == dout
-                    && lw.db.quotient.data().len() == dout
-                    && match (&lw.back, l) {
-                        (None, 0) => true,
-                        (Some(b), l) if l > 0 => {
-                            b.input.len() == shape.valid_rows * din
-                                && b.remainder.len() == b.input.len()
-                                && b.quotient.data().len() == b.input.len()
-                        }
-                        _ => false,
-                    };
-                if !ok {
-                    return bad(format!(
-                        "witness {i}, layer {} has the wrong dimensions",
-                        l + 1
-                    ));
-                }
-                // dW and db are not committed: the proof shows W' = W - dW with dW the
-                // rescaled product, so the witness's own quotients must agree.
-                let dw_ok = (0..din * dout)
-                    .all(|j| lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]);
-                let db_ok = (0..dout).all(|j| lw.db.quotient.data()[j] == lw.b[j] - lw.b_new[j]);
-                if quotients && (!dw_ok || !db_ok) {
-                    return bad(format!(
-                        "witness {i}, layer {}: the gradient quotients are not W - W'",
-                        l + 1
-                    ));
-                }
-                // The output activation is the quotient itself (no ReLU); the proof uses q.
-                if quotients && l + 1 == big_l && lw.a.data() != lw.z.quotient.data() {
-                    return bad(format!("witness {i}: the output activation is not q_L"));
-                }
+                check_layer(shape, i, l + 1, lw, quotients)?;
             }
         }
         Ok(Self { shape, steps })
     }
 }
 
+/// Checks the witness of layer `layer` (`1..=L`) of witness `witness` against the shape:
+/// every tensor's dimensions and, if `quotients`, the parts the proof takes to be one.
+fn check_layer(
+    shape: &StepShape,
+    witness: usize,
+    layer: usize,
+    lw: &LayerWitness,
+    quotients: bool,
+) -> Result<(), Error> {
+    let big_l = shape.num_layers();
+    let (din, dout) = (shape.layers[layer - 1], shape.layers[layer]);
+    let rows = lw.z.input.len();
+    let ok = lw.w.rows() == din
+        && lw.w.cols() == dout
+        && lw.b.len() == dout
+        && lw.w_new.rows() == din
+        && lw.w_new.cols() == dout
+        && lw.b_new.len() == dout
+        && rows == shape.valid_rows * dout
+        && lw.z.remainder.len() == rows
+        && lw.z.quotient.data().len() == rows
+        && lw.sign.len() == if layer < big_l { rows } else { 0 }
+        && lw.a.data().len() == rows
+        && lw.g.data().len() == rows
+        && lw.dw.input.len() == din * dout
+        && lw.dw.remainder.len() == din * dout
+        && lw.dw.quotient.data().len() == din * dout
+        && lw.db.input.len() == dout
+        && lw.db.remainder.len() == dout
+        && lw.db.quotient.data().len() == dout
+        && match (&lw.back, layer) {
+            (None, 1) => true,
+            (Some(b), l) if l > 1 => {
+                b.input.len() == shape.valid_rows * din
+                    && b.remainder.len() == b.input.len()
+                    && b.quotient.data().len() == b.input.len()
+            }
+            _ => false,
+        };
+    if !ok {
+        return Err(Error::WitnessShape {
+            witness,
+            layer: Some(layer),
+            what: "a tensor of the layer",
+        });
+    }
+    if !quotients {
+        return Ok(());
+    }
+    // dW and db are not committed: the proof shows W' = W - dW with dW the rescaled
+    // product, so the witness's own quotients must agree.
+    let dw_ok =
+        (0..din * dout).all(|j| lw.dw.quotient.data()[j] == lw.w.data()[j] - lw.w_new.data()[j]);
+    let db_ok = (0..dout).all(|j| lw.db.quotient.data()[j] == lw.b[j] - lw.b_new[j]);
+    if !dw_ok || !db_ok {
+        return Err(Error::WitnessInconsistent {
+            witness,
+            layer,
+            what: "the gradient quotients are not W - W'",
+        });
+    }
+    // The output activation is the quotient itself (no ReLU); the proof uses q.
+    if layer == big_l && lw.a.data() != lw.z.quotient.data() {
+        return Err(Error::WitnessInconsistent {
+            witness,
+            layer,
+            what: "the output activation is not q_L",
+        });
+    }
+    Ok(())
+}
+
 /// The padded model table (the layout of [`StepShape::model_layout`]) of the weights
 /// `W_l, b_l` (`layers[l-1]`).
-pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Vec<Fr>, StepError> {
+pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Vec<Fr>, Error> {
     shape.check()?;
     if layers.len() != shape.num_layers() {
-        return Err(StepError::Witness("wrong number of layers".into()));
+        return Err(Error::WrongLayerCount {
+            expected: shape.num_layers(),
+            got: layers.len(),
+        });
     }
     let layout = shape.model_layout();
     let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
@@ -127,9 +165,7 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
         let l = i + 1;
         let (din, dout) = (shape.layers[l - 1], shape.layers[l]);
         if w.rows() != din || w.cols() != dout || b.len() != dout {
-            return Err(StepError::Witness(format!(
-                "layer {l} does not have the spec's shape"
-            )));
+            return Err(Error::ModelShape { layer: l });
         }
         let nw = shape.width(l);
         let ew = layout.entry(Tensor::Wt(l)).map_or(0, |e| e.offset);
@@ -147,7 +183,7 @@ pub fn model_table(shape: &StepShape, layers: &[(&Matrix, &[i64])]) -> Result<Ve
 }
 
 /// The chunk table (the layout of [`StepShape::chunk_layout`]) of a fold's witnesses.
-pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, StepError> {
+pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, Error> {
     StepWitnesses::checked(shape, steps, false)?;
     let batches: Vec<(&Matrix, &Matrix)> = steps.iter().map(|s| (&s.x, &s.y)).collect();
     batches_table(shape, &batches)
@@ -156,19 +192,15 @@ pub fn chunk_table(shape: &StepShape, steps: &[StepWitness]) -> Result<Vec<Fr>, 
 /// The chunk table (the layout of [`StepShape::chunk_layout`]) of `k` batches `(X_t, Y_t)`
 /// in training order: what [`chunk_table`] builds from the witnesses, built from the data
 /// alone (to commit a dataset before training).
-pub fn batches_table(
-    shape: &StepShape,
-    batches: &[(&Matrix, &Matrix)],
-) -> Result<Vec<Fr>, StepError> {
+pub fn batches_table(shape: &StepShape, batches: &[(&Matrix, &Matrix)]) -> Result<Vec<Fr>, Error> {
     shape.check()?;
     let big_l = shape.num_layers();
     let (d_in, d_out) = (shape.layers[0], shape.layers[big_l]);
     if batches.len() != shape.k {
-        return Err(StepError::Witness(format!(
-            "{} batches for k = {}",
-            batches.len(),
-            shape.k
-        )));
+        return Err(Error::WrongWitnessCount {
+            got: batches.len(),
+            k: shape.k,
+        });
     }
     if let Some(i) = batches.iter().position(|(x, y)| {
         x.rows() != shape.valid_rows
@@ -176,9 +208,11 @@ pub fn batches_table(
             || y.rows() != shape.valid_rows
             || y.cols() != d_out
     }) {
-        return Err(StepError::Witness(format!(
-            "batch {i} does not have the spec's shape"
-        )));
+        return Err(Error::WitnessShape {
+            witness: i,
+            layer: None,
+            what: "the batch",
+        });
     }
     let layout = shape.chunk_layout();
     let mut table = vec![Fr::from(0u64); 1 << layout.num_vars];
@@ -209,7 +243,7 @@ pub fn commit_table<B: Backend>(
     backend: &B,
     table: &[Fr],
     blind: Fr,
-) -> Result<Commitment, StepError> {
+) -> Result<Commitment, Error> {
     Ok(zkpot_pcs::pedersen::commit(key, backend, table, blind)?)
 }
 
@@ -262,7 +296,7 @@ pub fn prove_step<B: Backend, R: RngCore>(
     inputs: &FoldInputs,
     steps: &[StepWitness],
     rng: &mut R,
-) -> Result<StepOutput, StepError> {
+) -> Result<StepOutput, Error> {
     prove(backend, key, shape, inputs, steps, rng, false)
 }
 
@@ -278,7 +312,7 @@ pub fn prove_step_lenient<B: Backend, R: RngCore>(
     inputs: &FoldInputs,
     steps: &[StepWitness],
     rng: &mut R,
-) -> Result<StepOutput, StepError> {
+) -> Result<StepOutput, Error> {
     prove(backend, key, shape, inputs, steps, rng, true)
 }
 
@@ -290,7 +324,7 @@ fn prove<B: Backend, R: RngCore>(
     steps: &[StepWitness],
     rng: &mut R,
     lenient: bool,
-) -> Result<StepOutput, StepError> {
+) -> Result<StepOutput, Error> {
     let start = Instant::now();
     let witnesses = StepWitnesses::checked(shape, steps, !lenient)?;
     let mut side = ProverSide {
@@ -356,8 +390,8 @@ fn lookup<'s>(
     layout: &Layout<Block>,
     cache: &'s HashMap<Tensor, Vec<Fr>>,
     t: Tensor,
-) -> Result<&'s [Fr], StepError> {
-    let missing = || StepError::Shape(format!("no table for {t:?}"));
+) -> Result<&'s [Fr], Error> {
+    let missing = || Error::MissingTable { tensor: t };
     match fold {
         Some(fold) if is_block(t) => {
             let e = layout.entry(Block::Tensor(t)).ok_or_else(missing)?;
@@ -377,160 +411,233 @@ fn half_int(bits: u32) -> i128 {
     }
 }
 
+/// One instance of a tensor as a padded grid: `rows x cols` entries, row-major, of which
+/// the top-left `valid.0 x valid.1` hold values and the rest `pad`.
+#[derive(Clone, Copy)]
+struct Grid {
+    rows: usize,
+    cols: usize,
+    valid: (usize, usize),
+    pad: i128,
+}
+
+/// The instances of the fold a table stacks.
+#[derive(Clone, Copy)]
+enum Instances {
+    /// The first only (the weights at the start of the fold).
+    First,
+    /// The last only (the weights after the fold).
+    Last,
+    /// All `k`, in order.
+    All,
+}
+
+/// The stacked table of `grid` over `instances` (witness indices, in order), entry
+/// `(r, c)` of a valid part from `get(witness, r, c)`.
+fn stack(
+    grid: Grid,
+    instances: &[usize],
+    get: &(dyn Fn(usize, usize, usize) -> i128 + Sync),
+) -> Vec<i128> {
+    let Grid {
+        rows,
+        cols,
+        valid,
+        pad,
+    } = grid;
+    let per = rows * cols;
+    let mut out = vec![0i128; per * instances.len()];
+    out.par_chunks_mut(per)
+        .zip(instances.par_iter())
+        .for_each(|(dst, &i)| {
+            for r in 0..rows {
+                for c in 0..cols {
+                    dst[r * cols + c] = if r < valid.0 && c < valid.1 {
+                        get(i, r, c)
+                    } else {
+                        pad
+                    };
+                }
+            }
+        });
+    out
+}
+
 impl StepWitnesses<'_> {
     /// The padded, stacked integer table of a tensor that is not a limb.
     fn ints(&self, t: Tensor) -> Vec<i128> {
         let sh = self.shape;
         let big_l = sh.num_layers();
-        let (b, vb) = (sh.rows, sh.valid_rows);
-        let n = |l: usize| sh.width(l);
-        let d = |l: usize| sh.layers[l];
-        let last = self.steps.len() - 1;
         let h_f = half_int(sh.rem_bits(Rem::Frac));
-        // One instance: rows x cols padded, valid rx x cx, from `get`.
-        let stack = |rows: usize,
-                     cols: usize,
-                     valid: (usize, usize),
-                     pad: i128,
-                     instances: &[usize],
-                     get: &(dyn Fn(usize, usize, usize) -> i128 + Sync)|
-         -> Vec<i128> {
-            let per = rows * cols;
-            let mut out = vec![0i128; per * instances.len()];
-            out.par_chunks_mut(per)
-                .zip(instances.par_iter())
-                .for_each(|(dst, &i)| {
-                    for r in 0..rows {
-                        for c in 0..cols {
-                            dst[r * cols + c] = if r < valid.0 && c < valid.1 {
-                                get(i, r, c)
-                            } else {
-                                pad
-                            };
-                        }
-                    }
-                });
-            out
-        };
-        let all: Vec<usize> = (0..self.steps.len()).collect();
-        let s = self.steps;
-        let lw = |i: usize, l: usize| &s[i].layers[l - 1];
-        // A layer's weights or biases (a field of its witness) over some instances.
-        let weight = |l: usize, instances: &[usize], m: fn(&LayerWitness) -> &Matrix| {
-            stack(
-                n(l - 1),
-                n(l),
-                (d(l - 1), d(l)),
-                0,
-                instances,
-                &|i, r, c| i128::from(m(lw(i, l)).get(r, c)),
-            )
-        };
-        let bias = |l: usize, instances: &[usize], v: fn(&LayerWitness) -> &Vec<i64>| {
-            stack(1, n(l), (1, d(l)), 0, instances, &|i, _, c| {
-                i128::from(v(lw(i, l))[c])
-            })
-        };
+        let d = |l: usize| sh.layers[l];
+        let quotient = |w: &LayerWitness, r: usize, c: usize| i128::from(w.z.quotient.get(r, c));
+        use Instances::{All, First, Last};
         match t {
-            Tensor::X | Tensor::A(0) => stack(b, n(0), (vb, d(0)), 0, &all, &|i, r, c| {
-                i128::from(s[i].x.get(r, c))
-            }),
-            Tensor::Y => stack(b, n(big_l), (vb, d(big_l)), 0, &all, &|i, r, c| {
-                i128::from(s[i].y.get(r, c))
-            }),
-            Tensor::Wt(l) => weight(l, &[0], |w| &w.w),
-            Tensor::Bt(l) => bias(l, &[0], |w| &w.b),
-            Tensor::Wfin(l) => weight(l, &[last], |w| &w.w_new),
-            Tensor::Bfin(l) => bias(l, &[last], |w| &w.b_new),
-            Tensor::Wold(l) => weight(l, &all, |w| &w.w),
-            Tensor::Bold(l) => bias(l, &all, |w| &w.b),
-            Tensor::Wnew(l) => weight(l, &all, |w| &w.w_new),
-            Tensor::Bnew(l) => bias(l, &all, |w| &w.b_new),
-            Tensor::Zq(l) | Tensor::A(l) if l == big_l => {
-                stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                    i128::from(lw(i, l).z.quotient.get(r, c))
-                })
+            Tensor::X | Tensor::A(0) => self.batch(0, 0, |s, r, c| i128::from(s.x.get(r, c))),
+            Tensor::Y => self.batch(big_l, 0, |s, r, c| i128::from(s.y.get(r, c))),
+            Tensor::Wt(l) => self.weights(l, First, 0, |w, r, c| i128::from(w.w.get(r, c))),
+            Tensor::Bt(l) => self.biases(l, First, 0, |w, c| i128::from(w.b[c])),
+            Tensor::Wfin(l) => self.weights(l, Last, 0, |w, r, c| i128::from(w.w_new.get(r, c))),
+            Tensor::Bfin(l) => self.biases(l, Last, 0, |w, c| i128::from(w.b_new[c])),
+            Tensor::Wold(l) => self.weights(l, All, 0, |w, r, c| i128::from(w.w.get(r, c))),
+            Tensor::Bold(l) => self.biases(l, All, 0, |w, c| i128::from(w.b[c])),
+            Tensor::Wnew(l) => self.weights(l, All, 0, |w, r, c| i128::from(w.w_new.get(r, c))),
+            Tensor::Bnew(l) => self.biases(l, All, 0, |w, c| i128::from(w.b_new[c])),
+            Tensor::Zq(l) => self.layer_batch(l, l, 0, quotient),
+            // The output activation is the quotient itself (no ReLU).
+            Tensor::A(l) if l == big_l => self.layer_batch(l, l, 0, quotient),
+            Tensor::Zr(l) => {
+                self.layer_batch(l, l, h_f, |w, r, c| i128::from(w.z.remainder[r * d(l) + c]))
             }
-            Tensor::Zq(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).z.quotient.get(r, c))
-            }),
-            Tensor::Zr(l) => stack(b, n(l), (vb, d(l)), h_f, &all, &|i, r, c| {
-                i128::from(lw(i, l).z.remainder[r * d(l) + c])
-            }),
             // Padding quotients are 0, whose sign bit [0 >= 0] is 1.
-            Tensor::S(l) => stack(b, n(l), (vb, d(l)), 1, &all, &|i, r, c| {
-                i128::from(lw(i, l).sign[r * d(l) + c])
-            }),
-            Tensor::A(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).a.get(r, c))
-            }),
-            Tensor::G(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                i128::from(lw(i, l).g.get(r, c))
-            }),
-            Tensor::Zin(l) => stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                lw(i, l).z.input[r * d(l) + c]
-            }),
+            Tensor::S(l) => self.layer_batch(l, l, 1, |w, r, c| i128::from(w.sign[r * d(l) + c])),
+            Tensor::A(l) => self.layer_batch(l, l, 0, |w, r, c| i128::from(w.a.get(r, c))),
+            Tensor::G(l) => self.layer_batch(l, l, 0, |w, r, c| i128::from(w.g.get(r, c))),
+            Tensor::Zin(l) => self.layer_batch(l, l, 0, |w, r, c| w.z.input[r * d(l) + c]),
             Tensor::Zp(l) => {
                 let scale = 1i128 << sh.frac_bits;
-                stack(b, n(l), (vb, d(l)), 0, &all, &|i, r, c| {
-                    lw(i, l).z.input[r * d(l) + c] - scale * i128::from(lw(i, l).b[c])
+                self.layer_batch(l, l, 0, |w, r, c| {
+                    w.z.input[r * d(l) + c] - scale * i128::from(w.b[c])
                 })
             }
-            Tensor::Dr(l) => stack(
-                n(l - 1),
-                n(l),
-                (d(l - 1), d(l)),
-                half_int(sh.rem_bits(Rem::Dw)),
-                &all,
-                &|i, r, c| i128::from(lw(i, l).dw.remainder[r * d(l) + c]),
-            ),
-            Tensor::DwIn(l) => stack(n(l - 1), n(l), (d(l - 1), d(l)), 0, &all, &|i, r, c| {
-                lw(i, l).dw.input[r * d(l) + c]
-            }),
-            Tensor::Br(l) => stack(
-                1,
-                n(l),
-                (1, d(l)),
-                half_int(sh.rem_bits(Rem::Db)),
-                &all,
-                &|i, _, c| i128::from(lw(i, l).db.remainder[c]),
-            ),
-            Tensor::DbIn(l) => stack(1, n(l), (1, d(l)), 0, &all, &|i, _, c| lw(i, l).db.input[c]),
-            Tensor::Gq(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
-                lw(i, l)
-                    .back
+            Tensor::Dr(l) => {
+                let h = half_int(sh.rem_bits(Rem::Dw));
+                self.weights(l, All, h, |w, r, c| {
+                    i128::from(w.dw.remainder[r * d(l) + c])
+                })
+            }
+            Tensor::DwIn(l) => self.weights(l, All, 0, |w, r, c| w.dw.input[r * d(l) + c]),
+            Tensor::Br(l) => {
+                let h = half_int(sh.rem_bits(Rem::Db));
+                self.biases(l, All, h, |w, c| i128::from(w.db.remainder[c]))
+            }
+            Tensor::DbIn(l) => self.biases(l, All, 0, |w, c| w.db.input[c]),
+            Tensor::Gq(l) => self.layer_batch(l, l - 1, 0, |w, r, c| {
+                w.back
                     .as_ref()
                     .map_or(0, |x| i128::from(x.quotient.get(r, c)))
             }),
-            Tensor::Gr(l) => stack(b, n(l - 1), (vb, d(l - 1)), h_f, &all, &|i, r, c| {
-                lw(i, l)
-                    .back
+            Tensor::Gr(l) => self.layer_batch(l, l - 1, h_f, |w, r, c| {
+                w.back
                     .as_ref()
                     .map_or(0, |x| i128::from(x.remainder[r * d(l - 1) + c]))
             }),
-            Tensor::GqIn(l) => stack(b, n(l - 1), (vb, d(l - 1)), 0, &all, &|i, r, c| {
-                lw(i, l)
-                    .back
-                    .as_ref()
-                    .map_or(0, |x| x.input[r * d(l - 1) + c])
+            Tensor::GqIn(l) => self.layer_batch(l, l - 1, 0, |w, r, c| {
+                w.back.as_ref().map_or(0, |x| x.input[r * d(l - 1) + c])
             }),
-            Tensor::Pad(of) => {
-                let t = of.tensor();
-                let (rows, vr, cols, vc) = sh.padding(t).unwrap_or((1, 1, 1, 1));
-                let instances: &[usize] = if StepShape::stacked(t) { &all } else { &[0] };
-                stack(rows, cols, (vr, vc), 1, instances, &|_, _, _| 0)
-            }
+            Tensor::Pad(of) => self.padding_mask(of.tensor()),
             Tensor::Limb(..) => Vec::new(),
         }
     }
 
+    /// The witness indices of `instances`.
+    fn instances(&self, instances: Instances) -> Vec<usize> {
+        let k = self.steps.len();
+        match instances {
+            Instances::First => vec![0],
+            Instances::Last => vec![k.saturating_sub(1)],
+            Instances::All => (0..k).collect(),
+        }
+    }
+
+    /// A table with a batch's rows and layer width `n_width` per instance (all `k`),
+    /// from each step's witness.
+    fn batch(
+        &self,
+        width: usize,
+        pad: i128,
+        get: impl Fn(&StepWitness, usize, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        let sh = self.shape;
+        let grid = Grid {
+            rows: sh.rows,
+            cols: sh.width(width),
+            valid: (sh.valid_rows, sh.layers[width]),
+            pad,
+        };
+        let steps = self.steps;
+        stack(grid, &self.instances(Instances::All), &|i, r, c| {
+            get(&steps[i], r, c)
+        })
+    }
+
+    /// [`StepWitnesses::batch`] from the witness of layer `layer` (`1..=L`).
+    fn layer_batch(
+        &self,
+        layer: usize,
+        width: usize,
+        pad: i128,
+        get: impl Fn(&LayerWitness, usize, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        self.batch(width, pad, |s, r, c| get(&s.layers[layer - 1], r, c))
+    }
+
+    /// A table shaped as layer `l`'s weights (`n_{l-1} x n_l`) per instance.
+    fn weights(
+        &self,
+        l: usize,
+        instances: Instances,
+        pad: i128,
+        get: impl Fn(&LayerWitness, usize, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        let sh = self.shape;
+        let grid = Grid {
+            rows: sh.width(l - 1),
+            cols: sh.width(l),
+            valid: (sh.layers[l - 1], sh.layers[l]),
+            pad,
+        };
+        let steps = self.steps;
+        stack(grid, &self.instances(instances), &|i, r, c| {
+            get(&steps[i].layers[l - 1], r, c)
+        })
+    }
+
+    /// A table shaped as layer `l`'s bias (`1 x n_l`) per instance.
+    fn biases(
+        &self,
+        l: usize,
+        instances: Instances,
+        pad: i128,
+        get: impl Fn(&LayerWitness, usize) -> i128 + Sync,
+    ) -> Vec<i128> {
+        let sh = self.shape;
+        let grid = Grid {
+            rows: 1,
+            cols: sh.width(l),
+            valid: (1, sh.layers[l]),
+            pad,
+        };
+        let steps = self.steps;
+        stack(grid, &self.instances(instances), &|i, _, c| {
+            get(&steps[i].layers[l - 1], c)
+        })
+    }
+
+    /// The padding mask of an input tensor: 1 on padding entries, 0 on valid ones.
+    fn padding_mask(&self, t: Tensor) -> Vec<i128> {
+        let (rows, valid_rows, cols, valid_cols) = self.shape.padding(t).unwrap_or((1, 1, 1, 1));
+        let grid = Grid {
+            rows,
+            cols,
+            valid: (valid_rows, valid_cols),
+            pad: 1,
+        };
+        let instances = if StepShape::stacked(t) {
+            Instances::All
+        } else {
+            Instances::First
+        };
+        stack(grid, &self.instances(instances), &|_, _, _| 0)
+    }
+
     /// The limbs of a range-checked tensor, per limb, and its top bits; errors on a
     /// value out of range unless `lenient`.
-    fn limbs(&self, t: Tensor, lenient: bool) -> Result<Vec<Vec<i128>>, StepError> {
+    fn limbs(&self, t: Tensor, lenient: bool) -> Result<Vec<Vec<i128>>, Error> {
         let enc = self
             .shape
             .encoding(t)
-            .ok_or_else(|| StepError::Shape(format!("{t:?} is not range-checked")))?;
+            .ok_or(Error::NotRangeChecked { tensor: t })?;
         let ints = self.ints(t);
         // The top bit of a quotient with a ReLU is the committed sign bit: split the rest
         // below it (an honest sign equals the top bit of the offset value, and anything
@@ -544,9 +651,11 @@ impl StepWitnesses<'_> {
                 None => enc.split(x),
             };
             if !lenient && !enc.in_range(&limbs, top) {
-                return Err(StepError::Witness(format!(
-                    "{t:?} entry {j} = {x} is outside its proven range"
-                )));
+                return Err(Error::WitnessOutOfRange {
+                    tensor: t,
+                    index: j,
+                    value: x,
+                });
             }
             for (i, v) in limbs.into_iter().enumerate() {
                 out[i][j] = v;
@@ -558,7 +667,7 @@ impl StepWitnesses<'_> {
 
 impl<B: Backend> ProverSide<'_, B> {
     /// Fills the cache with the field table of a tensor.
-    fn ensure(&mut self, t: Tensor) -> Result<(), StepError> {
+    fn ensure(&mut self, t: Tensor) -> Result<(), Error> {
         if is_block(t) && self.fold.is_some() {
             return Ok(());
         }
@@ -585,7 +694,7 @@ impl<B: Backend> ProverSide<'_, B> {
 
     /// The field table of a tensor: a slice of the fold table for committed blocks,
     /// else built once and cached.
-    fn table(&mut self, t: Tensor) -> Result<&[Fr], StepError> {
+    fn table(&mut self, t: Tensor) -> Result<&[Fr], Error> {
         self.ensure(t)?;
         lookup(&self.fold, &self.layout, &self.cache, t)
     }
@@ -595,7 +704,7 @@ impl<B: Backend> ProverSide<'_, B> {
     #[allow(clippy::type_complexity)]
     fn fold_table(
         &mut self,
-    ) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>, Vec<(usize, usize)>), StepError> {
+    ) -> Result<(Vec<Fr>, Vec<(usize, Vec<u64>)>, Vec<(usize, usize)>), Error> {
         let sh = self.shape;
         let layout = self.layout.clone();
         let mut small: Vec<(usize, Vec<u64>)> = Vec::new();
@@ -669,7 +778,7 @@ impl<B: Backend> ProverSide<'_, B> {
     }
 
     /// The model table before the fold (`after` false) or after it.
-    fn model_values(&self, after: bool) -> Result<Vec<Fr>, StepError> {
+    fn model_values(&self, after: bool) -> Result<Vec<Fr>, Error> {
         let steps = self.w.steps;
         let step = if after { steps.last() } else { steps.first() };
         let layers: Vec<(&Matrix, &[i64])> = step
@@ -695,7 +804,7 @@ impl<B: Backend> ProverSide<'_, B> {
         big: &[(usize, usize)],
         table: &[Fr],
         blind: Fr,
-    ) -> Result<Commitment, StepError> {
+    ) -> Result<Commitment, Error> {
         let layout = &self.layout;
         let len = 1usize << layout.num_vars;
         if key.max_len() < len {
@@ -721,7 +830,7 @@ impl<B: Backend> ProverSide<'_, B> {
     }
 
     /// A region's concatenated table.
-    fn region_table(&mut self, region: &Layout<Tensor>) -> Result<Vec<Fr>, StepError> {
+    fn region_table(&mut self, region: &Layout<Tensor>) -> Result<Vec<Fr>, Error> {
         let mut out = vec![Fr::from(0u64); 1 << region.num_vars];
         for e in &region.entries {
             let t = self.table(e.key)?;
@@ -733,19 +842,19 @@ impl<B: Backend> ProverSide<'_, B> {
 
 impl<B: Backend> Side for ProverSide<'_, B> {
     type F = Fr;
-    type Error = StepError;
+    type Error = Error;
     type Statement = StepStatement;
 
     fn absorb_statement(
         &mut self,
         shape: &StepShape,
         statement: &StepStatement,
-    ) -> Result<(), StepError> {
+    ) -> Result<(), Error> {
         flow::absorb_statement(&mut self.transcript, shape, statement);
         Ok(())
     }
 
-    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, StepError> {
+    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, Error> {
         Ok(self.transcript.challenges(n))
     }
 
@@ -753,21 +862,22 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         &mut self,
         a: &Fr,
         b: &Fr,
-        what: &'static str,
+        check: FlowCheck,
         tensor: Option<Tensor>,
-    ) -> Result<(), StepError> {
+    ) -> Result<(), Error> {
         if self.lenient {
             Ok(())
         } else {
-            flow::check_native(a, b, what, tensor)
+            flow::check_native(a, b, check, tensor)
         }
     }
 
-    fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, StepError> {
+    fn eval(&mut self, t: Tensor, point: &[Fr]) -> Result<Fr, Error> {
         let timer = Instant::now();
         let out = (|| {
+            let backend = self.backend;
             let table = self.table(t)?;
-            let v = zkpot_core::evaluate_slice(table, point)?;
+            let v = backend.evaluate_slice(table, point)?;
             self.transcript.absorb_field(&v);
             self.proof.evals.push(v);
             Ok(v)
@@ -782,7 +892,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         a: Tensor,
         b: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(a)?;
@@ -805,7 +915,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         s: Tensor,
         q: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(s)?;
@@ -823,7 +933,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, StepError> {
+    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let owned;
@@ -854,7 +964,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         shape: &StackShape,
         product: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             self.ensure(product)?;
@@ -875,8 +985,8 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, StepError> {
-        Ok(verify_colsum(shape, claim, &mut self.transcript)?)
+    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, Error> {
+        verify_colsum(shape, claim, &mut self.transcript)
     }
 
     fn shift(
@@ -885,13 +995,13 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<Claim<Fr>, StepError> {
+    ) -> Result<Claim<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let backend = self.backend;
             let table = self.table(t)?;
-            let fixed = crate::matmul::fix_block(table, 0, rho_x);
-            let tables = vec![backend.upload(weights), backend.upload(&fixed)];
+            let fixed = backend.fix_block(table, 0, rho_x)?;
+            let tables = vec![backend.upload(weights), fixed];
             let mut prover = ProductProver::new(backend, ProductSum::product(2), tables, None)?;
             let out = sumcheck::prove(&mut prover, claim, &mut self.transcript);
             let eval = out.final_evals.get(1).copied().unwrap_or_default();
@@ -909,7 +1019,7 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, StepError> {
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let table = self.region_table(region)?;
@@ -921,19 +1031,20 @@ impl<B: Backend> Side for ProverSide<'_, B> {
         out
     }
 
-    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, StepError> {
+    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, Error> {
         let timer = Instant::now();
         let out = (|| {
             let limbs = self.region_table(&region.layout)?;
+            let block = Block::Mult(region.index);
             let e = self
                 .layout
-                .entry(Block::Mult(region.index))
-                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
+                .entry(block)
+                .ok_or(Error::MissingBlock { block })?;
             let mults = self
                 .fold
                 .as_deref()
                 .and_then(|f| f.get(e.offset..e.offset + (1 << e.num_vars)))
-                .ok_or_else(|| StepError::Shape("multiplicity block".into()))?;
+                .ok_or(Error::MissingBlock { block })?;
             let (proof, claims) = prove_range_in(
                 self.backend,
                 region.width,

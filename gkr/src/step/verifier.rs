@@ -16,11 +16,12 @@ use zkpot_core::{
 
 use super::flow::{self, ClaimPair, Merged, Side};
 use super::layout::{Layout, RangeRegion, StepShape, Tensor};
-use super::{StepClaims, StepError, StepProof, StepStatement};
+use super::{StepClaims, StepProof, StepStatement};
 use crate::elementwise::{verify_booleanity, verify_hadamard, verify_merge};
-use crate::layout::{verify_affine, verify_colsum, AffineProof, StackShape};
 use crate::matmul::{verify_matmul, MatmulShape};
 use crate::range::verify_range_in;
+use crate::reshape::{verify_affine, verify_colsum, AffineProof, StackShape};
+use crate::{Error, FlowCheck, MessageKind};
 
 /// Verifies a step proof for `statement` under `shape` (derived by the verifier from the
 /// spec it was promised). Returns the three claims the caller must check against
@@ -30,7 +31,7 @@ pub fn verify_step(
     shape: &StepShape,
     statement: &StepStatement,
     proof: &StepProof,
-) -> Result<StepClaims, StepError> {
+) -> Result<StepClaims, Error> {
     verify_step_in(shape, statement, proof).map(|(claims, _)| claims)
 }
 
@@ -41,7 +42,7 @@ pub fn verify_step_in(
     shape: &StepShape,
     statement: &StepStatement,
     proof: &StepProof,
-) -> Result<(StepClaims, PoseidonTranscript), StepError> {
+) -> Result<(StepClaims, PoseidonTranscript), Error> {
     shape.check()?;
     let mut side = VerifierSide {
         shape,
@@ -68,27 +69,33 @@ pub(super) struct Cursor {
 }
 
 impl Cursor {
-    /// Every message of `p` has been read, none is left over.
-    pub(super) fn consumed(&self, p: &StepProof) -> bool {
+    /// The first kind of message (in the order of [`StepProof`]'s fields) of which `p`
+    /// has more than were read, and how many more.
+    fn leftover(&self, p: &StepProof) -> Option<(MessageKind, usize)> {
         [
-            (self.evals, p.evals.len()),
-            (self.matmuls, p.matmuls.len()),
-            (self.hadamards, p.hadamards.len()),
-            (self.merges, p.merges.len()),
-            (self.affines, p.affines.len()),
-            (self.shifts, p.shifts.len()),
-            (self.booleanity, p.booleanity.len()),
-            (self.ranges, p.ranges.len()),
+            (MessageKind::Eval, self.evals, p.evals.len()),
+            (MessageKind::Matmul, self.matmuls, p.matmuls.len()),
+            (MessageKind::Hadamard, self.hadamards, p.hadamards.len()),
+            (MessageKind::Merge, self.merges, p.merges.len()),
+            (MessageKind::Affine, self.affines, p.affines.len()),
+            (MessageKind::Shift, self.shifts, p.shifts.len()),
+            (MessageKind::Booleanity, self.booleanity, p.booleanity.len()),
+            (MessageKind::Range, self.ranges, p.ranges.len()),
         ]
-        .iter()
-        .all(|(a, b)| a == b)
+        .into_iter()
+        .find(|&(_, read, sent)| read != sent)
+        .map(|(kind, read, sent)| (kind, sent.saturating_sub(read)))
     }
 
-    fn check_consumed(&self, p: &StepProof) -> Result<(), StepError> {
-        if self.consumed(p) {
-            Ok(())
-        } else {
-            Err(StepError::Malformed("the proof has messages left over"))
+    /// Every message of `p` has been read, none is left over.
+    pub(super) fn consumed(&self, p: &StepProof) -> bool {
+        self.leftover(p).is_none()
+    }
+
+    fn check_consumed(&self, p: &StepProof) -> Result<(), Error> {
+        match self.leftover(p) {
+            None => Ok(()),
+            Some((kind, count)) => Err(Error::LeftoverMessages { kind, count }),
         }
     }
 }
@@ -97,9 +104,9 @@ impl Cursor {
 pub(super) fn next<'a, X>(
     list: &'a [X],
     at: &mut usize,
-    what: &'static str,
-) -> Result<&'a X, StepError> {
-    let x = list.get(*at).ok_or(StepError::Malformed(what))?;
+    kind: MessageKind,
+) -> Result<&'a X, Error> {
+    let x = list.get(*at).ok_or(Error::MissingMessage { kind })?;
     *at += 1;
     Ok(x)
 }
@@ -113,19 +120,19 @@ struct VerifierSide<'a> {
 
 impl Side for VerifierSide<'_> {
     type F = Fr;
-    type Error = StepError;
+    type Error = Error;
     type Statement = StepStatement;
 
     fn absorb_statement(
         &mut self,
         shape: &StepShape,
         statement: &StepStatement,
-    ) -> Result<(), StepError> {
+    ) -> Result<(), Error> {
         flow::absorb_statement(&mut self.transcript, shape, statement);
         Ok(())
     }
 
-    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, StepError> {
+    fn challenges(&mut self, n: usize) -> Result<Vec<Fr>, Error> {
         Ok(self.transcript.challenges(n))
     }
 
@@ -133,18 +140,14 @@ impl Side for VerifierSide<'_> {
         &mut self,
         a: &Fr,
         b: &Fr,
-        what: &'static str,
+        check: FlowCheck,
         tensor: Option<Tensor>,
-    ) -> Result<(), StepError> {
-        flow::check_native(a, b, what, tensor)
+    ) -> Result<(), Error> {
+        flow::check_native(a, b, check, tensor)
     }
 
-    fn eval(&mut self, _t: Tensor, _point: &[Fr]) -> Result<Fr, StepError> {
-        let v = *next(
-            &self.proof.evals,
-            &mut self.cursor.evals,
-            "missing evaluation",
-        )?;
+    fn eval(&mut self, _t: Tensor, _point: &[Fr]) -> Result<Fr, Error> {
+        let v = *next(&self.proof.evals, &mut self.cursor.evals, MessageKind::Eval)?;
         self.transcript.absorb_field(&v);
         Ok(v)
     }
@@ -155,11 +158,11 @@ impl Side for VerifierSide<'_> {
         _a: Tensor,
         _b: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let p = next(
             &self.proof.matmuls,
             &mut self.cursor.matmuls,
-            "missing matmul",
+            MessageKind::Matmul,
         )?;
         let out = verify_matmul(shape, p, claim, &mut self.transcript)?;
         Ok((out.a, out.b))
@@ -170,21 +173,25 @@ impl Side for VerifierSide<'_> {
         s: Tensor,
         _q: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let p = next(
             &self.proof.hadamards,
             &mut self.cursor.hadamards,
-            "missing hadamard",
+            MessageKind::Hadamard,
         )?;
         let n = self.shape.num_vars(s);
         let out = verify_hadamard(n, claim, p, &mut self.transcript)?;
         Ok((out.left, out.right))
     }
 
-    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, StepError> {
-        let p = next(&self.proof.merges, &mut self.cursor.merges, "missing merge")?;
+    fn merge(&mut self, t: Merged, claims: &[Claim<Fr>]) -> Result<Claim<Fr>, Error> {
+        let p = next(
+            &self.proof.merges,
+            &mut self.cursor.merges,
+            MessageKind::Merge,
+        )?;
         let n = t.num_vars(self.shape);
-        Ok(verify_merge(n, claims, p, &mut self.transcript)?)
+        verify_merge(n, claims, p, &mut self.transcript)
     }
 
     fn affine(
@@ -192,11 +199,11 @@ impl Side for VerifierSide<'_> {
         shape: &StackShape,
         _product: Tensor,
         claim: &Claim<Fr>,
-    ) -> Result<ClaimPair<Fr>, StepError> {
+    ) -> Result<ClaimPair<Fr>, Error> {
         let product_eval = *next(
             &self.proof.affines,
             &mut self.cursor.affines,
-            "missing affine",
+            MessageKind::Affine,
         )?;
         let proof = AffineProof { product_eval };
         let out = verify_affine(
@@ -210,8 +217,8 @@ impl Side for VerifierSide<'_> {
         Ok((out.product, out.bias))
     }
 
-    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, StepError> {
-        Ok(verify_colsum(shape, claim, &mut self.transcript)?)
+    fn colsum(&mut self, shape: &StackShape, claim: &Claim<Fr>) -> Result<Claim<Fr>, Error> {
+        verify_colsum(shape, claim, &mut self.transcript)
     }
 
     fn shift(
@@ -220,8 +227,12 @@ impl Side for VerifierSide<'_> {
         _rho_x: &[Fr],
         weights: &[Fr],
         claim: Fr,
-    ) -> Result<Claim<Fr>, StepError> {
-        let p = next(&self.proof.shifts, &mut self.cursor.shifts, "missing shift")?;
+    ) -> Result<Claim<Fr>, Error> {
+        let p = next(
+            &self.proof.shifts,
+            &mut self.cursor.shifts,
+            MessageKind::Shift,
+        )?;
         let rounds = self.shape.k_vars();
         let reduced = sumcheck::verify(&p.sumcheck, claim, rounds, 2, &mut self.transcript)?;
         let w = MultilinearTable::new(weights.to_vec())?.evaluate(&reduced.point)?;
@@ -233,20 +244,20 @@ impl Side for VerifierSide<'_> {
         })
     }
 
-    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, StepError> {
+    fn booleanity(&mut self, region: &Layout<Tensor>) -> Result<Claim<Fr>, Error> {
         let p = next(
             &self.proof.booleanity,
             &mut self.cursor.booleanity,
-            "missing booleanity",
+            MessageKind::Booleanity,
         )?;
-        Ok(verify_booleanity(region.num_vars, p, &mut self.transcript)?)
+        verify_booleanity(region.num_vars, p, &mut self.transcript)
     }
 
-    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, StepError> {
+    fn range(&mut self, region: &RangeRegion) -> Result<ClaimPair<Fr>, Error> {
         let p = next(
             &self.proof.ranges,
             &mut self.cursor.ranges,
-            "missing range proof",
+            MessageKind::Range,
         )?;
         let out = verify_range_in(
             region.layout.num_vars,

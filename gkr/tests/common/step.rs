@@ -8,7 +8,7 @@ use zkpot_core::Claim;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable};
 use zkpot_gkr::step::{
     chunk_table, commit_table, model_table, prove_step, prove_step_lenient, verify_step,
-    FoldInputs, StepClaims, StepError, StepProof, StepShape, StepStatement,
+    FoldInputs, StepClaims, StepProof, StepShape, StepStatement,
 };
 use zkpot_pcs::pedersen::{random_blind, Opening, PedersenKey};
 use zkpot_trainer::data::digits;
@@ -104,16 +104,16 @@ pub struct Proven {
 
 impl Fold {
     /// Proves the fold (with its current witnesses).
-    pub fn prove(&self) -> Result<Proven, StepError> {
+    pub fn prove(&self) -> Result<Proven, zkpot_gkr::Error> {
         self.prove_with(false)
     }
 
     /// Proves the fold with the lenient prover (any witness, no prover-side checks).
-    pub fn prove_lenient(&self) -> Result<Proven, StepError> {
+    pub fn prove_lenient(&self) -> Result<Proven, zkpot_gkr::Error> {
         self.prove_with(true)
     }
 
-    fn prove_with(&self, lenient: bool) -> Result<Proven, StepError> {
+    fn prove_with(&self, lenient: bool) -> Result<Proven, zkpot_gkr::Error> {
         let mut rng = ChaCha20Rng::seed_from_u64(11);
         let prove = if lenient {
             prove_step_lenient::<CpuBackend, ChaCha20Rng>

@@ -1,7 +1,14 @@
 //! The accumulator fold verifier in-circuit: [`verify_fold`], the twin of
-//! [`Accumulator::verify_fold`](super::Accumulator::verify_fold), which is the
+//! [`Accumulator::verify_fold`](super::Accumulator::verify_fold)(super::Accumulator::verify_fold), which is the
 //! aggregation gadget ([`crate::aggregate::constraints`]) on `[acc] ++ claims`. Tested
 //! against the native verifier in `pcs/tests/gadgets.rs`.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use ark_relations::gr1cs::{Namespace, SynthesisError};
 use zkpot_core::{
@@ -46,8 +53,8 @@ impl FoldProofVar {
     }
 }
 
-/// The accumulator fold verifier of [`Accumulator::verify_fold`] in-circuit: exactly
-/// [`verify_aggregate`] on `[acc] ++ claims` with the slots `[acc.commitment] ++
+/// The accumulator fold verifier of [`Accumulator::verify_fold`](super::Accumulator::verify_fold) in-circuit: exactly
+/// [`verify_aggregate`](crate::aggregate::constraints::verify_aggregate) on `[acc] ++ claims` with the slots `[acc.commitment] ++
 /// commitments` (`shape` is the fold's, [`AggregationShape::fold`]; slot 0 is the
 /// accumulator's commitment, `commitments[j - 1]` slot `j`).
 ///
@@ -73,7 +80,7 @@ pub fn verify_fold(
     )
 }
 
-/// [`Accumulator::verify_fold_bound`] in-circuit: [`verify_fold`] absorbing only the
+/// [`Accumulator::verify_fold_bound`](super::Accumulator::verify_fold_bound) in-circuit: [`verify_fold`] absorbing only the
 /// accumulator's claim; `transcript` must already bind `claims` and `commitments`.
 pub fn verify_fold_bound(
     shape: &AggregationShape,

@@ -24,12 +24,19 @@
 //! # Transcript order
 //!
 //! * fold: exactly that of
-//!   [`Aggregatable::aggregate`](crate::aggregate::Aggregatable::aggregate) on
+//!   [`Aggregatable::aggregate`] on
 //!   `[acc.claim] ++ claims` (see [`crate::aggregate`]); the bound fold
 //!   ([`AccumulatorProver::fold_bound`]) absorbs only `acc.claim` of them.
 //! * open: `absorb_bytes(b"zkpot-accumulator-open")`, the accumulator's claim
 //!   ([`CommittedClaim::absorb_into`]), then the scheme's evaluation proof at `r_acc` ([`CommitmentScheme::open`]; for
 //!   Pedersen + IPA the inner-product argument of [`crate::ipa::prove_eval`]).
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod constraints;
 
@@ -171,6 +178,9 @@ impl AccumulatorProver {
     /// # Panics
     ///
     /// If `2^num_vars` does not fit in a `usize`, or that many entries not in memory.
+    // Prover-only (no proof bytes reach it): the panic is its documented contract, and
+    // the callers that size the accumulator from a checked shape rely on this signature.
+    #[allow(clippy::expect_used)]
     pub fn new(num_vars: usize) -> Self {
         let len = u32::try_from(num_vars)
             .ok()

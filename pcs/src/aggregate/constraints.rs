@@ -107,7 +107,7 @@ impl AggregationShape {
         Self::new(claims.iter().map(|c| c.claim.point.len()).collect(), group)
     }
 
-    /// The shape of a fold ([`verify_fold`]): the aggregation of the accumulator's claim
+    /// The shape of a fold ([`verify_fold`](crate::accumulator::constraints::verify_fold)): the aggregation of the accumulator's claim
     /// (`acc_num_vars` coordinates, slot 0) followed by claims `i` with points of
     /// `point_lens[i]` coordinates on slot `group[i]`, where slot 0 is the accumulator's
     /// commitment and the folded commitments are slots `1, 2, ...` in order of first
@@ -212,7 +212,7 @@ impl AggregationProofVar {
     }
 }
 
-/// The output of [`verify_aggregate`] and [`verify_fold`]: the output claim less its
+/// The output of [`verify_aggregate`] and [`verify_fold`](crate::accumulator::constraints::verify_fold): the output claim less its
 /// commitment, and the coefficients the caller needs to compute that commitment,
 /// `C* = C_0 + sum_{j >= 1} b_j C_j` over the slots' commitments.
 #[derive(Clone, Debug)]
@@ -251,7 +251,7 @@ pub fn verify_aggregate(
     verify_aggregate_bound(shape, commitments, claims, claims.len(), proof, transcript)
 }
 
-/// [`Pedersen::verify_aggregate_bound`](crate::aggregate::Pedersen::verify_aggregate_bound)
+/// [`Aggregatable::verify_aggregate_bound`](crate::traits::Aggregatable::verify_aggregate_bound)
 /// in-circuit: [`verify_aggregate`] absorbing only the first `absorbed` claims. Sound only
 /// when `transcript` already binds the others (their slots' commitments, points and
 /// values).

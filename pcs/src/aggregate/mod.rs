@@ -47,20 +47,22 @@
 //! 7. `b_j = challenge_128()` for `j = 1..m`.
 
 pub mod constraints;
+mod verifier;
 
-use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
 use zkpot_core::{
-    eq_eval, eq_weights,
+    eq_weights,
     sumcheck::{self, SumcheckProof},
-    Backend, Fr, Transcript, G1,
+    Backend, Fr, Transcript,
 };
+
+use verifier::{combined_value, Shape};
 
 use crate::{
     error::PcsError,
-    pedersen::{Commitment, Opening, PedersenIpa},
+    pedersen::{Opening, PedersenIpa},
     traits::{Aggregatable, CommittedClaim},
 };
 
@@ -78,108 +80,6 @@ pub struct AggregationProof {
     /// Each distinct commitment's (zero-padded) table at `r*`, in order of first
     /// appearance among the claims.
     pub evals: Vec<Fr>,
-}
-
-/// What prover and verifier both derive from the public claims.
-struct Shape {
-    /// The largest point length.
-    num_vars: usize,
-    /// The distinct commitments, in order of first appearance.
-    commitments: Vec<Commitment>,
-    /// `group[i]`: the index of claim `i`'s commitment in `commitments`.
-    group: Vec<usize>,
-}
-
-impl Shape {
-    fn new(claims: &[CommittedClaim]) -> Result<Self, PcsError> {
-        if claims.is_empty() {
-            return Err(PcsError::NoClaims);
-        }
-        let num_vars = claims
-            .iter()
-            .map(|c| c.claim.point.len())
-            .max()
-            .unwrap_or(0);
-        let mut commitments: Vec<Commitment> = Vec::new();
-        let group = claims
-            .iter()
-            .map(
-                |c| match commitments.iter().position(|d| *d == c.commitment) {
-                    Some(j) => j,
-                    None => {
-                        commitments.push(c.commitment);
-                        commitments.len() - 1
-                    }
-                },
-            )
-            .collect();
-        Ok(Shape {
-            num_vars,
-            commitments,
-            group,
-        })
-    }
-
-    /// Steps 1 to 4 of the transcript: label, sizes, the first `absorbed` claims (all of
-    /// them unless the caller's transcript binds the rest, see [`Aggregatable::aggregate_bound`]);
-    /// returns the `a_i`.
-    fn absorb_statement<T: Transcript>(
-        &self,
-        claims: &[CommittedClaim],
-        absorbed: usize,
-        t: &mut T,
-    ) -> Vec<Fr> {
-        t.absorb_bytes(AGGREGATE_LABEL);
-        t.absorb_u64(self.num_vars as u64);
-        t.absorb_u64(claims.len() as u64);
-        claims.iter().take(absorbed).for_each(|c| c.absorb_into(t));
-        t.challenges(claims.len())
-    }
-
-    /// Steps 6 and 7: absorbs the evals, then returns `b` with `b_0 = 1`.
-    fn combination<T: Transcript>(&self, evals: &[Fr], t: &mut T) -> Vec<Fr> {
-        t.absorb_fields(evals);
-        std::iter::once(Fr::one())
-            .chain((1..self.commitments.len()).map(|_| t.challenge_128()))
-            .collect()
-    }
-
-    /// `C* = C_0 + sum_{j >= 1} b_j C_j` and `v* = sum_j b_j e_j`.
-    fn output(&self, point: Vec<Fr>, evals: &[Fr], b: &[Fr]) -> CommittedClaim {
-        let mut commitment: G1 = self
-            .commitments
-            .first()
-            .map_or_else(G1::zero, |c| c.0.into_group());
-        for (c, b) in self.commitments.iter().zip(b).skip(1) {
-            commitment += c.0 * b;
-        }
-        CommittedClaim::new(
-            Commitment(commitment.into_affine()),
-            point,
-            evals.iter().zip(b).map(|(e, b)| *e * b).sum(),
-        )
-    }
-}
-
-/// `sum_i a_i v_i`, the sumcheck's claim.
-fn combined_value(claims: &[CommittedClaim], a: &[Fr]) -> Fr {
-    claims.iter().zip(a).map(|(c, a)| c.claim.value * a).sum()
-}
-
-/// `eq(r', r*)` for `r'` the point padded with zeros to the length of `r*`:
-/// `eq(point, r*[..len]) * prod_{l >= len} (1 - r*_l)`.
-fn padded_eq(point: &[Fr], r: &[Fr]) -> Result<Fr, PcsError> {
-    let (head, tail) = r
-        .split_at_checked(point.len())
-        .ok_or(PcsError::PointLengthMismatch {
-            table_len: r.len(),
-            point_len: point.len(),
-        })?;
-    let head = eq_eval(point, head).map_err(|_| PcsError::PointLengthMismatch {
-        table_len: r.len(),
-        point_len: point.len(),
-    })?;
-    Ok(tail.iter().fold(head, |acc, x| acc * (Fr::one() - x)))
 }
 
 impl PedersenIpa {
@@ -298,33 +198,7 @@ impl Aggregatable for PedersenIpa {
         absorbed: usize,
         transcript: &mut T,
     ) -> Result<CommittedClaim, PcsError> {
-        let shape = Shape::new(claims)?;
-        // BN254 G1 has cofactor 1: a point on the curve is in the group.
-        if shape.commitments.iter().any(|c| !c.0.is_on_curve()) {
-            return Err(PcsError::InvalidPoint { what: "commitment" });
-        }
-        if proof.evals.len() != shape.commitments.len() {
-            return Err(PcsError::WrongProofLength {
-                expected: shape.commitments.len(),
-                got: proof.evals.len(),
-            });
-        }
-        let a = shape.absorb_statement(claims, absorbed, transcript);
-        let reduced = sumcheck::verify(
-            &proof.sumcheck,
-            combined_value(claims, &a),
-            shape.num_vars,
-            AGGREGATE_DEGREE,
-            transcript,
-        )?;
-        let mut expected = Fr::zero();
-        for ((claim, a), &j) in claims.iter().zip(&a).zip(&shape.group) {
-            let e = proof.evals.get(j).copied().unwrap_or_default();
-            expected += *a * padded_eq(&claim.claim.point, &reduced.point)? * e;
-        }
-        sumcheck::check_final(shape.num_vars, reduced.value, expected)?;
-        let b = shape.combination(&proof.evals, transcript);
-        Ok(shape.output(reduced.point, &proof.evals, &b))
+        verifier::verify_aggregate_bound(claims, proof, absorbed, transcript)
     }
 }
 
@@ -504,11 +378,15 @@ impl sumcheck::SumcheckProver for PaddedProducts<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::verifier::padded_eq;
     use super::*;
+    use crate::pedersen::Commitment;
+    use ark_ec::{AffineRepr, CurveGroup};
     use ark_ff::UniformRand;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
     use zkpot_core::eq_table;
+    use zkpot_core::{eq_eval, G1};
     use zkpot_core::{MultilinearTable, PoseidonTranscript};
 
     fn claim_on(commitment: Commitment, point: Vec<Fr>) -> CommittedClaim {

@@ -4,6 +4,13 @@
 //! [`poseidon_config`] and the domain tags of [`crate::merkle`]). Tested against the
 //! native check in `pcs/tests/gadgets.rs`.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::cmp::Ordering;
 
 use ark_crypto_primitives::sponge::{

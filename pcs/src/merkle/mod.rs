@@ -43,7 +43,12 @@
 //! (`node_hash(sibling_j, node)`). [`verify_path`] accepts only `index < n` and exactly
 //! `d` siblings, and never panics.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod constraints;
 
@@ -148,7 +153,11 @@ impl MerkleTree {
         while let Some(below) = levels.last().filter(|level| level.len() > 1) {
             let above: Vec<Fr> = below
                 .par_chunks_exact(2)
-                .map(|pair| node_hash(pair[0], pair[1]))
+                .map(|pair| match pair {
+                    [left, right] => node_hash(*left, *right),
+                    // `par_chunks_exact(2)` yields pairs only.
+                    _ => empty_leaf(),
+                })
                 .collect();
             levels.push(above);
         }
@@ -225,7 +234,7 @@ pub struct MerklePath {
 /// [`PcsError::EmptyMerkleTree`] for `num_leaves = 0`, [`PcsError::LeafIndexOutOfRange`],
 /// [`PcsError::WrongProofLength`] for a wrong number of siblings, and
 /// [`PcsError::MerkleRootMismatch`] when the recomputed root differs.
-#[deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#[deny(clippy::arithmetic_side_effects)]
 pub fn verify_path(
     root: Fr,
     num_leaves: u64,

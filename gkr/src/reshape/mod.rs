@@ -1,4 +1,4 @@
-//! Layout reductions: claims on a table that is a column sum, a broadcast or a limb
+//! Reshape reductions: claims on a table that is a column sum, a broadcast or a limb
 //! decomposition of another table, moved onto that table.
 //!
 //! These maps are linear and structured, so (except for the limbs' recombination) no
@@ -56,7 +56,7 @@
 //! [`crate::elementwise::ones_eval`] of the row block. The claim `Z~(r) = v` becomes
 //! `b~([r_j, r_t]) = v / ONE~(r_i)`. `ONE~(r_i)` is a nonzero polynomial of degree
 //! `log m` in `r_i`, so it vanishes with probability at most `log m / p`; the reduction
-//! then returns [`LayoutError::ZeroDivisor`] rather than continue. (`m_valid = 0`, an all-zero
+//! then returns [`Error::ZeroDivisor`] rather than continue. (`m_valid = 0`, an all-zero
 //! broadcast, always does: there is no bias to claim anything about).
 //!
 //! Transcript: `absorb_bytes(`[`BROADCAST_LABEL`]`)`, `absorb_u64` of `k`, `m`, `p`,
@@ -83,7 +83,7 @@
 //! `L[l 2^n + i] = L_l[i]`, with the limb count padded to `c' = c.next_power_of_two()`
 //! by all-zero limb tables (`B = 48` has `c = 3`, `c' = 4`), so one LogUp range check
 //! of `c' 2^n` limbs covers them all. Supported widths: `B` a multiple of 16 in
-//! `[16, 64]` ([`LayoutError::UnsupportedBits`] otherwise).
+//! `[16, 64]` ([`Error::UnsupportedBits`] otherwise).
 //!
 //! From `X~(r) = v` the prover sends `e_l = L_l~(r)` for `l < c`; the verifier checks
 //! `v + 2^(B-1) ONE~_len(r) = sum_l 2^(16 l) e_l` (a relation of multilinear polynomials
@@ -105,8 +105,14 @@
 //! Every relation's statement is absorbed by the relation itself; the caller has
 //! absorbed whatever binds the tables (their commitments) before.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod constraints;
-mod error;
 mod proof;
 mod prover;
 mod verifier;
@@ -114,15 +120,17 @@ mod verifier;
 use ark_ff::{Field, One, Zero};
 use zkpot_core::{eq_table, i64_to_field, Fr, Transcript};
 
-pub use error::LayoutError;
 pub use proof::{AffineProof, LimbsProof};
 pub use prover::{prove_affine, prove_broadcast, prove_colsum, prove_limbs};
 pub use verifier::{verify_affine, verify_broadcast, verify_colsum, verify_limbs};
 pub use zkpot_core::Claim;
 
 use crate::elementwise::{ones_eval, MAX_SHIFT};
+use crate::Error;
 
-/// The label absorbed first by a column-sum reduction.
+/// The label absorbed first by a column-sum reduction. The labels keep the module's
+/// former name, `layout`: a label is part of every transcript, so renaming it would
+/// change every proof.
 pub const COLSUM_LABEL: &[u8] = b"zkpot/gkr/layout/colsum";
 /// The label absorbed first by a broadcast reduction.
 pub const BROADCAST_LABEL: &[u8] = b"zkpot/gkr/layout/broadcast";
@@ -163,12 +171,12 @@ impl StackShape {
 
     /// Checks that every dimension is a power of two and that the full table has at most
     /// [`MAX_VARS`] variables.
-    pub fn validate(&self) -> Result<(), LayoutError> {
+    pub fn validate(&self) -> Result<(), Error> {
         let total = log2_of("instances", self.instances)?
             + log2_of("rows", self.rows)?
             + log2_of("cols", self.cols)?;
         if total > MAX_VARS {
-            return Err(LayoutError::TooManyVariables {
+            return Err(Error::TooManyVariables {
                 num_vars: total,
                 max: MAX_VARS,
             });
@@ -223,15 +231,15 @@ pub struct AffineClaims {
 
 /// `c = B / 16`, the number of limbs of a `B`-bit value; errors unless `B` is a multiple
 /// of 16 in `[16, 64]`.
-pub fn limb_count(bits: u32) -> Result<usize, LayoutError> {
+pub fn limb_count(bits: u32) -> Result<usize, Error> {
     if bits == 0 || bits % LIMB_BITS != 0 || bits > MAX_VALUE_BITS {
-        return Err(LayoutError::UnsupportedBits { bits });
+        return Err(Error::UnsupportedBits { bits });
     }
     Ok((bits / LIMB_BITS) as usize)
 }
 
 /// `log c'`, the limb variables of the stacked limb table (`c' = c.next_power_of_two()`).
-pub fn limb_vars(bits: u32) -> Result<usize, LayoutError> {
+pub fn limb_vars(bits: u32) -> Result<usize, Error> {
     Ok(limb_count(bits)?.next_power_of_two().trailing_zeros() as usize)
 }
 
@@ -240,7 +248,7 @@ pub fn limb_vars(bits: u32) -> Result<usize, LayoutError> {
 /// limb `l` of `values[i] + 2^(B-1)`, and 0 in the padding (entries `i >= values.len()`
 /// and the padding limb tables `l >= c`). The claim's `len` is `values.len()`. Errors on
 /// an unsupported width or a value outside `[-2^(B-1), 2^(B-1))`.
-pub fn decompose(values: &[i64], bits: u32) -> Result<Vec<u64>, LayoutError> {
+pub fn decompose(values: &[i64], bits: u32) -> Result<Vec<u64>, Error> {
     let count = limb_count(bits)?;
     let padded = values.len().next_power_of_two();
     let offset = 1i128 << (bits - 1);
@@ -249,12 +257,14 @@ pub fn decompose(values: &[i64], bits: u32) -> Result<Vec<u64>, LayoutError> {
     for (index, &value) in values.iter().enumerate() {
         let shifted = i128::from(value) + offset;
         if shifted < 0 || shifted >= 2 * offset {
-            return Err(LayoutError::ValueOutOfRange { index, value, bits });
+            return Err(Error::ValueOutOfRange { index, value, bits });
         }
         let shifted = shifted.unsigned_abs();
         for l in 0..count {
             // Each limb is below 2^16, so the cast is exact.
-            limbs[l * padded + index] = ((shifted >> (LIMB_BITS as usize * l)) & mask) as u64;
+            if let Some(slot) = limbs.get_mut(l * padded + index) {
+                *slot = ((shifted >> (LIMB_BITS as usize * l)) & mask) as u64;
+            }
         }
     }
     Ok(limbs)
@@ -263,13 +273,13 @@ pub fn decompose(values: &[i64], bits: u32) -> Result<Vec<u64>, LayoutError> {
 /// Naive inverse of [`decompose`]: `sum_l 2^(16 l) L_l[i] - 2^(B-1)` for the first
 /// `num_entries` entries, over the integers (limbs of any size, no range check).
 /// `limbs` must have `c' num_entries.next_power_of_two()` entries.
-pub fn recompose(limbs: &[u64], bits: u32, num_entries: usize) -> Result<Vec<i128>, LayoutError> {
+pub fn recompose(limbs: &[u64], bits: u32, num_entries: usize) -> Result<Vec<i128>, Error> {
     let count = limb_count(bits)?;
     let padded = num_entries.next_power_of_two();
     let expected = count.next_power_of_two() * padded;
     if limbs.len() != expected {
-        return Err(LayoutError::LengthMismatch {
-            what: "limbs",
+        return Err(Error::LengthMismatch {
+            table: "limbs",
             expected,
             got: limbs.len(),
         });
@@ -278,7 +288,11 @@ pub fn recompose(limbs: &[u64], bits: u32, num_entries: usize) -> Result<Vec<i12
     Ok((0..num_entries)
         .map(|i| {
             (0..count)
-                .map(|l| i128::from(limbs[l * padded + i]) << (LIMB_BITS as usize * l))
+                .map(|l| {
+                    limbs
+                        .get(l * padded + i)
+                        .map_or(0, |&x| i128::from(x) << (LIMB_BITS as usize * l))
+                })
                 .sum::<i128>()
                 - offset
         })
@@ -286,14 +300,16 @@ pub fn recompose(limbs: &[u64], bits: u32, num_entries: usize) -> Result<Vec<i12
 }
 
 /// Naive reference: the column sums `D[t][j] = sum_i G[t][i][j]` (`k p` entries).
-pub fn colsum_reference(shape: &StackShape, table: &[Fr]) -> Result<Vec<Fr>, LayoutError> {
+pub fn colsum_reference(shape: &StackShape, table: &[Fr]) -> Result<Vec<Fr>, Error> {
     shape.validate()?;
     check_len("table", shape.table_len(), table.len())?;
     let (m, p) = (shape.rows, shape.cols);
     let mut out = vec![Fr::zero(); shape.vector_len()];
     for (index, x) in table.iter().enumerate() {
         let (t, j) = (index / (m * p), index % p);
-        out[t * p + j] += x;
+        if let Some(o) = out.get_mut(t * p + j) {
+            *o += x;
+        }
     }
     Ok(out)
 }
@@ -304,7 +320,7 @@ pub fn broadcast_reference(
     shape: &StackShape,
     valid_rows: usize,
     bias: &[Fr],
-) -> Result<Vec<Fr>, LayoutError> {
+) -> Result<Vec<Fr>, Error> {
     shape.validate()?;
     check_valid_rows(shape, valid_rows)?;
     check_len("bias", shape.vector_len(), bias.len())?;
@@ -312,10 +328,9 @@ pub fn broadcast_reference(
     Ok((0..shape.table_len())
         .map(|index| {
             let (t, i, j) = (index / (m * p), (index / p) % m, index % p);
-            if i < valid_rows {
-                bias[t * p + j]
-            } else {
-                Fr::zero()
+            match bias.get(t * p + j) {
+                Some(&b) if i < valid_rows => b,
+                _ => Fr::zero(),
             }
         })
         .collect())
@@ -328,7 +343,7 @@ pub fn affine_reference(
     frac_bits: u32,
     product: &[Fr],
     bias: &[Fr],
-) -> Result<Vec<Fr>, LayoutError> {
+) -> Result<Vec<Fr>, Error> {
     check_len("product", shape.table_len(), product.len())?;
     let scale = pow2(frac_bits)?;
     let lifted = broadcast_reference(shape, valid_rows, bias)?;
@@ -345,29 +360,29 @@ pub fn limbs_to_fields(limbs: &[u64]) -> Vec<Fr> {
 }
 
 /// `log2` of a power of two.
-fn log2_of(what: &'static str, value: usize) -> Result<usize, LayoutError> {
+fn log2_of(dim: &'static str, value: usize) -> Result<usize, Error> {
     if value.is_power_of_two() {
         Ok(value.trailing_zeros() as usize)
     } else {
-        Err(LayoutError::NotPowerOfTwo { what, value })
+        Err(Error::DimensionNotPowerOfTwo { dim, value })
     }
 }
 
-fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), LayoutError> {
+fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
     if expected == got {
         Ok(())
     } else {
-        Err(LayoutError::LengthMismatch {
-            what,
+        Err(Error::LengthMismatch {
+            table: what,
             expected,
             got,
         })
     }
 }
 
-fn check_valid_rows(shape: &StackShape, valid_rows: usize) -> Result<(), LayoutError> {
+fn check_valid_rows(shape: &StackShape, valid_rows: usize) -> Result<(), Error> {
     if valid_rows > shape.rows {
-        Err(LayoutError::TooManyValidRows {
+        Err(Error::TooManyValidRows {
             valid_rows,
             rows: shape.rows,
         })
@@ -376,11 +391,11 @@ fn check_valid_rows(shape: &StackShape, valid_rows: usize) -> Result<(), LayoutE
     }
 }
 
-fn check_point(expected: usize, claim: &Claim) -> Result<(), LayoutError> {
+fn check_point(expected: usize, claim: &Claim) -> Result<(), Error> {
     if claim.point.len() == expected {
         Ok(())
     } else {
-        Err(LayoutError::PointLengthMismatch {
+        Err(Error::PointLengthMismatch {
             expected,
             got: claim.point.len(),
         })
@@ -388,9 +403,9 @@ fn check_point(expected: usize, claim: &Claim) -> Result<(), LayoutError> {
 }
 
 /// `2^shift` in the field, refusing shifts above [`MAX_SHIFT`].
-fn pow2(shift: u32) -> Result<Fr, LayoutError> {
+fn pow2(shift: u32) -> Result<Fr, Error> {
     if shift > MAX_SHIFT {
-        return Err(LayoutError::ShiftTooLarge {
+        return Err(Error::ShiftTooLarge {
             shift,
             max: MAX_SHIFT,
         });
@@ -402,9 +417,9 @@ fn pow2(shift: u32) -> Result<Fr, LayoutError> {
 type PointParts<'a> = (&'a [Fr], &'a [Fr], &'a [Fr]);
 
 /// Splits a full-table point into `(r_j, r_i, r_t)`; the length must be checked first.
-fn split_point<'a>(shape: &StackShape, point: &'a [Fr]) -> Result<PointParts<'a>, LayoutError> {
+fn split_point<'a>(shape: &StackShape, point: &'a [Fr]) -> Result<PointParts<'a>, Error> {
     let (cv, rv) = (shape.col_vars(), shape.row_vars());
-    let mismatch = || LayoutError::PointLengthMismatch {
+    let mismatch = || Error::PointLengthMismatch {
         expected: shape.table_num_vars(),
         got: point.len(),
     };
@@ -438,7 +453,7 @@ fn colsum_reduce<T: Transcript>(
     shape: &StackShape,
     output: &Claim,
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     shape.validate()?;
     check_point(shape.vector_num_vars(), output)?;
     open(transcript, COLSUM_LABEL, &shape_params(shape));
@@ -447,7 +462,7 @@ fn colsum_reduce<T: Transcript>(
     let cols = output.point.get(..cv).unwrap_or_default();
     let inst = output.point.get(cv..).unwrap_or_default();
     let inv = |x: Fr| {
-        x.inverse().ok_or(LayoutError::ZeroDivisor {
+        x.inverse().ok_or(Error::ZeroDivisor {
             what: "a power of two",
         })
     };
@@ -470,12 +485,12 @@ fn bias_claim(
     point: &[Fr],
     value: Fr,
     scale: Fr,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     let (cols, rows, inst) = split_point(shape, point)?;
     let ones = ones_eval(valid_rows as u64, rows)?;
     let divisor = (scale * ones)
         .inverse()
-        .ok_or(LayoutError::ZeroDivisor { what: "ONE~(r_i)" })?;
+        .ok_or(Error::ZeroDivisor { what: "ONE~(r_i)" })?;
     let mut bias_point = cols.to_vec();
     bias_point.extend_from_slice(inst);
     Ok(Claim {
@@ -490,7 +505,7 @@ fn broadcast_reduce<T: Transcript>(
     valid_rows: usize,
     output: &Claim,
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     shape.validate()?;
     check_valid_rows(shape, valid_rows)?;
     check_point(shape.table_num_vars(), output)?;
@@ -509,7 +524,7 @@ fn affine_reduce<T: Transcript>(
     output: &Claim,
     product_eval: Fr,
     transcript: &mut T,
-) -> Result<AffineClaims, LayoutError> {
+) -> Result<AffineClaims, Error> {
     let [k, m, p] = shape_params(shape);
     open(
         transcript,
@@ -540,7 +555,7 @@ fn check_affine(
     valid_rows: usize,
     frac_bits: u32,
     output: &Claim,
-) -> Result<(), LayoutError> {
+) -> Result<(), Error> {
     shape.validate()?;
     check_valid_rows(shape, valid_rows)?;
     pow2(frac_bits)?;
@@ -553,11 +568,11 @@ fn check_limbs(
     bits: u32,
     num_entries: u64,
     input: &Claim,
-) -> Result<(usize, usize), LayoutError> {
+) -> Result<(usize, usize), Error> {
     let count = limb_count(bits)?;
     let lv = limb_vars(bits)?;
     if num_vars + lv > MAX_VARS {
-        return Err(LayoutError::TooManyVariables {
+        return Err(Error::TooManyVariables {
             num_vars: num_vars + lv,
             max: MAX_VARS,
         });
@@ -578,10 +593,10 @@ fn limbs_reduce<T: Transcript>(
     input: &Claim,
     limb_evals: &[Fr],
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     let (count, lv) = check_limbs(num_vars, bits, num_entries, input)?;
     if limb_evals.len() != count {
-        return Err(LayoutError::Malformed {
+        return Err(Error::WrongMessageCount {
             what: "limb_evals",
             expected: count,
             got: limb_evals.len(),
@@ -604,7 +619,7 @@ fn limbs_reduce<T: Transcript>(
         weight *= limb_scale;
     }
     if expected != got {
-        return Err(LayoutError::LimbCheckFailed { expected, got });
+        return Err(Error::LimbCheckFailed { expected, got });
     }
 
     let s = transcript.challenges(lv);
@@ -634,7 +649,7 @@ mod tests {
         assert_eq!(limb_vars(48), Ok(2));
         assert_eq!(limb_vars(16), Ok(0));
         for bits in [0, 8, 17, 80] {
-            assert_eq!(limb_count(bits), Err(LayoutError::UnsupportedBits { bits }));
+            assert_eq!(limb_count(bits), Err(Error::UnsupportedBits { bits }));
         }
     }
 

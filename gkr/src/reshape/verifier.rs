@@ -1,4 +1,4 @@
-//! The verifiers of the layout reductions: pure functions of the statement, the proof
+//! The verifiers of the reshape reductions: pure functions of the statement, the proof
 //! and the transcript, which never panic on any proof.
 
 #![deny(
@@ -12,7 +12,7 @@ use zkpot_core::Transcript;
 
 use super::{
     affine_reduce, broadcast_reduce, check_affine, colsum_reduce, limbs_reduce, AffineClaims,
-    AffineProof, Claim, LayoutError, LimbsProof, StackShape,
+    AffineProof, Claim, Error, LimbsProof, StackShape,
 };
 
 /// Reduces the claim `output` (point `[r_j, r_t]`) on the column sums of a stacked table
@@ -22,26 +22,26 @@ pub fn verify_colsum<T: Transcript>(
     shape: &StackShape,
     output: &Claim,
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     colsum_reduce(shape, output, transcript)
 }
 
 /// Reduces the claim `output` (point `[r_j, r_i, r_t]`) on the broadcast of a bias `b`
 /// over the first `valid_rows` rows to the claim `b~([r_j, r_t]) = v / ONE~(r_i)`,
-/// continuing `transcript`. Errors with [`LayoutError::ZeroDivisor`] if `ONE~(r_i) = 0`.
+/// continuing `transcript`. Errors with [`Error::ZeroDivisor`] if `ONE~(r_i) = 0`.
 pub fn verify_broadcast<T: Transcript>(
     shape: &StackShape,
     valid_rows: usize,
     output: &Claim,
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     broadcast_reduce(shape, valid_rows, output, transcript)
 }
 
 /// Verifies the split of the claim `output` on `Z = P + 2^frac_bits broadcast(b)`,
 /// continuing `transcript`. Returns the claim on `P` (value `proof.product_eval`, same
 /// point) and on `b`; both must be checked by the caller. Errors with
-/// [`LayoutError::ZeroDivisor`] if `ONE~(r_i) = 0`.
+/// [`Error::ZeroDivisor`] if `ONE~(r_i) = 0`.
 pub fn verify_affine<T: Transcript>(
     shape: &StackShape,
     valid_rows: usize,
@@ -49,7 +49,7 @@ pub fn verify_affine<T: Transcript>(
     output: &Claim,
     proof: &AffineProof,
     transcript: &mut T,
-) -> Result<AffineClaims, LayoutError> {
+) -> Result<AffineClaims, Error> {
     check_affine(shape, valid_rows, frac_bits, output)?;
     affine_reduce(
         shape,
@@ -72,7 +72,7 @@ pub fn verify_limbs<T: Transcript>(
     input: &Claim,
     proof: &LimbsProof,
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     limbs_reduce(
         num_vars,
         bits,

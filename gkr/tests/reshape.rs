@@ -1,4 +1,4 @@
-//! End-to-end tests of the layout reductions (column sum, bias broadcast, affine split,
+//! End-to-end tests of the reshape reductions (column sum, bias broadcast, affine split,
 //! limbs): completeness against the true multilinear extensions over several stacked
 //! shapes, soundness against wrong outputs and tampered proofs and claims, the limb
 //! decomposition's round trip and range, and fuzzed proof bytes.
@@ -16,13 +16,13 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{i64_to_field, CpuBackend, Fr, MultilinearTable, PoseidonTranscript, Transcript};
-use zkpot_gkr::layout::{
+use zkpot_gkr::reshape::{
     affine_reference, broadcast_reference, colsum_reference, decompose, limb_count, limb_vars,
     limbs_to_fields, prove_affine, prove_broadcast, prove_colsum, prove_limbs, recompose,
     values_to_fields, verify_affine, verify_broadcast, verify_colsum, verify_limbs, AffineProof,
-    Claim, LayoutError, LimbsProof, StackShape,
+    Claim, LimbsProof, StackShape,
 };
-use zkpot_gkr::RangeWitness;
+use zkpot_gkr::{Error, RangeWitness};
 
 const KS: [usize; 3] = [1, 2, 4];
 const MS: [usize; 3] = [1, 2, 8];
@@ -150,7 +150,7 @@ fn colsum_soundness() {
         output.point.push(Fr::one());
         assert!(matches!(
             verify_colsum(&shape, &output, &mut transcript(5)),
-            Err(LayoutError::PointLengthMismatch { .. })
+            Err(Error::PointLengthMismatch { .. })
         ));
     }
     assert!(matches!(
@@ -162,7 +162,7 @@ fn colsum_soundness() {
             },
             &mut transcript(5)
         ),
-        Err(LayoutError::NotPowerOfTwo { .. })
+        Err(Error::DimensionNotPowerOfTwo { .. })
     ));
 }
 
@@ -213,11 +213,11 @@ fn broadcast_soundness() {
     };
     assert!(matches!(
         verify_broadcast(&shape, 5, &claim, &mut transcript(9)),
-        Err(LayoutError::TooManyValidRows { .. })
+        Err(Error::TooManyValidRows { .. })
     ));
     assert!(matches!(
         verify_broadcast(&shape, 0, &claim, &mut transcript(9)),
-        Err(LayoutError::ZeroDivisor { .. })
+        Err(Error::ZeroDivisor { .. })
     ));
     // r_i a root of ONE~: one valid row of two, r_i = 1 gives 1 - r_i = 0.
     let shape = StackShape::new(1, 2, 1);
@@ -227,7 +227,7 @@ fn broadcast_soundness() {
     };
     assert!(matches!(
         verify_broadcast(&shape, 1, &claim, &mut transcript(9)),
-        Err(LayoutError::ZeroDivisor { .. })
+        Err(Error::ZeroDivisor { .. })
     ));
 }
 
@@ -269,7 +269,7 @@ fn affine_soundness() {
         let product = random_fields(&mut rng, shape.table_len());
         let b = random_fields(&mut rng, shape.vector_len());
         let z = affine_reference(&shape, valid, 16, &product, &b).unwrap();
-        let all_hold = |claims: &zkpot_gkr::layout::AffineClaims| {
+        let all_hold = |claims: &zkpot_gkr::reshape::AffineClaims| {
             holds(&claims.product, &product) && holds(&claims.bias, &b)
         };
 
@@ -320,7 +320,7 @@ fn affine_soundness() {
         assert!(!all_hold(&claims.unwrap()));
         assert!(matches!(
             verify_affine(&shape, valid, 200, &output, &proof, &mut transcript(13)),
-            Err(LayoutError::ShiftTooLarge { .. })
+            Err(Error::ShiftTooLarge { .. })
         ));
     }
 }
@@ -391,14 +391,14 @@ fn limbs_soundness() {
             bad.limb_evals[l] += Fr::one();
             assert!(matches!(
                 verify(&input, &bad, len as u64),
-                Err(LayoutError::LimbCheckFailed { .. })
+                Err(Error::LimbCheckFailed { .. })
             ));
         }
         let mut bad = proof.clone();
         bad.limb_evals.push(Fr::zero());
         assert!(matches!(
             verify(&input, &bad, len as u64),
-            Err(LayoutError::Malformed { .. })
+            Err(Error::WrongMessageCount { .. })
         ));
         // Statement fields: the claim value, its point, the length, the width.
         let mut wrong = input.clone();
@@ -418,7 +418,7 @@ fn limbs_soundness() {
                 &proof,
                 &mut transcript(17)
             ),
-            Err(LayoutError::UnsupportedBits { bits: 24 })
+            Err(Error::UnsupportedBits { bits: 24 })
         ));
 
         // A wrong value entry: the honest limbs no longer recombine to the claim.
@@ -434,7 +434,7 @@ fn limbs_soundness() {
                 &bad_input,
                 &mut transcript(17)
             ),
-            Err(LayoutError::LimbCheckFailed { .. })
+            Err(Error::LimbCheckFailed { .. })
         ));
 
         if limb_count(bits).unwrap() >= 2 {
@@ -467,7 +467,7 @@ fn decompose_rejects_out_of_range() {
         for value in [half, -half - 1, i64::MAX, i64::MIN] {
             assert_eq!(
                 decompose(&[0, value], bits),
-                Err(LayoutError::ValueOutOfRange {
+                Err(Error::ValueOutOfRange {
                     index: 1,
                     value,
                     bits
@@ -478,10 +478,7 @@ fn decompose_rejects_out_of_range() {
     }
     assert!(decompose(&[i64::MAX, i64::MIN], 64).is_ok());
     for bits in [0, 8, 20, 80] {
-        assert_eq!(
-            decompose(&[1], bits),
-            Err(LayoutError::UnsupportedBits { bits })
-        );
+        assert_eq!(decompose(&[1], bits), Err(Error::UnsupportedBits { bits }));
     }
 }
 

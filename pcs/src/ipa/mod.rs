@@ -75,8 +75,8 @@
 //!    proof for whatever the caller does next).
 
 use ark_bn254::g1::Config as Curve;
-use ark_ec::{scalar_mul::glv::GLVConfig, AdditiveGroup, AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{batch_inversion, Field, One, PrimeField, UniformRand, Zero};
+use ark_ec::{scalar_mul::glv::GLVConfig, AdditiveGroup, AffineRepr, CurveGroup};
+use ark_ff::{Field, UniformRand, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rand::RngCore;
 use rayon::prelude::*;
@@ -86,6 +86,11 @@ use crate::{
     error::PcsError,
     pedersen::{Commitment, Opening, PedersenKey},
 };
+
+mod verifier;
+
+pub use verifier::verify_eval;
+use verifier::{absorb_statement, round_challenge, table_len, RoundChallenge};
 
 /// The protocol label, the first thing the argument absorbs.
 pub const IPA_LABEL: &[u8] = b"zkpot-pcs/ipa-eval/v1";
@@ -116,41 +121,6 @@ impl IpaProof {
     }
 }
 
-/// `2^num_vars` if the key has that many generators.
-fn table_len(key: &PedersenKey, num_vars: usize) -> Result<usize, PcsError> {
-    let len = u32::try_from(num_vars)
-        .ok()
-        .and_then(|n| 1usize.checked_shl(n))
-        .ok_or(PcsError::KeyTooShort {
-            needed: usize::MAX,
-            available: key.max_len(),
-        })?;
-    if len > key.max_len() {
-        return Err(PcsError::KeyTooShort {
-            needed: len,
-            available: key.max_len(),
-        });
-    }
-    Ok(len)
-}
-
-/// Steps 1-6 of the transcript order; returns `w`.
-fn absorb_statement<T: Transcript>(
-    key: &PedersenKey,
-    commitment: &Commitment,
-    point: &[Fr],
-    value: Fr,
-    t: &mut T,
-) -> Fr {
-    t.absorb_bytes(IPA_LABEL);
-    key.absorb_into(t);
-    commitment.absorb_into(t);
-    t.absorb_u64(point.len() as u64);
-    t.absorb_fields(point);
-    t.absorb_field(&value);
-    t.challenge()
-}
-
 fn inner_product(a: &[Fr], b: &[Fr]) -> Fr {
     a.par_iter()
         .with_min_len(PAR_MIN)
@@ -166,24 +136,6 @@ fn fold_scalars(lo: &[Fr], hi: &[Fr], s: Fr) -> Vec<Fr> {
         .zip(hi)
         .map(|(l, h)| *l + s * h)
         .collect()
-}
-
-/// A round challenge `u = c_lo + lambda c_hi`, with `c = c_lo + 2^64 c_hi` the 128-bit
-/// `challenge_128()` and `lambda` the eigenvalue of BN254's `G1` endomorphism
-/// `phi(x, y) = (beta x, y) = lambda (x, y)` (Halo's endoscaling). `u` is never zero
-/// for a nonzero `c`, and `u P = c_lo P + c_hi phi(P)` costs 64 doublings instead of 127.
-#[derive(Clone, Copy, Debug)]
-struct RoundChallenge {
-    lo: u64,
-    hi: u64,
-    u: Fr,
-}
-
-fn round_challenge<T: Transcript>(t: &mut T) -> RoundChallenge {
-    let limbs = t.challenge_128().into_bigint().0;
-    let (lo, hi) = (limbs[0], limbs[1]);
-    let u = Fr::from(lo) + <Curve as GLVConfig>::LAMBDA * Fr::from(hi);
-    RoundChallenge { lo, hi, u }
 }
 
 /// Digits of the width-4 NAF of `k`, least significant first: each is 0 or odd in
@@ -347,118 +299,11 @@ pub fn prove_eval<B: Backend, T: Transcript, R: RngCore + ?Sized>(
     ))
 }
 
-/// `Ok` if `p` is a `G1` point (on the curve; the subgroup check is trivial on BN254).
-fn check_point(p: &G1Affine, what: &'static str) -> Result<(), PcsError> {
-    if p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() {
-        Ok(())
-    } else {
-        Err(PcsError::InvalidPoint { what })
-    }
-}
-
-/// The vector `s` with `sum_i s_i G_i` the fully folded generator: entry `i` is the
-/// product of `u_k` over the rounds `k` whose split bit `n - 1 - k` is set in `i`.
-fn fold_coefficients(us: &[Fr]) -> Vec<Fr> {
-    let n = us.len();
-    let mut s = Vec::with_capacity(1 << n);
-    s.push(Fr::one());
-    // Variable j (bit j of the index) is split by round n - 1 - j; it enters as the new
-    // high bit, as in `eq_table`.
-    for u in us.iter().rev() {
-        let half = s.len();
-        s.extend_from_within(..);
-        s[half..]
-            .par_iter_mut()
-            .with_min_len(PAR_MIN)
-            .for_each(|x| *x *= u);
-    }
-    s
-}
-
-/// Checks a proof of `f~(point) = value` for `commitment`. Never panics: any proof that
-/// is malformed, of the wrong length or wrong gives an error. `O(2^point.len())` work.
-pub fn verify_eval<T: Transcript>(
-    key: &PedersenKey,
-    commitment: &Commitment,
-    point: &[Fr],
-    value: Fr,
-    proof: &IpaProof,
-    transcript: &mut T,
-) -> Result<(), PcsError> {
-    let n = point.len();
-    let len = table_len(key, n)?;
-    for got in [proof.l.len(), proof.r.len()] {
-        if got != n {
-            return Err(PcsError::WrongProofLength { expected: n, got });
-        }
-    }
-    check_point(&commitment.0, "commitment")?;
-    for l in &proof.l {
-        check_point(l, "L")?;
-    }
-    for r in &proof.r {
-        check_point(r, "R")?;
-    }
-    check_point(&proof.delta, "delta")?;
-
-    let w = absorb_statement(key, commitment, point, value, transcript);
-    let mut us = Vec::with_capacity(n);
-    for (round, (l, r)) in proof.l.iter().zip(&proof.r).enumerate() {
-        transcript.absorb_point(l);
-        transcript.absorb_point(r);
-        let u = round_challenge(transcript).u;
-        if u.is_zero() {
-            return Err(PcsError::ZeroChallenge { round });
-        }
-        us.push(u);
-    }
-    let mut u_invs = us.clone();
-    batch_inversion(&mut u_invs);
-    transcript.absorb_point(&proof.delta);
-    let c = transcript.challenge();
-    transcript.absorb_field(&proof.z_entry);
-    transcript.absorb_field(&proof.z_blind);
-
-    // b's final entry, by the tensor structure of eq: round k folds variable n - 1 - k.
-    let b_final: Fr = us
-        .iter()
-        .zip(point.iter().rev())
-        .map(|(u, r)| Fr::one() - r + *u * r)
-        .product();
-    let z = proof.z_entry;
-    let mut scalars = fold_coefficients(&us);
-    scalars
-        .par_iter_mut()
-        .with_min_len(PAR_MIN)
-        .for_each(|x| *x *= z);
-    debug_assert_eq!(scalars.len(), len);
-
-    // z (G + b U') + z_blind H - delta - c (C + v U' + sum_k u_k L_k + u_k^-1 R_k) == 0.
-    let mut bases = vec![
-        key.inner_product_generator(),
-        key.blinding_generator(),
-        proof.delta,
-        commitment.0,
-    ];
-    let mut extra = vec![w * (z * b_final - c * value), proof.z_blind, -Fr::one(), -c];
-    bases.extend_from_slice(&proof.l);
-    extra.extend(us.iter().map(|u| -c * u));
-    bases.extend_from_slice(&proof.r);
-    extra.extend(u_invs.iter().map(|u| -c * u));
-    let total =
-        G1::msm_unchecked(&key.generators()[..len], &scalars) + G1::msm_unchecked(&bases, &extra);
-    if total.is_zero() {
-        Ok(())
-    } else {
-        Err(PcsError::OpeningFailed {
-            reason: "the final inner-product equation does not hold",
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::verifier::fold_coefficients;
     use super::*;
+    use ark_ff::One;
     use ark_ff::UniformRand;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;

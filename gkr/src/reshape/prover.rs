@@ -1,10 +1,10 @@
-//! The provers of the layout reductions.
+//! The provers of the reshape reductions.
 
 use zkpot_core::{Backend, Fr, Transcript};
 
 use super::{
     affine_reduce, broadcast_reduce, check_affine, check_len, check_limbs, colsum_reduce,
-    limbs_reduce, AffineClaims, AffineProof, Claim, LayoutError, LimbsProof, StackShape,
+    limbs_reduce, AffineClaims, AffineProof, Claim, Error, LimbsProof, StackShape,
 };
 
 /// Reduces the claim `output` on the column sums `D` (`k p` entries) of a stacked table
@@ -14,7 +14,7 @@ pub fn prove_colsum<T: Transcript>(
     shape: &StackShape,
     output: &Claim,
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     colsum_reduce(shape, output, transcript)
 }
 
@@ -26,7 +26,7 @@ pub fn prove_broadcast<T: Transcript>(
     valid_rows: usize,
     output: &Claim,
     transcript: &mut T,
-) -> Result<Claim, LayoutError> {
+) -> Result<Claim, Error> {
     broadcast_reduce(shape, valid_rows, output, transcript)
 }
 
@@ -40,7 +40,7 @@ pub fn prove_affine<B: Backend, T: Transcript>(
     product: &[Fr],
     output: &Claim,
     transcript: &mut T,
-) -> Result<(AffineProof, AffineClaims), LayoutError> {
+) -> Result<(AffineProof, AffineClaims), Error> {
     check_affine(shape, valid_rows, frac_bits, output)?;
     check_len("product", shape.table_len(), product.len())?;
     let product_eval = backend.evaluate(&backend.upload(product), &output.point);
@@ -58,7 +58,7 @@ pub fn prove_affine<B: Backend, T: Transcript>(
 /// Reduces the claim `input` on a signed `bits`-wide table `X` (`num_entries` values
 /// zero-padded to `2^n`) to one claim on its stacked limb table `limbs`
 /// (`c' 2^n` entries, as [`super::decompose`] lays them out), continuing `transcript`.
-/// Errors with [`LayoutError::LimbCheckFailed`] if the limbs do not recombine to the claim.
+/// Errors with [`Error::LimbCheckFailed`] if the limbs do not recombine to the claim.
 pub fn prove_limbs<B: Backend, T: Transcript>(
     backend: &B,
     limbs: &[Fr],
@@ -66,7 +66,7 @@ pub fn prove_limbs<B: Backend, T: Transcript>(
     num_entries: u64,
     input: &Claim,
     transcript: &mut T,
-) -> Result<(LimbsProof, Claim), LayoutError> {
+) -> Result<(LimbsProof, Claim), Error> {
     let num_vars = input.point.len();
     let (count, lv) = check_limbs(num_vars, bits, num_entries, input)?;
     let block = 1usize << num_vars;

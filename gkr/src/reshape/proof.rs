@@ -1,10 +1,17 @@
-//! The messages of the layout reductions. The column sum and the bias broadcast send
+//! The messages of the reshape reductions. The column sum and the bias broadcast send
 //! nothing, so they have no proof type.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use zkpot_core::Fr;
 
-/// The split of a claim on `Z = P + 2^f broadcast(b)` (see [`crate::layout`]).
+/// The split of a claim on `Z = P + 2^f broadcast(b)` (see [`crate::reshape`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct AffineProof {
     /// `P~(r)`, the product part at the claim's point.

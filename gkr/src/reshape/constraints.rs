@@ -1,7 +1,14 @@
-//! The layout reductions the step proof uses, in-circuit: the twins of
+//! The reshape reductions the step proof uses, in-circuit: the twins of
 //! [`verify_colsum`](super::verify_colsum) and [`verify_affine`](super::verify_affine),
-//! with the same transcript (module docs of [`crate::layout`]). Shapes are public
+//! with the same transcript (module docs of [`crate::reshape`]). Shapes are public
 //! (constants of the circuit); claims and the prover's message are variables.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use ark_ff::{Field, One};
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::FieldVar, GR1CSVar};
@@ -135,7 +142,7 @@ mod tests {
     use zkpot_core::{constraints::alloc_witness, PoseidonTranscript, Transcript};
 
     use super::*;
-    use crate::layout::{
+    use crate::reshape::{
         verify_affine as native_affine, verify_colsum as native_colsum, AffineProof,
     };
     use zkpot_core::Claim;
