@@ -701,7 +701,7 @@ fn with_spec(bytes: &[u8], spec: &zkpot::TrainSpec) -> Vec<u8> {
 /// entries.
 fn spec_with_table_vars(vars: usize) -> zkpot::TrainSpec {
     use zkpot::gkr::step::StepShape;
-    for width in [64usize, 256, 1024, 4096] {
+    for width in [64usize, 256, 1024, 4096, 16384] {
         for batch in (0..=14).map(|b| 1usize << b) {
             for k in [1usize, 2, 4, 8, 16] {
                 let mut spec = zkpot::TrainSpec::new(vec![64, width, 10], batch, 9, 1);
@@ -745,7 +745,11 @@ fn verify_refuses_absurd_statements_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let (file, _) = prove_small(dir.path(), "run.zkpot", "1");
     let bytes = std::fs::read(&file).unwrap();
-    let mut value_bits = spec_with_table_vars(12);
+    // A small spec the trainer accepts, but for its value bits.
+    let mut value_bits = zkpot::TrainSpec::new(vec![64, 64, 10], 8, 9, 1);
+    value_bits.steps_per_fold = 1;
+    value_bits.iterations = Some(1);
+    assert!(value_bits.validate().is_ok());
     value_bits.value_bits = 64;
     let cases = [
         (spec_with_table_vars(34), "2^34"),
