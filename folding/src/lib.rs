@@ -13,11 +13,9 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`step`] | [`StepCircuit`], [`PointOpVar`], [`RHO_BITS`] |
 //! | [`gadgets`] | `G1` points in the step circuit ([`G1Var`]) and their canonical four-limb encoding |
-//! | [`ivc`] | key generation, [`IvcProver`], [`verify`], [`IvcProof`] (see its docs for one step) |
+//! | [`ivc`] | the step-circuit interface ([`StepCircuit`], [`PointOpVar`], [`RHO_BITS`]), key generation, [`IvcProver`], [`verify`], [`IvcProof`] (see its docs for one step) |
 //! | [`error`] | [`Error`], [`Check`] |
-//!
 //! | [`training`] | the training step circuit: one fold of a run proof verified in-circuit |
 //! | [`running`] | the running proof of a training run: keys (cacheable), prover (checkpoints), [`running::FoldedProof`], verifier |
 //!
@@ -37,7 +35,6 @@ pub mod error;
 pub mod gadgets;
 pub mod ivc;
 pub mod running;
-pub mod step;
 pub mod training;
 
 #[cfg(test)]
@@ -50,7 +47,7 @@ pub use crate::{
     },
     ivc::{
         augmented_profile, augmented_shape, generate_keys, preprocess, verify, AugmentedShape,
-        Grumpkin, IvcConfig, IvcKey, IvcProof, IvcProver, ProverKey, PublicParams, VerifierKey,
+        Grumpkin, IvcConfig, IvcKey, IvcProof, IvcProver, PointOpVar, ProverKey, PublicParams,
+        StepCircuit, VerifierKey, RHO_BITS,
     },
-    step::{PointOpVar, StepCircuit, RHO_BITS},
 };

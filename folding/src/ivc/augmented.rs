@@ -35,7 +35,7 @@ use super::{
 use crate::{
     error::Error,
     gadgets::G1Var,
-    step::{PointOp, PointOpVar, StepCircuit},
+    ivc::circuit::{PointOp, PointOpVar, StepCircuit},
     RHO_BITS,
 };
 

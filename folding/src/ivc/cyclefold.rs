@@ -42,7 +42,7 @@ use sonobe::{
 use zkpot_core::{Fq, G1};
 
 use super::{Dk2, Fs1, Iu2, Iw2};
-use crate::{error::Error, step::PointOp, RHO_BITS};
+use crate::{error::Error, ivc::circuit::PointOp, RHO_BITS};
 
 /// The CycleFold circuit of one point operation: public `rho` (checked to be below
 /// `2^128`), witnesses `P0`, `P1` (on-curve checked), public `P0`, `P1` and

@@ -25,7 +25,7 @@ use sonobe::{
 use zkpot_core::{poseidon_config, Fr};
 
 use super::{augmented::AugmentedCircuit, cyclefold::cyclefold_r1cs, Cm1, Cm2, Dk1, Dk2, Fs1, Fs2};
-use crate::{error::Error, step::StepCircuit};
+use crate::{error::Error, ivc::circuit::StepCircuit};
 
 /// Label of the public-parameter hash.
 const PP_HASH_LABEL: &[u8] = b"zkpot-folding/pp-hash/v1";

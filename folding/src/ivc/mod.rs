@@ -4,6 +4,7 @@
 //!
 //! | module | holds |
 //! |---|---|
+//! | [`circuit`] | the step-circuit interface: [`StepCircuit`], [`PointOpVar`], [`RHO_BITS`] |
 //! | [`keys`] | [`preprocess`], [`generate_keys`], [`IvcKey`], the augmented circuit's shape |
 //! | [`prover`] | [`IvcProver`]: one fold per step, checkpoints (`from_parts`) |
 //! | [`verifier`] | [`verify`] of the uncompressed proof |
@@ -43,6 +44,7 @@
 //! carries the witnesses in the clear: it is neither succinct nor zero-knowledge. A
 //! compressed final proof (decider) is future work.
 
+pub mod circuit;
 pub mod cyclefold;
 pub mod keys;
 pub mod proof;
@@ -76,6 +78,7 @@ use sonobe::{
 use zkpot_core::{Fq, Fr, G1};
 
 pub use self::{
+    circuit::{PointOpVar, StepCircuit, RHO_BITS},
     keys::{
         augmented_profile, augmented_shape, generate_keys, preprocess, AugmentedShape, IvcConfig,
         IvcKey, ProverKey, PublicParams, VerifierKey,
@@ -84,7 +87,6 @@ pub use self::{
     prover::IvcProver,
     verifier::verify,
 };
-use crate::step::RHO_BITS;
 
 /// The Grumpkin curve (the CycleFold curve: base field BN254 `Fr`, scalar field BN254 `Fq`).
 pub type Grumpkin = ark_grumpkin::Projective;

@@ -29,7 +29,7 @@ use super::{
 };
 use crate::{
     error::{Error, PointOpFault},
-    step::{PointOp, StepCircuit},
+    ivc::circuit::{PointOp, StepCircuit},
 };
 
 /// A deliberate deviation of the prover, for soundness tests only.

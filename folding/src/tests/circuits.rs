@@ -20,10 +20,9 @@ use super::{
 };
 use crate::{
     alloc_point, augmented_shape, enforce_point_limbs,
+    ivc::circuit::PointOp,
     ivc::cyclefold::{cyclefold_r1cs, op_assignments, op_public_inputs, PointOpCircuit},
-    point_from_fields, point_from_limbs, point_limbs,
-    step::PointOp,
-    StepCircuit, RHO_BITS,
+    point_from_fields, point_from_limbs, point_limbs, StepCircuit, RHO_BITS,
 };
 
 fn config_bytes(c: &PoseidonConfig<Fr>) -> Vec<u8> {
