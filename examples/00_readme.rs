@@ -22,11 +22,8 @@ fn main() -> Result<(), zkpot::Error> {
     let mut prover = Prover::new(&keys, &spec, &data)?;
     while !prover.is_finished() {
         let fold = prover.prove_fold()?;
-        println!(
-            "fold {} proven in {:.1} s",
-            fold.fold,
-            fold.proving().as_secs_f64()
-        );
+        let secs = fold.proving().as_secs_f64();
+        println!("fold {} proven in {secs:.1} s", fold.fold);
     }
     let (statement, proof) = prover.finish()?;
 
