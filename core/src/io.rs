@@ -51,16 +51,19 @@ pub enum FileKind {
     CommitKey,
     /// The IVC keys of one training circuit.
     IvcKeys,
+    /// A structured reference string (the powers of tau of HyperKZG).
+    Srs,
 }
 
 impl FileKind {
-    const ALL: [FileKind; 6] = [
+    const ALL: [FileKind; 7] = [
         FileKind::RunProof,
         FileKind::FoldedProof,
         FileKind::RunCheckpoint,
         FileKind::FoldedCheckpoint,
         FileKind::CommitKey,
         FileKind::IvcKeys,
+        FileKind::Srs,
     ];
 
     /// The kind's byte in the envelope.
@@ -72,6 +75,7 @@ impl FileKind {
             FileKind::FoldedCheckpoint => 4,
             FileKind::CommitKey => 5,
             FileKind::IvcKeys => 6,
+            FileKind::Srs => 7,
         }
     }
 
@@ -90,6 +94,7 @@ impl fmt::Display for FileKind {
             FileKind::FoldedCheckpoint => "a folded-proof checkpoint",
             FileKind::CommitKey => "a commitment key",
             FileKind::IvcKeys => "IVC keys",
+            FileKind::Srs => "an SRS",
         })
     }
 }

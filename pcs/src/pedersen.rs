@@ -323,6 +323,35 @@ pub fn commit_small<B: Backend>(
     Ok(with_blind(key, point, blind))
 }
 
+/// `sum_i t_i bases_i` for the table `t` made of `segments` (zero elsewhere), each
+/// through the backend's MSM that fits it (small integers or field elements): the
+/// unblinded part of every commitment of a `G1` scheme. Errors if a segment ends beyond
+/// `bases`.
+pub(crate) fn msm_segments<B: Backend>(
+    backend: &B,
+    bases: &[G1Affine],
+    segments: &[Segment<'_>],
+) -> Result<zkpot_core::G1, PcsError> {
+    let mut acc = zkpot_core::G1::default();
+    for segment in segments {
+        let end = segment.end().unwrap_or(usize::MAX);
+        let offset = match *segment {
+            Segment::Small { offset, .. } | Segment::Field { offset, .. } => offset,
+        };
+        let Some(bases) = bases.get(offset..end) else {
+            return Err(PcsError::KeyTooShort {
+                needed: end,
+                available: bases.len(),
+            });
+        };
+        acc += match *segment {
+            Segment::Small { values, .. } => backend.msm_small(bases, values),
+            Segment::Field { values, .. } => backend.msm(bases, values),
+        };
+    }
+    Ok(acc)
+}
+
 /// Pedersen commitments with zero-knowledge inner-product openings ([`crate::ipa`]): the
 /// transparent [`CommitmentScheme`] (no trusted setup; the verifier is linear in the
 /// table size), and [`Aggregatable`](crate::traits::Aggregatable) through
@@ -369,25 +398,8 @@ impl CommitmentScheme for PedersenIpa {
         segments: &[Segment<'_>],
         blind: Fr,
     ) -> Result<Commitment, PcsError> {
-        let end = segments
-            .iter()
-            .map(|s| s.end().unwrap_or(usize::MAX))
-            .max()
-            .unwrap_or(0);
-        key.fits(end)?;
-        let g = &key.generators;
-        let mut acc = zkpot_core::G1::default();
-        for segment in segments {
-            match *segment {
-                Segment::Small { offset, values } => {
-                    acc += backend.msm_small(&g[offset..offset + values.len()], values)
-                }
-                Segment::Field { offset, values } => {
-                    acc += backend.msm(&g[offset..offset + values.len()], values)
-                }
-            }
-        }
-        Ok(with_blind(key, acc, blind))
+        let point = msm_segments(backend, &key.generators, segments)?;
+        Ok(with_blind(key, point, blind))
     }
 
     fn open<B: Backend, T: Transcript, R: RngCore + ?Sized>(

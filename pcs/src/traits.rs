@@ -171,8 +171,9 @@ impl CommittedClaim {
 
 /// Reduction of many evaluation claims, on different commitments of any sizes, to one
 /// claim by one sumcheck (see [`crate::aggregate`] for the protocol and its transcript
-/// order). A scheme whose commitments are not additively homomorphic does not implement
-/// it.
+/// order). The protocol uses only the commitments' homomorphism (`G1` points linear in the
+/// table and the blind), so both methods have their one implementation as defaults; a
+/// scheme whose commitments are not additively homomorphic does not implement the trait.
 pub trait Aggregatable: CommitmentScheme<Commitment = Commitment, Blind = Fr> {
     /// Reduces `claims` (with their `openings`: one per claim, in the same order; claims
     /// on one commitment may repeat the opening) to one claim, returning that claim, its
@@ -212,7 +213,9 @@ pub trait Aggregatable: CommitmentScheme<Commitment = Commitment, Blind = Fr> {
         openings: &[&Opening],
         absorbed: usize,
         transcript: &mut T,
-    ) -> Result<(CommittedClaim, Opening, AggregationProof), PcsError>;
+    ) -> Result<(CommittedClaim, Opening, AggregationProof), PcsError> {
+        crate::aggregate::aggregate_bound(backend, claims, openings, absorbed, transcript)
+    }
 
     /// The verifier of [`Aggregatable::aggregate_bound`], with the same caveat.
     fn verify_aggregate_bound<T: Transcript>(
@@ -220,5 +223,7 @@ pub trait Aggregatable: CommitmentScheme<Commitment = Commitment, Blind = Fr> {
         proof: &AggregationProof,
         absorbed: usize,
         transcript: &mut T,
-    ) -> Result<CommittedClaim, PcsError>;
+    ) -> Result<CommittedClaim, PcsError> {
+        crate::aggregate::verifier::verify_aggregate_bound(claims, proof, absorbed, transcript)
+    }
 }

@@ -47,7 +47,7 @@
 //! 7. `b_j = challenge_128()` for `j = 1..m`.
 
 pub mod constraints;
-mod verifier;
+pub(crate) mod verifier;
 
 use ark_ff::{Field, One, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -82,125 +82,117 @@ pub struct AggregationProof {
     pub evals: Vec<Fr>,
 }
 
-impl PedersenIpa {
-    /// Checks the openings' shapes and returns, per distinct commitment, the index of
-    /// the claim whose opening is its table (the longest one), after checking that the
-    /// other openings of the group agree with it up to zero padding.
-    fn group_openings(
-        shape: &Shape,
-        claims: &[CommittedClaim],
-        openings: &[&Opening],
-    ) -> Result<Vec<usize>, PcsError> {
-        if openings.len() != claims.len() {
-            return Err(PcsError::OpeningCountMismatch {
-                claims: claims.len(),
-                openings: openings.len(),
+/// Checks the openings' shapes and returns, per distinct commitment, the index of
+/// the claim whose opening is its table (the longest one), after checking that the
+/// other openings of the group agree with it up to zero padding.
+fn group_openings(
+    shape: &Shape,
+    claims: &[CommittedClaim],
+    openings: &[&Opening],
+) -> Result<Vec<usize>, PcsError> {
+    if openings.len() != claims.len() {
+        return Err(PcsError::OpeningCountMismatch {
+            claims: claims.len(),
+            openings: openings.len(),
+        });
+    }
+    for (claim, opening) in claims.iter().zip(openings) {
+        let len = opening.table.len();
+        if !len.is_power_of_two() || len.trailing_zeros() as usize != claim.claim.point.len() {
+            return Err(PcsError::PointLengthMismatch {
+                table_len: len,
+                point_len: claim.claim.point.len(),
             });
         }
-        for (claim, opening) in claims.iter().zip(openings) {
-            let len = opening.table.len();
-            if !len.is_power_of_two() || len.trailing_zeros() as usize != claim.claim.point.len() {
-                return Err(PcsError::PointLengthMismatch {
-                    table_len: len,
-                    point_len: claim.claim.point.len(),
-                });
-            }
-        }
-        let mut chosen: Vec<Option<usize>> = vec![None; shape.commitments.len()];
-        for (i, &j) in shape.group.iter().enumerate() {
-            let slot = &mut chosen[j];
-            match *slot {
-                Some(c) if openings[c].table.len() >= openings[i].table.len() => {}
-                _ => *slot = Some(i),
-            }
-        }
-        let chosen: Vec<usize> = chosen.into_iter().map(Option::unwrap_or_default).collect();
-        for (i, &j) in shape.group.iter().enumerate() {
-            let (full, this) = (openings[chosen[j]], openings[i]);
-            if std::ptr::eq(full, this) {
-                continue;
-            }
-            let (prefix, rest) = full.table.split_at(this.table.len());
-            if this.blind != full.blind
-                || prefix != this.table.as_slice()
-                || rest.iter().any(|x| !x.is_zero())
-            {
-                return Err(PcsError::InconsistentOpenings {
-                    first: chosen[j],
-                    claim: i,
-                });
-            }
-        }
-        Ok(chosen)
     }
+    let mut chosen: Vec<Option<usize>> = vec![None; shape.commitments.len()];
+    for (i, &j) in shape.group.iter().enumerate() {
+        let slot = &mut chosen[j];
+        match *slot {
+            Some(c) if openings[c].table.len() >= openings[i].table.len() => {}
+            _ => *slot = Some(i),
+        }
+    }
+    let chosen: Vec<usize> = chosen.into_iter().map(Option::unwrap_or_default).collect();
+    for (i, &j) in shape.group.iter().enumerate() {
+        let (full, this) = (openings[chosen[j]], openings[i]);
+        if std::ptr::eq(full, this) {
+            continue;
+        }
+        let (prefix, rest) = full.table.split_at(this.table.len());
+        if this.blind != full.blind
+            || prefix != this.table.as_slice()
+            || rest.iter().any(|x| !x.is_zero())
+        {
+            return Err(PcsError::InconsistentOpenings {
+                first: chosen[j],
+                claim: i,
+            });
+        }
+    }
+    Ok(chosen)
 }
 
-impl Aggregatable for PedersenIpa {
-    fn aggregate_bound<B: Backend, T: Transcript>(
-        backend: &B,
-        claims: &[CommittedClaim],
-        openings: &[&Opening],
-        absorbed: usize,
-        transcript: &mut T,
-    ) -> Result<(CommittedClaim, Opening, AggregationProof), PcsError> {
-        let shape = Shape::new(claims)?;
-        let chosen = Self::group_openings(&shape, claims, openings)?;
-        let tables: Vec<&Opening> = chosen.iter().map(|&i| openings[i]).collect();
-        let a = shape.absorb_statement(claims, absorbed, transcript);
+/// The aggregation prover ([`Aggregatable::aggregate_bound`]): it uses only the
+/// commitments' homomorphism, so every scheme whose commitments are `G1` points linear
+/// in the table and the blind shares it.
+pub(crate) fn aggregate_bound<B: Backend, T: Transcript>(
+    backend: &B,
+    claims: &[CommittedClaim],
+    openings: &[&Opening],
+    absorbed: usize,
+    transcript: &mut T,
+) -> Result<(CommittedClaim, Opening, AggregationProof), PcsError> {
+    let shape = Shape::new(claims)?;
+    let chosen = group_openings(&shape, claims, openings)?;
+    let tables: Vec<&Opening> = chosen.iter().map(|&i| openings[i]).collect();
+    let a = shape.absorb_statement(claims, absorbed, transcript);
 
-        // One term g_j f'_j per distinct commitment, with
-        // g_j = sum_{i in group j} a_i eq(r'_i, .): the summand
-        // sum_j g_j f'_j is sum_i a_i eq(r'_i, x) f'_{j(i)}(x), with m products, not k.
-        // Each term keeps its table's own length: the zero padding up to 2^n is
-        // accounted for in closed form (see `PaddedProducts`), never materialized.
-        let _ = backend;
-        let terms = tables
-            .iter()
-            .enumerate()
-            .map(|(j, opening)| {
-                let group: Vec<(&[Fr], Fr)> = claims
-                    .iter()
-                    .zip(&shape.group)
-                    .zip(&a)
-                    .filter(|((_, &g), _)| g == j)
-                    .map(|((c, _), a)| (c.claim.point.as_slice(), *a))
-                    .collect();
-                Term::new(&opening.table, eq_weights(opening.table.len(), &group))
-            })
-            .collect();
-        let mut prover = PaddedProducts::new(terms, shape.num_vars);
-        let out = sumcheck::prove(&mut prover, combined_value(claims, &a), transcript);
-        let evals = out.final_evals;
-        let b = shape.combination(&evals, transcript);
+    // One term g_j f'_j per distinct commitment, with
+    // g_j = sum_{i in group j} a_i eq(r'_i, .): the summand
+    // sum_j g_j f'_j is sum_i a_i eq(r'_i, x) f'_{j(i)}(x), with m products, not k.
+    // Each term keeps its table's own length: the zero padding up to 2^n is
+    // accounted for in closed form (see `PaddedProducts`), never materialized.
+    let _ = backend;
+    let terms = tables
+        .iter()
+        .enumerate()
+        .map(|(j, opening)| {
+            let group: Vec<(&[Fr], Fr)> = claims
+                .iter()
+                .zip(&shape.group)
+                .zip(&a)
+                .filter(|((_, &g), _)| g == j)
+                .map(|((c, _), a)| (c.claim.point.as_slice(), *a))
+                .collect();
+            Term::new(&opening.table, eq_weights(opening.table.len(), &group))
+        })
+        .collect();
+    let mut prover = PaddedProducts::new(terms, shape.num_vars);
+    let out = sumcheck::prove(&mut prover, combined_value(claims, &a), transcript);
+    let evals = out.final_evals;
+    let b = shape.combination(&evals, transcript);
 
-        let size = 1usize << shape.num_vars;
-        let mut table = vec![Fr::zero(); size];
-        let mut blind = Fr::zero();
-        for (opening, b) in tables.iter().zip(&b) {
-            table[..opening.table.len()]
-                .par_iter_mut()
-                .zip(&opening.table)
-                .with_min_len(PAR_MIN)
-                .for_each(|(t, f)| *t += *b * f);
-            blind += *b * opening.blind;
-        }
-        let claim = shape.output(out.point, &evals, &b);
-        let proof = AggregationProof {
-            sumcheck: out.proof,
-            evals,
-        };
-        Ok((claim, Opening { table, blind }, proof))
+    let size = 1usize << shape.num_vars;
+    let mut table = vec![Fr::zero(); size];
+    let mut blind = Fr::zero();
+    for (opening, b) in tables.iter().zip(&b) {
+        table[..opening.table.len()]
+            .par_iter_mut()
+            .zip(&opening.table)
+            .with_min_len(PAR_MIN)
+            .for_each(|(t, f)| *t += *b * f);
+        blind += *b * opening.blind;
     }
-
-    fn verify_aggregate_bound<T: Transcript>(
-        claims: &[CommittedClaim],
-        proof: &AggregationProof,
-        absorbed: usize,
-        transcript: &mut T,
-    ) -> Result<CommittedClaim, PcsError> {
-        verifier::verify_aggregate_bound(claims, proof, absorbed, transcript)
-    }
+    let claim = shape.output(out.point, &evals, &b);
+    let proof = AggregationProof {
+        sumcheck: out.proof,
+        evals,
+    };
+    Ok((claim, Opening { table, blind }, proof))
 }
+
+impl Aggregatable for PedersenIpa {}
 
 /// Entries per rayon task in the aggregation prover's loops.
 const PAR_MIN: usize = 1 << 12;

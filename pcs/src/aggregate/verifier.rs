@@ -1,6 +1,6 @@
 //! The aggregation verifier
-//! ([`Aggregatable::verify_aggregate_bound`](crate::traits::Aggregatable::verify_aggregate_bound) for Pedersen
-//! commitments) and what prover and verifier derive alike from the public claims: a pure
+//! ([`Aggregatable::verify_aggregate_bound`](crate::traits::Aggregatable::verify_aggregate_bound) for every scheme
+//! whose commitments are linear) and what prover and verifier derive alike from the public claims: a pure
 //! function of the claims, the proof and the transcript, which never panics on any proof.
 
 #![deny(
@@ -121,7 +121,7 @@ pub(super) fn padded_eq(point: &[Fr], r: &[Fr]) -> Result<Fr, PcsError> {
 
 /// [`Aggregatable::verify_aggregate_bound`](crate::traits::Aggregatable::verify_aggregate_bound)
 /// for [`crate::pedersen::PedersenIpa`].
-pub(super) fn verify_aggregate_bound<T: Transcript>(
+pub(crate) fn verify_aggregate_bound<T: Transcript>(
     claims: &[CommittedClaim],
     proof: &AggregationProof,
     absorbed: usize,

@@ -1,0 +1,92 @@
+//! The `CommitmentScheme` conformance suite (`zkpot_pcs::testing`), run by both schemes:
+//! Pedersen + IPA and HyperKZG (on a seeded development SRS).
+
+use std::sync::OnceLock;
+
+use zkpot_pcs::{
+    testing::{self, Keys},
+    HyperKzg, KzgKey, PedersenIpa, PedersenKey, Srs,
+};
+
+const MAX_VARS: usize = 6;
+
+fn pedersen() -> Keys<'static, PedersenIpa> {
+    static KEYS: OnceLock<(PedersenKey, PedersenKey)> = OnceLock::new();
+    let (key, other) = KEYS.get_or_init(|| {
+        (
+            PedersenKey::setup(b"conformance", 1 << MAX_VARS),
+            PedersenKey::setup(b"conformance/other", 1 << MAX_VARS),
+        )
+    });
+    Keys {
+        prover: key,
+        verifier: key,
+        other,
+        max_vars: MAX_VARS,
+    }
+}
+
+fn kzg() -> Keys<'static, HyperKzg> {
+    static KEYS: OnceLock<(KzgKey, KzgKey)> = OnceLock::new();
+    let (key, other) = KEYS.get_or_init(|| {
+        (
+            KzgKey::new(Srs::dev_seeded(MAX_VARS as u32, 1)),
+            KzgKey::new(Srs::dev_seeded(MAX_VARS as u32, 2)),
+        )
+    });
+    Keys {
+        prover: key,
+        verifier: key.verifier_key(),
+        other: other.verifier_key(),
+        max_vars: MAX_VARS,
+    }
+}
+
+macro_rules! suite {
+    ($scheme:ident, $keys:ident: $($check:ident),* $(,)?) => {
+        mod $scheme {
+            $(
+                #[test]
+                fn $check() {
+                    zkpot_pcs::testing::$check(&super::$keys());
+                }
+            )*
+        }
+    };
+}
+
+suite!(pedersen_ipa, pedersen: completeness, padded_tables, wrong_statements, tampered_proofs,
+    malformed_bytes, homomorphism, hiding, small_and_segments, size_errors, commitment_bytes);
+suite!(hyperkzg, kzg: completeness, padded_tables, wrong_statements, tampered_proofs,
+    malformed_bytes, homomorphism, hiding, small_and_segments, size_errors, commitment_bytes);
+
+/// `check_scheme` runs every check (one call, as another scheme's tests would use it).
+#[test]
+fn check_scheme_runs_the_whole_suite_for_hyperkzg() {
+    testing::check_scheme(&kzg());
+}
+
+/// HyperKZG on the SRS of a real ceremony file (`fixtures/ptau`, power 8).
+fn kzg_ceremony() -> Keys<'static, HyperKzg> {
+    static KEYS: OnceLock<(KzgKey, KzgKey)> = OnceLock::new();
+    let (key, other) = KEYS.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/ptau/bn128_pow8.ptau"
+        );
+        let srs = Srs::import_ptau(std::path::Path::new(path), Some(MAX_VARS as u32))
+            .expect("the fixture imports");
+        (
+            KzgKey::new(srs),
+            KzgKey::new(Srs::dev_seeded(MAX_VARS as u32, 1)),
+        )
+    });
+    Keys {
+        prover: key,
+        verifier: key.verifier_key(),
+        other: other.verifier_key(),
+        max_vars: MAX_VARS,
+    }
+}
+
+suite!(hyperkzg_ceremony, kzg_ceremony: completeness, padded_tables, wrong_statements, hiding);
