@@ -48,6 +48,17 @@ pub enum Error {
     /// A commitment key could not be derived, read or written.
     #[error("commitment key: {0} (delete the file, or run `zkpot setup --force` with the same options, to derive it again)")]
     Key(#[from] PcsError),
+    /// An SRS could not be imported, sampled, read or written, or is missing.
+    #[error(transparent)]
+    Srs(#[from] zkpot_pcs::SrsError),
+    /// No SRS is cached in the key folder.
+    #[error(
+        "no SRS in {dir}: import a ceremony file (`zkpot srs import FILE.ptau`) or sample a          development one (`zkpot srs dev --power N`)"
+    )]
+    NoSrs {
+        /// The key folder.
+        dir: PathBuf,
+    },
     /// A statement's tables are larger than this verifier accepts.
     #[error(
         "the statement's largest table has 2^{table_vars} entries; this verifier accepts at \

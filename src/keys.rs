@@ -35,7 +35,7 @@ use zkpot_core::io::{envelope, open_envelope_of, FileKind};
 use zkpot_core::Fr;
 use zkpot_folding::running::FoldedKeys;
 use zkpot_gkr::step::StepShape;
-use zkpot_pcs::{cache::KeyCache, pedersen::PedersenKey};
+use zkpot_pcs::{cache::KeyCache, pedersen::PedersenKey, Srs};
 use zkpot_run::{key_len, run_num_vars, run_shape, RunStatement as Statement, KEY_LABEL};
 use zkpot_trainer::{BatchSchedule, Dataset, TrainSpec};
 
@@ -79,6 +79,9 @@ impl Limits {
         Ok((shape, digest))
     }
 }
+
+/// The name of the cached SRS in a key folder.
+pub const SRS_FILE: &str = "srs.bin";
 
 /// Where keys live and what loading them may do.
 #[derive(Clone, Debug)]
@@ -135,6 +138,29 @@ impl KeyStore {
     /// The cache folder.
     pub fn dir(&self) -> &Path {
         self.cache.dir()
+    }
+
+    /// The file of the cached SRS (one per key folder: the one `zkpot srs import` or
+    /// `zkpot srs dev` wrote last).
+    pub fn srs_path(&self) -> PathBuf {
+        self.cache.dir().join(SRS_FILE)
+    }
+
+    /// The cached SRS, checked as its file is read (envelope, SHA-256, every point, the
+    /// digest; see [`Srs::from_bytes`]); `None` if there is none.
+    pub fn load_srs(&self) -> Result<Option<Srs>, Error> {
+        let path = self.srs_path();
+        if !path.exists() {
+            return Ok(None);
+        }
+        Ok(Some(Srs::read_file(&path)?))
+    }
+
+    /// Caches `srs` (replacing the cached one) and returns the file.
+    pub fn store_srs(&self, srs: &Srs) -> Result<PathBuf, Error> {
+        let path = self.srs_path();
+        srs.write_file(&path)?;
+        Ok(path)
     }
 
     /// The file of the IVC keys of runs with fold digest `digest` over `num_chunks`

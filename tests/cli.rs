@@ -826,3 +826,115 @@ fn verify_derives_keys_only_when_asked_and_caches_them_only_when_asked() {
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("loaded from"), "{}", stderr(&o));
 }
+
+/// The byte offset of `.ptau` section `wanted` (after its type and size).
+fn ptau_section(bytes: &[u8], wanted: u32) -> usize {
+    let mut at = 12;
+    loop {
+        let kind = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+        let size = u64::from_le_bytes(bytes[at + 4..at + 12].try_into().unwrap()) as usize;
+        if kind == wanted {
+            return at + 12;
+        }
+        at += 12 + size;
+    }
+}
+
+/// `zkpot srs import` checks and caches the fixture's SRS, `srs show` prints it, `srs dev`
+/// warns that its sampler can forge, and damaged ceremony files are refused naming the
+/// failed check, without touching the cached SRS.
+#[test]
+fn srs_import_dev_and_show() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ptau/bn128_pow8.ptau");
+    let keys = tempfile::tempdir().unwrap();
+    let k = keys.path().to_str().unwrap();
+    assert_clean_failure(&zkpot(&["srs", "show", "--key-dir", k]), "no SRS in");
+
+    let o = zkpot(&["srs", "import", fixture, "--key-dir", k]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let imported = stdout(&o);
+    assert!(imported.contains("power:  8"), "{imported}");
+    assert!(
+        imported.contains("origin: ceremony file sha256"),
+        "{imported}"
+    );
+    let digest = |out: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix("digest: "))
+            .unwrap()
+            .to_string()
+    };
+    let o = zkpot(&["srs", "show", "--key-dir", k]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(digest(&stdout(&o)), digest(&imported));
+
+    // A prefix: another digest.
+    let other = tempfile::tempdir().unwrap();
+    let o2 = other.path().to_str().unwrap();
+    let o = zkpot(&["srs", "import", fixture, "--power", "5", "--key-dir", o2]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("power:  5"));
+    assert_ne!(digest(&stdout(&o)), digest(&imported));
+
+    // Damaged copies: a flipped byte inside a tau power, two powers swapped, truncated.
+    let bytes = std::fs::read(fixture).unwrap();
+    let g1 = ptau_section(&bytes, 2);
+    let mut flipped = bytes.clone();
+    flipped[g1 + 64 * 3 + 5] ^= 1;
+    let mut swapped = bytes.clone();
+    swapped.copy_within(g1 + 64 * 3..g1 + 64 * 4, g1 + 64 * 5);
+    swapped[g1 + 64 * 3..g1 + 64 * 4].copy_from_slice(&bytes[g1 + 64 * 5..g1 + 64 * 6]);
+    let truncated = bytes[..bytes.len() / 3].to_vec();
+    for (name, damaged, needle) in [
+        ("flipped", flipped, "G1 point 3"),
+        ("swapped", swapped, "the powers are inconsistent"),
+        ("truncated", truncated, "truncated"),
+    ] {
+        let path = keys.path().join(format!("{name}.ptau"));
+        std::fs::write(&path, damaged).unwrap();
+        let o = zkpot(&["srs", "import", path.to_str().unwrap(), "--key-dir", k]);
+        assert_clean_failure(&o, needle);
+    }
+    let o = zkpot(&["srs", "show", "--key-dir", k]);
+    assert_eq!(
+        digest(&stdout(&o)),
+        digest(&imported),
+        "the cached SRS is kept"
+    );
+
+    // A development SRS does not silently replace a ceremony one; it says who can forge,
+    // and is reproducible from its seed.
+    assert_clean_failure(
+        &zkpot(&["srs", "dev", "--power", "4", "--key-dir", k]),
+        "--replace",
+    );
+    let dev = |dir: &str| {
+        let o = zkpot(&[
+            "srs",
+            "dev",
+            "--power",
+            "4",
+            "--seed",
+            "7",
+            "--replace",
+            "--key-dir",
+            dir,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let first = dev(k);
+    assert!(
+        first.contains("whoever sampled tau can forge proofs"),
+        "{first}"
+    );
+    assert!(
+        first.contains("replaces the cached SRS of power 8"),
+        "{first}"
+    );
+    assert_eq!(digest(&dev(o2)), digest(&first));
+    assert_clean_failure(
+        &zkpot(&["srs", "dev", "--power", "29", "--key-dir", k]),
+        "--power",
+    );
+}

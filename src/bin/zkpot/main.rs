@@ -36,6 +36,65 @@ enum Command {
     /// Derive and cache the keys a run of these options needs (the commitment key and,
     /// for folded proofs, the IVC keys), so `train` and `verify` only load them.
     Setup(SetupArgs),
+    /// The HyperKZG setup (a universal powers-of-tau SRS): import a ceremony file, sample
+    /// a development one, or show the cached one.
+    #[command(subcommand)]
+    Srs(SrsCommand),
+}
+
+#[derive(Subcommand)]
+enum SrsCommand {
+    /// Check a powers-of-tau ceremony file (snarkjs / Perpetual Powers of Tau `.ptau`,
+    /// bn128) and cache its SRS: header, section sizes, every point on its curve and in
+    /// its group, and the powers' consistency.
+    Import(SrsImportArgs),
+    /// Sample a development SRS and cache it. Whoever knows its tau (anyone who knows the
+    /// seed) can forge proofs: for tests and trials only.
+    Dev(SrsDevArgs),
+    /// Print the cached SRS: power, origin, digest, file.
+    Show(KeyDirArgs),
+}
+
+#[derive(Args)]
+struct KeyDirArgs {
+    /// The key cache folder (default $ZKPOT_CACHE_DIR, else ~/.cache/zkpot).
+    #[arg(long)]
+    key_dir: Option<PathBuf>,
+}
+
+impl KeyDirArgs {
+    fn store(&self) -> KeyStore {
+        self.key_dir
+            .as_ref()
+            .map_or_else(KeyStore::default, KeyStore::new)
+    }
+}
+
+#[derive(Args)]
+struct SrsImportArgs {
+    /// The `.ptau` file.
+    file: PathBuf,
+    /// Import only the first 2^POWER powers (default: all of the file's, up to 2^28).
+    #[arg(long)]
+    power: Option<u32>,
+    #[command(flatten)]
+    keys: KeyDirArgs,
+}
+
+#[derive(Args)]
+struct SrsDevArgs {
+    /// The SRS holds 2^POWER powers (tables of up to 2^POWER entries), at most 28.
+    #[arg(long)]
+    power: u32,
+    /// Derive tau from this seed (reproducible, and known to everyone who knows the
+    /// seed); default: from the operating system.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replace a cached ceremony SRS (refused otherwise).
+    #[arg(long)]
+    replace: bool,
+    #[command(flatten)]
+    keys: KeyDirArgs,
 }
 
 #[derive(Args)]
@@ -501,6 +560,85 @@ fn run_setup(args: &SetupArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn run_srs(command: &SrsCommand) -> Result<(), Error> {
+    let (srs, store, action) = match command {
+        SrsCommand::Import(args) => {
+            let t0 = Instant::now();
+            let srs = zkpot::pcs::Srs::import_ptau(&args.file, args.power)?;
+            let action = format!(
+                "imported and checked {} in {:.2} s",
+                args.file.display(),
+                t0.elapsed().as_secs_f64()
+            );
+            (srs, args.keys.store(), action)
+        }
+        SrsCommand::Dev(args) => {
+            if args.power > zkpot::pcs::srs::MAX_POWER {
+                return Err(Error::Usage {
+                    flag: "--power",
+                    reason: format!("{} is more than {}", args.power, zkpot::pcs::srs::MAX_POWER),
+                });
+            }
+            let store = args.keys.store();
+            if let Ok(Some(cached)) = store.load_srs() {
+                if !args.replace
+                    && matches!(cached.origin(), zkpot::pcs::SrsOrigin::Ceremony { .. })
+                {
+                    return Err(Error::Usage {
+                        flag: "--replace",
+                        reason: format!(
+                            "{} holds a ceremony SRS ({}); pass --replace to put a development \
+                             one in its place",
+                            store.dir().display(),
+                            cached.origin()
+                        ),
+                    });
+                }
+            }
+            let t0 = Instant::now();
+            let srs = match args.seed {
+                Some(seed) => zkpot::pcs::Srs::dev_seeded(args.power, seed),
+                None => zkpot::pcs::Srs::dev(args.power, &mut rand::rngs::OsRng),
+            };
+            let action = format!("sampled in {:.2} s", t0.elapsed().as_secs_f64());
+            (srs, store, action)
+        }
+        SrsCommand::Show(args) => {
+            let store = args.store();
+            let srs = store.load_srs()?.ok_or_else(|| Error::NoSrs {
+                dir: store.dir().to_path_buf(),
+            })?;
+            print_srs(&srs, &store.srs_path());
+            return Ok(());
+        }
+    };
+    let replaced = store.load_srs().ok().flatten();
+    let path = store.store_srs(&srs)?;
+    println!("SRS {action}");
+    if let Some(old) = replaced.filter(|old| old.digest() != srs.digest()) {
+        println!(
+            "replaces the cached SRS of power {}, {}",
+            old.power(),
+            old.origin()
+        );
+    }
+    print_srs(&srs, &path);
+    Ok(())
+}
+
+/// The SRS's power, origin (with the forgery warning of a development SRS), digest, file.
+fn print_srs(srs: &zkpot::pcs::Srs, path: &std::path::Path) {
+    let digest: String = srs.digest().iter().map(|b| format!("{b:02x}")).collect();
+    println!(
+        "power:  {} (tables of up to 2^{} entries)",
+        srs.power(),
+        srs.power()
+    );
+    println!("origin: {}", srs.origin());
+    println!("digest: {digest}");
+    println!("file:   {}", path.display());
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
@@ -508,6 +646,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => run_verify(args),
         Command::Inspect(args) => run_inspect(args),
         Command::Setup(args) => run_setup(args),
+        Command::Srs(command) => run_srs(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
