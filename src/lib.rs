@@ -65,6 +65,10 @@ pub use proof::{FinalProof, ProofFile, ProofKind};
 pub use prover::{Checkpoint, FoldReport, Prover};
 pub use verifier::Verifier;
 pub use zkpot_core::{Backend, CpuBackend};
+/// The universal powers-of-tau setup of HyperKZG: import a ceremony file, sample one for
+/// development, read and write the key folder's copy (`zkpot srs`).
+pub use zkpot_pcs::srs;
+pub use zkpot_pcs::srs::{Srs, SrsOrigin};
 pub use zkpot_run::RunStatement as Statement;
 pub use zkpot_trainer::{Dataset, DatasetSource, Mlp, TrainSpec, Trainer};
 

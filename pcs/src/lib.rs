@@ -7,7 +7,7 @@
 //! |---|---|
 //! | [`traits`] | [`CommitmentScheme`] (commit, open, verify) and [`Aggregatable`] (claims reduced to one), [`CommittedClaim`] |
 //! | [`pedersen`] | Pedersen vector commitments (hash-to-curve generators, hiding, small-scalar commits) and [`PedersenIpa`], the transparent scheme |
-//! | [`kzg`] | [`HyperKzg`](kzg::HyperKzg): hiding commitments on a powers-of-tau SRS, zero-knowledge Gemini-style evaluation proofs checked by two pairings |
+//! | [`kzg`] | [`HyperKzg`]: hiding commitments on a powers-of-tau SRS, zero-knowledge Gemini-style evaluation proofs checked by two pairings |
 //! | [`ipa`] | a zero-knowledge inner-product argument proving a committed table's evaluation at a point (log-size proof) |
 //! | [`aggregate`] | the aggregation protocol: many claims `(C_i, r_i, v_i)`, on one or several commitments of any sizes, reduced to one claim by one sumcheck; its gadget |
 //! | [`accumulator`] | the claim accumulator `(C_acc, r_acc, v_acc)`: fold claims in (one scalar multiplication per folded commitment), open once at the end; its gadget |

@@ -17,7 +17,7 @@
 //! commitment is a uniform point whatever `f` is (perfectly hiding); it is binding as
 //! long as `tau` is unknown (a ceremony SRS). A shorter table is the same commitment as
 //! its zero padding, and `C` is linear in `(f, rho)`, so claims aggregate
-//! ([`Aggregatable`](crate::traits::Aggregatable)) exactly as for Pedersen. Tables of
+//! ([`Aggregatable`]) exactly as for Pedersen. Tables of
 //! bits and 16-bit limbs go through the backend's small-scalar MSM.
 //!
 //! # Evaluation proof (Gemini folding, KZG openings, masked for zero knowledge)

@@ -564,7 +564,7 @@ fn run_srs(command: &SrsCommand) -> Result<(), Error> {
     let (srs, store, action) = match command {
         SrsCommand::Import(args) => {
             let t0 = Instant::now();
-            let srs = zkpot::pcs::Srs::import_ptau(&args.file, args.power)?;
+            let srs = zkpot::Srs::import_ptau(&args.file, args.power)?;
             let action = format!(
                 "imported and checked {} in {:.2} s",
                 args.file.display(),
@@ -573,17 +573,15 @@ fn run_srs(command: &SrsCommand) -> Result<(), Error> {
             (srs, args.keys.store(), action)
         }
         SrsCommand::Dev(args) => {
-            if args.power > zkpot::pcs::srs::MAX_POWER {
+            if args.power > zkpot::srs::MAX_POWER {
                 return Err(Error::Usage {
                     flag: "--power",
-                    reason: format!("{} is more than {}", args.power, zkpot::pcs::srs::MAX_POWER),
+                    reason: format!("{} is more than {}", args.power, zkpot::srs::MAX_POWER),
                 });
             }
             let store = args.keys.store();
             if let Ok(Some(cached)) = store.load_srs() {
-                if !args.replace
-                    && matches!(cached.origin(), zkpot::pcs::SrsOrigin::Ceremony { .. })
-                {
+                if !args.replace && matches!(cached.origin(), zkpot::SrsOrigin::Ceremony { .. }) {
                     return Err(Error::Usage {
                         flag: "--replace",
                         reason: format!(
@@ -597,8 +595,8 @@ fn run_srs(command: &SrsCommand) -> Result<(), Error> {
             }
             let t0 = Instant::now();
             let srs = match args.seed {
-                Some(seed) => zkpot::pcs::Srs::dev_seeded(args.power, seed),
-                None => zkpot::pcs::Srs::dev(args.power, &mut rand::rngs::OsRng),
+                Some(seed) => zkpot::Srs::dev_seeded(args.power, seed),
+                None => zkpot::Srs::dev(args.power, &mut rand::rngs::OsRng),
             };
             let action = format!("sampled in {:.2} s", t0.elapsed().as_secs_f64());
             (srs, store, action)
@@ -627,7 +625,7 @@ fn run_srs(command: &SrsCommand) -> Result<(), Error> {
 }
 
 /// The SRS's power, origin (with the forgery warning of a development SRS), digest, file.
-fn print_srs(srs: &zkpot::pcs::Srs, path: &std::path::Path) {
+fn print_srs(srs: &zkpot::Srs, path: &std::path::Path) {
     let digest: String = srs.digest().iter().map(|b| format!("{b:02x}")).collect();
     println!(
         "power:  {} (tables of up to 2^{} entries)",
