@@ -29,7 +29,7 @@ use zkpot::folding::running::{verify, FoldedKeys, FoldedReport, Prover};
 use zkpot::folding::{augmented_profile, training::TrainingCircuit};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::cache::KeyCache;
-use zkpot::pcs::pedersen::{Commitment, PedersenKey};
+use zkpot::pcs::{pedersen::Commitment, SchemeKey};
 use zkpot::run::{dummy_fold, key_len, run_shape, DataCommitment, KEY_LABEL};
 use zkpot::trainer::{BatchSchedule, ReferenceTrainer, TrainSpec, Trainer};
 
@@ -40,7 +40,7 @@ const FOLDS: u64 = 12;
 
 /// Prints where the constraints of the augmented circuit and of its step circuit go,
 /// and the totals by kind of work.
-fn print_profile(keys: &FoldedKeys, key: &PedersenKey, spec: &TrainSpec, num_chunks: u64) {
+fn print_profile(keys: &FoldedKeys, key: &SchemeKey, spec: &TrainSpec, num_chunks: u64) {
     let (shape, _) = run_shape(spec).expect("a provable spec");
     let dummy = dummy_fold(key, spec, num_chunks).expect("the dummy fold");
     let circuit = &TrainingCircuit::for_keys(shape, num_chunks, dummy.clone());
@@ -132,6 +132,7 @@ fn bench_folding(c: &mut Criterion) {
     let (key, _) = KeyCache::from_env()
         .load_or_setup(KEY_LABEL, key_len(&shape), &|_| {})
         .expect("the key cache is usable");
+    let key = zkpot::pcs::SchemeKey::from(key);
     let num_chunks = BatchSchedule::new(&spec, data.len()).num_chunks() as u64;
 
     let start = Instant::now();
@@ -190,7 +191,7 @@ fn bench_folding(c: &mut Criterion) {
     let mut verify_secs: Vec<f64> = (0..3)
         .map(|_| {
             let start = Instant::now();
-            verify(&key, &keys, &statement, &proof).expect("the proof verifies");
+            verify(&key.verifier_key(), &keys, &statement, &proof).expect("the proof verifies");
             start.elapsed().as_secs_f64()
         })
         .collect();

@@ -47,6 +47,7 @@ fn bench_run_proof(c: &mut Criterion) {
     let (key, _) = KeyCache::from_env()
         .load_or_setup(KEY_LABEL, key_len(&shape), &|_| {})
         .expect("the key cache is usable");
+    let key = zkpot::pcs::SchemeKey::from(key);
     println!(
         "key: {} generators in {:.1} s",
         key.max_len(),

@@ -11,8 +11,8 @@
 use rand::rngs::OsRng;
 use zkpot::core::CpuBackend;
 use zkpot::gkr::step::StepShape;
-use zkpot::pcs::pedersen::PedersenKey;
-use zkpot::run::{key_len, verify_run, ChunkedData, RunProver, KEY_LABEL};
+use zkpot::pcs::{KzgKey, SchemeKey, Srs};
+use zkpot::run::{run_num_vars, verify_run, ChunkedData, RunProver};
 use zkpot::trainer::data::{load, DatasetSource};
 use zkpot::trainer::{TrainSpec, Trainer};
 use zkpot::{FinalProof, ProofFile};
@@ -27,8 +27,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     spec.iterations = Some(12);
     let shape = StepShape::new(&spec)?;
 
-    // The run's key (the CLI caches it on disk: `zkpot::pcs::cache::KeyCache`).
-    let key = PedersenKey::setup(KEY_LABEL, key_len(&shape));
+    // The run's key: HyperKZG on a development SRS of the run's power, sampled here (the
+    // CLI caches the SRS in its key folder, or imports a ceremony's: `zkpot srs`).
+    // Whoever knows tau can forge proofs: use a ceremony's SRS for proofs others trust.
+    // `SchemeKey::from(PedersenKey::setup(KEY_LABEL, key_len(&shape)))` is the
+    // transparent alternative.
+    let srs = Srs::dev(run_num_vars(&shape) as u32, &mut OsRng);
+    let key = SchemeKey::from(KzgKey::new(srs));
     let mut trainer = Trainer::new(&spec, &split.train)?;
     let data = ChunkedData::commit(
         &key,
@@ -74,7 +79,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         done.finish.as_secs_f64()
     );
 
-    verify_run(&key, &done.statement, &done.proof)?;
+    // The verifier needs only a few points of the SRS.
+    verify_run(&key.verifier_key(), &done.statement, &done.proof)?;
     let file = ProofFile {
         statement: done.statement,
         proof: FinalProof::Run(done.proof),

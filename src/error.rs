@@ -53,9 +53,52 @@ pub enum Error {
     Srs(#[from] zkpot_pcs::SrsError),
     /// No SRS is cached in the key folder.
     #[error(
-        "no SRS in {dir}: import a ceremony file (`zkpot srs import FILE.ptau`) or sample a          development one (`zkpot srs dev --power N`)"
+        "no SRS in {dir}: import a ceremony file (`zkpot srs import FILE.ptau`) or sample a \
+         development one (`zkpot srs dev --power N`)"
     )]
     NoSrs {
+        /// The key folder.
+        dir: PathBuf,
+    },
+    /// The cached SRS has fewer powers than a run needs.
+    #[error(
+        "the SRS in {dir} has 2^{power} powers; this run needs 2^{needed}: import a ceremony \
+         file of power {needed} or more (`zkpot srs import FILE.ptau`), or for development \
+         `zkpot srs dev --power {needed} --replace` (proofs made on the cached SRS then no \
+         longer verify from this folder)"
+    )]
+    SrsTooSmall {
+        /// The key folder.
+        dir: PathBuf,
+        /// The cached SRS's power.
+        power: u32,
+        /// The power the run needs.
+        needed: u32,
+    },
+    /// A HyperKZG statement is to be verified but no SRS is cached (a verifier never
+    /// samples one).
+    #[error(
+        "the statement was proven on {statement}, and there is no SRS in {dir}: import the \
+         SRS the run used (`zkpot srs import FILE.ptau`, or its srs.bin), or verify with its \
+         key folder"
+    )]
+    SrsMissing {
+        /// The statement's setup.
+        statement: zkpot_pcs::Setup,
+        /// The key folder.
+        dir: PathBuf,
+    },
+    /// A statement was proven on another setup than the keys at hand (another scheme,
+    /// another SRS).
+    #[error(
+        "the statement was proven on {statement}; the keys in {dir} give {keys} (import the \
+         SRS the run used, or verify with its key folder)"
+    )]
+    SetupMismatch {
+        /// The statement's setup.
+        statement: zkpot_pcs::Setup,
+        /// The keys'.
+        keys: zkpot_pcs::Setup,
         /// The key folder.
         dir: PathBuf,
     },

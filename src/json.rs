@@ -50,6 +50,15 @@ pub struct DataJson {
     pub num_chunks: u64,
 }
 
+/// The setup in JSON: the scheme and the key's digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupJson {
+    /// `"kzg"` or `"pedersen"`.
+    pub pcs: String,
+    /// The digest of the commitment key (for HyperKZG, of the SRS prefix), hex.
+    pub digest: String,
+}
+
 /// A statement as `zkpot inspect` prints it, and as `zkpot verify --statement` reads it.
 /// Field elements and points are hex of their arkworks compressed encodings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -60,6 +69,8 @@ pub struct StatementJson {
     pub spec: TrainSpec,
     /// Its digest.
     pub spec_digest: String,
+    /// The commitment scheme and the digest of its key.
+    pub setup: SetupJson,
     /// `C_data`.
     pub data: DataJson,
     /// `C_W0`.
@@ -79,6 +90,10 @@ impl StatementJson {
             kind,
             spec: s.spec.clone(),
             spec_digest: s.spec.digest().map(|d| hex(&d)).unwrap_or_default(),
+            setup: SetupJson {
+                pcs: s.setup.pcs.name().to_string(),
+                digest: s.setup.digest_hex(),
+            },
             data: DataJson {
                 root: hex(&s.data.root),
                 num_chunks: s.data.num_chunks,
@@ -108,8 +123,8 @@ pub enum ExpectedError {
 
 /// Checks a proof's statement against an expected one (JSON in the form `zkpot inspect`
 /// prints: either the whole output, with a `statement` object, or the statement object
-/// alone). `spec`, `data` and `w0` are required; `wt`, `spec_digest`, `iterations` and
-/// `folds` are compared when present.
+/// alone). `spec`, `data` and `w0` are required; `wt`, `spec_digest`, `setup`,
+/// `iterations` and `folds` are compared when present.
 pub fn check_expected(statement: &Statement, expected: &str) -> Result<(), ExpectedError> {
     let bad = |m: &str| ExpectedError::Unreadable(m.to_string());
     let value: Value =
@@ -158,6 +173,13 @@ pub fn check_expected(statement: &Statement, expected: &str) -> Result<(), Expec
     }
     if point("wt")?.is_some_and(|wt| wt != statement.wt) {
         return mismatch("wt (C_WT)");
+    }
+    if let Some(setup) = obj.get("setup") {
+        let setup: SetupJson = serde_json::from_value(setup.clone())
+            .map_err(|e| ExpectedError::Unreadable(format!("setup: {e}")))?;
+        if setup.pcs != statement.setup.pcs.name() || setup.digest != statement.setup.digest_hex() {
+            return mismatch("setup");
+        }
     }
     if let Some(d) = obj.get("spec_digest") {
         let d: Option<Fr> = d.as_str().and_then(unhex);

@@ -35,7 +35,9 @@ use zkpot_core::io::{envelope, open_envelope_of, FileKind};
 use zkpot_core::Fr;
 use zkpot_folding::running::FoldedKeys;
 use zkpot_gkr::step::StepShape;
-use zkpot_pcs::{cache::KeyCache, pedersen::PedersenKey, Srs};
+use zkpot_pcs::{
+    cache::KeyCache, pedersen::PedersenKey, KzgKey, PcsKind, SchemeKey, Setup, Srs, SrsOrigin,
+};
 use zkpot_run::{key_len, run_num_vars, run_shape, RunStatement as Statement, KEY_LABEL};
 use zkpot_trainer::{BatchSchedule, Dataset, TrainSpec};
 
@@ -80,6 +82,11 @@ impl Limits {
     }
 }
 
+/// The smallest development SRS sampled when none is cached: `2^20` powers (64 MiB, a few
+/// seconds), enough for the runs on the embedded digits, so that runs of different sizes
+/// share one rather than replace it.
+pub const DEV_SRS_MIN_POWER: u32 = 20;
+
 /// The name of the cached SRS in a key folder.
 pub const SRS_FILE: &str = "srs.bin";
 
@@ -90,6 +97,7 @@ pub struct KeyStore {
     derive: bool,
     write: bool,
     limits: Limits,
+    pcs: PcsKind,
 }
 
 impl Default for KeyStore {
@@ -109,7 +117,20 @@ impl KeyStore {
             derive: true,
             write: true,
             limits: Limits::default(),
+            pcs: PcsKind::default(),
         }
+    }
+
+    /// The commitment scheme of the runs a prover's keys are loaded for (HyperKZG by
+    /// default; a verifier's keys follow the statement's scheme).
+    pub fn pcs(mut self, pcs: PcsKind) -> Self {
+        self.pcs = pcs;
+        self
+    }
+
+    /// The commitment scheme provers' keys are loaded for.
+    pub fn current_pcs(&self) -> PcsKind {
+        self.pcs
     }
 
     /// Whether keys missing from the cache may be derived (minutes for MNIST).
@@ -192,7 +213,12 @@ pub enum KeySource {
 /// How the keys were obtained, and how long it took.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyReport {
-    /// The commitment key's number of generators.
+    /// The commitment key's setup: its scheme and digest.
+    pub setup: Setup,
+    /// Where the SRS came from (HyperKZG), and whether it was sampled for this run
+    /// because none (or too small a development one) was cached.
+    pub srs: Option<(SrsOrigin, bool)>,
+    /// The commitment key's number of generators (SRS powers).
     pub generators: usize,
     /// Where the commitment key came from.
     pub commit: KeySource,
@@ -208,7 +234,7 @@ pub struct Keys {
     kind: ProofKind,
     digest: Fr,
     num_chunks: u64,
-    commit: PedersenKey,
+    commit: SchemeKey,
     folded: Option<FoldedKeys>,
     report: KeyReport,
 }
@@ -217,6 +243,9 @@ impl Keys {
     /// The keys a prover needs for `spec` on the training set `data` (the spec is
     /// resolved against it) and proofs of `kind`, from the default [`KeyStore`]: loaded
     /// from the cache, or derived and cached the first time (minutes for MNIST).
+    ///
+    /// The commitments are HyperKZG's on the SRS cached in the store (one is sampled
+    /// for development, and cached, when there is none: see [`Keys::load`]).
     pub fn new(spec: &TrainSpec, data: &Dataset, kind: ProofKind) -> Result<Self, Error> {
         let spec = spec.resolve(data.len())?;
         let num_chunks = BatchSchedule::new(&spec, data.len()).num_chunks() as u64;
@@ -224,14 +253,32 @@ impl Keys {
     }
 
     /// The keys for runs of `spec` (resolved) over `num_chunks` data chunks and proofs of
-    /// `kind`, from `store`. The spec is validated and its sizes bounded by the store's
-    /// limits before anything is loaded or derived; keys missing from the cache are
-    /// derived only if the store allows it, and written only if it allows that too.
+    /// `kind`, from `store`, on the store's commitment scheme ([`KeyStore::pcs`]). The
+    /// spec is validated and its sizes bounded by the store's limits before anything is
+    /// loaded or derived; keys missing from the cache are derived only if the store
+    /// allows it, and written only if it allows that too.
+    ///
+    /// For HyperKZG the commitment key is the prefix of the cached SRS the run needs
+    /// ([`KeyStore::load_srs`]). With no SRS cached, a development SRS of at least
+    /// [`DEV_SRS_MIN_POWER`] powers is sampled (and cached) if the store may derive keys,
+    /// and the report says so; a cached SRS too small for the run is
+    /// [`Error::SrsTooSmall`].
     pub fn load(
         store: &KeyStore,
         spec: &TrainSpec,
         num_chunks: u64,
         kind: ProofKind,
+        progress: &mut dyn Progress,
+    ) -> Result<Self, Error> {
+        Self::load_scheme(store, spec, num_chunks, kind, store.pcs, progress)
+    }
+
+    fn load_scheme(
+        store: &KeyStore,
+        spec: &TrainSpec,
+        num_chunks: u64,
+        kind: ProofKind,
+        pcs: PcsKind,
         progress: &mut dyn Progress,
     ) -> Result<Self, Error> {
         let (shape, digest) = store.limits.check(spec)?;
@@ -242,7 +289,16 @@ impl Keys {
             });
         }
         let t0 = Instant::now();
-        let (commit, commit_source) = commit_key(store, &shape, progress)?;
+        let (commit, commit_source, srs) = match pcs {
+            PcsKind::Pedersen => {
+                let (key, source) = pedersen_key(store, &shape, progress)?;
+                (SchemeKey::from(key), source, None)
+            }
+            PcsKind::Kzg => {
+                let (key, source, srs) = kzg_key(store, &shape, progress)?;
+                (SchemeKey::from(key), source, Some(srs))
+            }
+        };
         let commit_time = t0.elapsed();
         let (folded, ivc) = match kind {
             ProofKind::Run => (None, None),
@@ -257,6 +313,8 @@ impl Keys {
             digest,
             num_chunks,
             report: KeyReport {
+                setup: commit.setup(),
+                srs,
                 generators: commit.max_len(),
                 commit: commit_source,
                 commit_time,
@@ -269,21 +327,51 @@ impl Keys {
 
     /// The keys a verifier needs for `statement` and proofs of `kind`, from `store` (by
     /// default loaded only: build the store with [`KeyStore::derive`] to derive missing
-    /// keys, for a statement someone vouched for). Validates the statement's spec and
-    /// bounds its sizes first.
+    /// keys, for a statement someone vouched for), on the statement's commitment scheme.
+    /// Validates the statement's spec and bounds its sizes first; errors
+    /// ([`Error::SetupMismatch`]) unless the keys' setup is the one the statement names
+    /// (for HyperKZG: the cached SRS's prefix is the run's). A verifier never samples an
+    /// SRS.
     pub fn for_statement(
         store: &KeyStore,
         statement: &Statement,
         kind: ProofKind,
         progress: &mut dyn Progress,
     ) -> Result<Self, Error> {
-        Self::load(
+        store.limits.check(&statement.spec)?;
+        let store = if statement.setup.pcs == PcsKind::Kzg {
+            &KeyStore {
+                derive: false,
+                ..store.clone()
+            }
+        } else {
+            store
+        };
+        let keys = Self::load_scheme(
             store,
             &statement.spec,
             statement.data.num_chunks,
             kind,
+            statement.setup.pcs,
             progress,
-        )
+        );
+        let keys = match keys {
+            Err(Error::NoSrs { dir }) => {
+                return Err(Error::SrsMissing {
+                    statement: statement.setup,
+                    dir,
+                })
+            }
+            other => other?,
+        };
+        if keys.report.setup != statement.setup {
+            return Err(Error::SetupMismatch {
+                statement: statement.setup,
+                keys: keys.report.setup,
+                dir: store.dir().to_path_buf(),
+            });
+        }
+        Ok(keys)
     }
 
     /// The kind of proofs these keys make and check.
@@ -296,9 +384,14 @@ impl Keys {
         &self.report
     }
 
-    /// The commitment key.
-    pub fn commit_key(&self) -> &PedersenKey {
+    /// The commitment key (of the scheme the keys were loaded for).
+    pub fn commit_key(&self) -> &SchemeKey {
         &self.commit
+    }
+
+    /// The commitment key's setup: its scheme and digest (what statements bind).
+    pub fn setup(&self) -> Setup {
+        self.report.setup
     }
 
     /// The IVC keys (folded proofs).
@@ -331,8 +424,9 @@ pub fn commit_key_path(store: &KeyStore, shape: &StepShape) -> PathBuf {
     store.cache.path(KEY_LABEL, key_len(shape))
 }
 
-/// The commitment key of runs of `shape`: loaded, or derived (and cached) if allowed.
-fn commit_key(
+/// The Pedersen commitment key of runs of `shape`: loaded, or derived (and cached) if
+/// allowed.
+fn pedersen_key(
     store: &KeyStore,
     shape: &StepShape,
     progress: &mut dyn Progress,
@@ -370,11 +464,82 @@ fn commit_key(
     }
 }
 
+/// The HyperKZG key of runs of `shape`: the prefix of the cached SRS the run needs, or,
+/// when no SRS is cached and the store may derive keys, of a development SRS sampled
+/// (and cached, if allowed) here. A cached SRS too small for the run is
+/// [`Error::SrsTooSmall`] (never replaced: proofs made on it would no longer verify
+/// from this folder). Returns the SRS's origin and whether it was sampled.
+fn kzg_key(
+    store: &KeyStore,
+    shape: &StepShape,
+    progress: &mut dyn Progress,
+) -> Result<(KzgKey, KeySource, (SrsOrigin, bool)), Error> {
+    let needed = run_num_vars(shape) as u32;
+    let path = store.srs_path();
+    let too_small = |srs: &Srs| Error::SrsTooSmall {
+        dir: store.dir().to_path_buf(),
+        power: srs.power(),
+        needed,
+    };
+    if let Some(srs) = store.load_srs()? {
+        if srs.power() < needed {
+            return Err(too_small(&srs));
+        }
+        progress.phase(&format!(
+            "loaded the SRS (2^{} powers, {}) from {}",
+            srs.power(),
+            srs.origin(),
+            path.display()
+        ));
+        let key = KzgKey::new(srs.truncate(needed)?);
+        return Ok((
+            key,
+            KeySource::Loaded { path },
+            (srs.origin().clone(), false),
+        ));
+    }
+    if !store.derive {
+        return Err(Error::NoSrs {
+            dir: store.dir().to_path_buf(),
+        });
+    }
+    let power = needed.max(DEV_SRS_MIN_POWER);
+    progress.phase(&format!(
+        "no SRS cached: sampling a development SRS (2^{power} powers{}); whoever sampled tau \
+         can forge proofs: import a ceremony file instead with `zkpot srs import FILE.ptau`",
+        if store.write {
+            format!(", cached in {}", path.display())
+        } else {
+            String::new()
+        }
+    ));
+    let srs = Srs::dev(power, &mut rand::rngs::OsRng);
+    let (srs, source, sampled) = if !store.write {
+        (srs, KeySource::Derived { cached: None }, true)
+    } else if srs.write_file_new(&path)? {
+        (srs, KeySource::Derived { cached: Some(path) }, true)
+    } else {
+        // Another process cached one first: every run of this folder uses that one.
+        match store.load_srs()? {
+            Some(first) if first.power() >= needed => (first, KeySource::Loaded { path }, false),
+            Some(first) => return Err(too_small(&first)),
+            None => {
+                return Err(Error::NoSrs {
+                    dir: store.dir().to_path_buf(),
+                })
+            }
+        }
+    };
+    let origin = srs.origin().clone();
+    let key = KzgKey::new(srs.truncate(needed)?);
+    Ok((key, source, (origin, sampled)))
+}
+
 /// The IVC keys of runs of `spec` over `num_chunks` chunks: loaded, or generated (and
 /// cached) if allowed.
 fn ivc_keys(
     store: &KeyStore,
-    commit: &PedersenKey,
+    commit: &SchemeKey,
     spec: &TrainSpec,
     digest: Fr,
     num_chunks: u64,

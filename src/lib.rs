@@ -69,6 +69,7 @@ pub use zkpot_core::{Backend, CpuBackend};
 /// development, read and write the key folder's copy (`zkpot srs`).
 pub use zkpot_pcs::srs;
 pub use zkpot_pcs::srs::{Srs, SrsOrigin};
+pub use zkpot_pcs::{PcsKind, Setup};
 pub use zkpot_run::RunStatement as Statement;
 pub use zkpot_trainer::{Dataset, DatasetSource, Mlp, TrainSpec, Trainer};
 

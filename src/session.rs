@@ -13,6 +13,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use zkpot_core::CpuBackend;
+use zkpot_pcs::PcsKind;
 use zkpot_trainer::data::{load, DatasetSource, Split};
 use zkpot_trainer::spec::{DEFAULT_FRAC_BITS, DEFAULT_STEPS_PER_FOLD, DEFAULT_VALUE_BITS};
 use zkpot_trainer::train::mean;
@@ -80,6 +81,9 @@ pub struct TrainOptions {
     pub out: Option<PathBuf>,
     /// The key cache folder (default [`zkpot_pcs::cache::KeyCache::default_dir`]).
     pub key_dir: Option<PathBuf>,
+    /// The commitment scheme (HyperKZG by default; a resumed run keeps its
+    /// checkpoint's, and errors if this names another).
+    pub pcs: PcsKind,
 }
 
 /// Parses an architecture such as `784-128-10`.
@@ -247,8 +251,17 @@ pub struct ProofReport {
     pub verify_seconds: f64,
     /// Seconds to load (or derive) the commitment key.
     pub key_seconds: f64,
-    /// Whether the key had to be derived (it was not cached).
+    /// Whether the key had to be derived (it was not cached; for HyperKZG: a development
+    /// SRS was sampled).
     pub key_derived: bool,
+    /// The commitment scheme: `"kzg"` or `"pedersen"`.
+    pub pcs: &'static str,
+    /// The digest of the commitment key the statement binds (hex).
+    pub setup_digest: String,
+    /// Where the SRS comes from (HyperKZG): a ceremony file's hash, or a development SRS
+    /// (whoever sampled `tau` can forge proofs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srs: Option<String>,
     /// The key's number of generators.
     pub key_generators: usize,
     /// Seconds to load or generate the IVC keys (folded proofs only).
@@ -375,10 +388,11 @@ pub fn run_keys(
     spec: &TrainSpec,
     num_chunks: u64,
     kind: ProofKind,
+    pcs: PcsKind,
     dir: Option<&PathBuf>,
     progress: &mut dyn Progress,
 ) -> Result<Keys, Error> {
-    let store = dir.map_or_else(KeyStore::default, KeyStore::new);
+    let store = dir.map_or_else(KeyStore::default, KeyStore::new).pcs(pcs);
     Keys::load(&store, spec, num_chunks, kind, progress)
 }
 
@@ -451,6 +465,7 @@ fn plan_run(
             &spec,
             num_chunks,
             opts.proof,
+            opts.pcs,
             opts.key_dir.as_ref(),
             progress,
         )?)
@@ -702,6 +717,9 @@ fn finish_run(
         verify_seconds,
         key_seconds: secs(report.commit_time),
         key_derived: matches!(report.commit, KeySource::Derived { .. }),
+        pcs: report.setup.pcs.name(),
+        setup_digest: report.setup.digest_hex(),
+        srs: report.srs.as_ref().map(|(origin, _)| origin.to_string()),
         key_generators: report.generators,
         ivc_keys_seconds: ivc.map(|(_, t)| secs(*t)),
         ivc_keys_derived: ivc.map(|(s, _)| matches!(s, KeySource::Derived { .. })),

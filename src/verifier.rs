@@ -60,11 +60,11 @@ impl<'k> Verifier<'k> {
         }
         self.keys
             .check_run(&statement.spec, statement.data.num_chunks)?;
-        let key = self.keys.commit_key();
+        let key = self.keys.commit_key().verifier_key();
         match (proof, self.keys.folded_keys()) {
-            (FinalProof::Run(proof), _) => Ok(verify_run(key, statement, proof)?),
+            (FinalProof::Run(proof), _) => Ok(verify_run(&key, statement, proof)?),
             (FinalProof::Folded(proof), Some(folded)) => Ok(zkpot_folding::running::verify(
-                key, folded, statement, proof,
+                &key, folded, statement, proof,
             )?),
             (FinalProof::Folded(_), None) => Err(Error::wrong_kind(
                 crate::ProofKind::Folded,

@@ -264,10 +264,14 @@ fn csv_with_a_wrong_column_count_is_a_clean_error() {
 
 /// A short run proof on the digits: 64-8-10, batch 8, 2 folds of 2 iterations.
 fn prove_small(dir: &Path, name: &str, seed: &str) -> (std::path::PathBuf, serde_json::Value) {
-    let file = dir.join(name);
-    let report = dir.join(format!("{name}.json"));
-    let o = zkpot(&[
-        "train",
+    prove_small_with(dir, name, seed, &[])
+}
+
+/// `command` (`train` or `setup`) for the run of [`prove_small`]: a run proof of 64-8-10,
+/// batch 8, folds of 2 iterations, 4 iterations.
+fn small_run(command: &str) -> Vec<&str> {
+    vec![
+        command,
         "--quiet",
         "--proof",
         "run",
@@ -279,6 +283,20 @@ fn prove_small(dir: &Path, name: &str, seed: &str) -> (std::path::PathBuf, serde
         "2",
         "--iterations",
         "4",
+    ]
+}
+
+/// [`prove_small`] with more arguments (`--pcs pedersen`, say).
+fn prove_small_with(
+    dir: &Path,
+    name: &str,
+    seed: &str,
+    extra: &[&str],
+) -> (std::path::PathBuf, serde_json::Value) {
+    let file = dir.join(name);
+    let report = dir.join(format!("{name}.json"));
+    let mut args = small_run("train");
+    args.extend_from_slice(&[
         "--seed",
         seed,
         "--out",
@@ -286,6 +304,8 @@ fn prove_small(dir: &Path, name: &str, seed: &str) -> (std::path::PathBuf, serde
         "--report",
         report.to_str().unwrap(),
     ]);
+    args.extend_from_slice(extra);
+    let o = zkpot(&args);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     assert!(stdout(&o).contains("valid"), "{}", stdout(&o));
     let r = read_json(&report);
@@ -457,6 +477,8 @@ fn setup_caches_the_key_a_run_needs() {
         "2",
         "--key-dir",
         keys,
+        "--pcs",
+        "pedersen",
     ];
     let o = zkpot(&args);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
@@ -792,11 +814,14 @@ fn verify_refuses_absurd_statements_at_once() {
     }
 }
 
-/// `verify` uses only cached keys unless asked, and writes to the cache only if asked.
+/// `verify` uses only cached keys unless asked, and writes to the cache only if asked
+/// (Pedersen keys: the transparent scheme's keys can be derived by anyone).
 #[test]
 fn verify_derives_keys_only_when_asked_and_caches_them_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let (file, _) = prove_small(dir.path(), "run.zkpot", "3");
+    let (file, report) = prove_small_with(dir.path(), "run.zkpot", "3", &["--pcs", "pedersen"]);
+    assert_eq!(report["pcs"], "pedersen");
+    assert!(report.get("srs").is_none());
     let f = file.to_str().unwrap();
     let fresh = tempfile::tempdir().unwrap();
     let keys = fresh.path().to_str().unwrap();
@@ -825,6 +850,88 @@ fn verify_derives_keys_only_when_asked_and_caches_them_only_when_asked() {
     let o = zkpot(&["verify", f, "--key-dir", keys]);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("loaded from"), "{}", stderr(&o));
+}
+
+/// A HyperKZG run (the default) names its SRS: the report, `inspect` and `verify` give
+/// the scheme and the digest; a verifier needs the run's SRS (it never samples one):
+/// with none cached, or another one, it refuses with the digests, and with a copy of
+/// the prover's it accepts.
+#[test]
+fn a_kzg_run_is_checked_against_its_own_srs() {
+    let dir = tempfile::tempdir().unwrap();
+    let prover_keys = dir.path().join("keys");
+    let pk = prover_keys.to_str().unwrap();
+    let (file, report) = prove_small_with(dir.path(), "run.zkpot", "4", &["--key-dir", pk]);
+    let f = file.to_str().unwrap();
+    assert_eq!(report["pcs"], "kzg");
+    assert_eq!(
+        report["key_derived"], true,
+        "no SRS was cached: one was sampled"
+    );
+    let srs = report["srs"].as_str().unwrap();
+    assert!(
+        srs.contains("whoever sampled tau can forge proofs"),
+        "{srs}"
+    );
+    let digest = report["setup_digest"].as_str().unwrap().to_string();
+    assert_eq!(digest.len(), 64);
+    let o = zkpot(&["inspect", f]);
+    let inspect: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(inspect["statement"]["setup"]["pcs"], "kzg");
+    assert_eq!(inspect["statement"]["setup"]["digest"], digest.as_str());
+    // The prover's key folder verifies; the summary names the development SRS.
+    let o = zkpot(&["verify", f, "--key-dir", pk]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("whoever sampled tau can forge proofs"),
+        "{}",
+        stderr(&o)
+    );
+    // A fresh folder: no SRS, and none is sampled for a verifier.
+    let fresh = tempfile::tempdir().unwrap();
+    let fk = fresh.path().to_str().unwrap();
+    for args in [
+        vec!["verify", f, "--key-dir", fk],
+        vec!["verify", f, "--key-dir", fk, "--derive-keys"],
+    ] {
+        assert_clean_failure(&zkpot(&args), &digest);
+    }
+    assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 0);
+    // Another SRS: refused, naming both.
+    let o = zkpot(&[
+        "srs",
+        "dev",
+        "--power",
+        "18",
+        "--seed",
+        "9",
+        "--key-dir",
+        fk,
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_clean_failure(&zkpot(&["verify", f, "--key-dir", fk]), "proven on kzg");
+    // The prover's SRS, copied: accepted.
+    std::fs::copy(prover_keys.join("srs.bin"), fresh.path().join("srs.bin")).unwrap();
+    let o = zkpot(&["verify", f, "--key-dir", fk]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    // A cached SRS too small for the run: `train` and `setup` say how many powers it
+    // needs, and replace nothing.
+    let small = tempfile::tempdir().unwrap();
+    let sk = small.path().to_str().unwrap();
+    let o = zkpot(&["srs", "dev", "--power", "4", "--key-dir", sk]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let before = std::fs::read(small.path().join("srs.bin")).unwrap();
+    for command in ["train", "setup"] {
+        let mut args = small_run(command);
+        args.extend_from_slice(&["--key-dir", sk]);
+        let o = zkpot(&args);
+        assert_clean_failure(&o, "has 2^4 powers; this run needs 2^");
+    }
+    assert_eq!(std::fs::read(small.path().join("srs.bin")).unwrap(), before);
+    // A second run in the prover's folder reuses the SRS: same digest, not sampled.
+    let (_, again) = prove_small_with(dir.path(), "again.zkpot", "5", &["--key-dir", pk]);
+    assert_eq!(again["setup_digest"], digest.as_str());
+    assert_eq!(again["key_derived"], false);
 }
 
 /// The byte offset of `.ptau` section `wanted` (after its type and size).

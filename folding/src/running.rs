@@ -52,7 +52,8 @@ use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 use zkpot_core::{Backend, Fr};
 use zkpot_gkr::step::StepShape;
-use zkpot_pcs::pedersen::{Opening, PedersenKey};
+use zkpot_pcs::pedersen::Opening;
+use zkpot_pcs::{CommitKey, SchemeKey, SchemeVerifierKey};
 use zkpot_run::{
     dummy_fold, rng_from_state, rng_state, run_shape, verify_finish, ChunkedData, FinishProof,
     FoldReport, RunError, RunProver, RunStatement, RNG_STATE_LEN,
@@ -80,7 +81,11 @@ impl FoldedKeys {
     /// chunks, with the run's commitment key (see the [module docs](self)). Deterministic:
     /// the verifier derives the same keys. Proves one dummy fold and synthesizes the
     /// circuit: minutes for MNIST; cache the result ([`FoldedKeys::to_bytes`]).
-    pub fn generate(key: &PedersenKey, spec: &TrainSpec, num_chunks: u64) -> Result<Self, Error> {
+    pub fn generate<K: CommitKey + ?Sized>(
+        key: &K,
+        spec: &TrainSpec,
+        num_chunks: u64,
+    ) -> Result<Self, Error> {
         let (shape, _) = run_shape(spec)?;
         let dummy = dummy_fold(key, spec, num_chunks)?;
         let circuit = TrainingCircuit::for_keys(shape, num_chunks, dummy);
@@ -177,7 +182,7 @@ impl FoldedProof {
 /// accumulator's opening ([`verify_finish`]). `keys` must be [`FoldedKeys::generate`]'s
 /// for the statement's spec and chunk count. Never panics on malformed input.
 pub fn verify(
-    key: &PedersenKey,
+    key: &SchemeVerifierKey,
     keys: &FoldedKeys,
     statement: &RunStatement,
     proof: &FoldedProof,
@@ -238,7 +243,7 @@ impl<'a, B: Backend> Prover<'a, B> {
     /// Commits to the dataset (`C_data`) and to the model (`C_W0`); blinds come from
     /// `rng`.
     pub fn new<R: RngCore>(
-        key: &'a PedersenKey,
+        key: &'a SchemeKey,
         keys: &'a FoldedKeys,
         spec: &TrainSpec,
         data: &Dataset,
@@ -333,7 +338,7 @@ impl<'a, B: Backend> Prover<'a, B> {
     /// all (a multiple of `k`, at least what is proven). Another dataset is refused here
     /// ([`RunProver::check_data`]).
     pub fn resume(
-        key: &'a PedersenKey,
+        key: &'a SchemeKey,
         keys: &'a FoldedKeys,
         checkpoint: &[u8],
         data: &Dataset,

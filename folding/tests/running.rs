@@ -12,7 +12,7 @@ use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr};
 use zkpot_folding::running::{verify, FoldedKeys, FoldedProof as FinalProof, Prover};
 use zkpot_gkr::step::StepShape;
-use zkpot_pcs::pedersen::PedersenKey;
+use zkpot_pcs::{pedersen::PedersenKey, SchemeKey};
 use zkpot_run::{key_len, RunStatement, KEY_LABEL};
 use zkpot_trainer::data::digits;
 use zkpot_trainer::{Dataset, Mlp, TrainSpec, Trainer};
@@ -31,7 +31,7 @@ fn data() -> &'static Dataset {
 }
 
 struct Setup {
-    key: PedersenKey,
+    key: SchemeKey,
     keys: FoldedKeys,
 }
 
@@ -39,7 +39,10 @@ fn setup() -> &'static Setup {
     static S: OnceLock<Setup> = OnceLock::new();
     S.get_or_init(|| {
         let s = spec(8);
-        let key = PedersenKey::setup(KEY_LABEL, key_len(&StepShape::new(&s).unwrap()));
+        let key = SchemeKey::from(PedersenKey::setup(
+            KEY_LABEL,
+            key_len(&StepShape::new(&s).unwrap()),
+        ));
         let keys = FoldedKeys::generate(&key, &s, 3).unwrap();
         Setup { key, keys }
     })
@@ -98,7 +101,7 @@ fn four() -> &'static (RunStatement, FinalProof) {
 
 fn accepts(statement: &RunStatement, proof: &FinalProof) -> bool {
     let s = setup();
-    verify(&s.key, &s.keys, statement, proof).is_ok()
+    verify(&s.key.verifier_key(), &s.keys, statement, proof).is_ok()
 }
 
 #[test]
@@ -219,10 +222,10 @@ fn golden_folded_proof() {
     println!("golden folded statement: {s} proof: {p}");
     assert_eq!(
         s,
-        "fa045e46d8463974a5b494529c21704cbf583aa0ee4e495bf038123ca2866814"
+        "18d685201e30fce5220a2f2a6c9f3aa0c41494913ca46ea6a118197a1dd182e6"
     );
     assert_eq!(
         p,
-        "4179eb36bd5a6120e69c4d2c5a05b6adca0144a3305b0011583c146ef472b873"
+        "47c67fd19d0658e150420e468fee7389b569efda830e6b5d90c655cc75521cf5"
     );
 }

@@ -17,6 +17,7 @@ use zkpot_folding::StepCircuit;
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::accumulator::Accumulator;
 use zkpot_pcs::pedersen::{Commitment, PedersenKey};
+use zkpot_pcs::SchemeKey;
 use zkpot_run::{dummy_fold, key_len, run_num_vars, ChunkedData, FoldRecord, RunProver, KEY_LABEL};
 use zkpot_trainer::data::digits;
 use zkpot_trainer::{Dataset, TrainSpec, Trainer};
@@ -35,7 +36,7 @@ fn data() -> Dataset {
 
 /// The folds of an honest run with the states before and after each.
 struct Folds {
-    key: PedersenKey,
+    key: SchemeKey,
     shape: StepShape,
     num_chunks: u64,
     records: Vec<FoldRecord>,
@@ -48,7 +49,7 @@ fn folds() -> &'static Folds {
         let spec = spec();
         let data = data();
         let shape = StepShape::new(&spec).unwrap();
-        let key = PedersenKey::setup(KEY_LABEL, key_len(&shape));
+        let key = SchemeKey::from(PedersenKey::setup(KEY_LABEL, key_len(&shape)));
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let chunks =
             ChunkedData::commit(&key, &CpuBackend, &spec, &data, &mut rng, &mut |_, _| {}).unwrap();

@@ -69,6 +69,18 @@ pub enum PcsError {
         index: usize,
     },
 
+    /// A key, a proof or a setup of one commitment scheme was used with another (a
+    /// [`crate::scheme::AnyScheme`] key of HyperKZG given an inner-product proof, say).
+    #[error("a {got} {what} where a {expected} one was expected")]
+    SchemeMismatch {
+        /// What: `"key"`, `"proof"`.
+        what: &'static str,
+        /// The scheme the context fixes.
+        expected: &'static str,
+        /// The scheme of what was given.
+        got: &'static str,
+    },
+
     /// Bytes that do not deserialize to the expected object (wraps any
     /// `ark_serialize::SerializationError`; the detail is dropped to keep this type `Eq`).
     #[error("malformed serialized data")]

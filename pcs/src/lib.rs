@@ -35,6 +35,7 @@ pub mod ipa;
 pub mod kzg;
 pub mod merkle;
 pub mod pedersen;
+pub mod scheme;
 pub mod srs;
 #[cfg(feature = "test-utils")]
 pub mod testing;
@@ -44,5 +45,6 @@ pub use cache::KeyCache;
 pub use error::{IoError, PcsError};
 pub use kzg::{HyperKzg, KzgKey, KzgProof, KzgVerifierKey};
 pub use pedersen::{Commitment, Opening, PedersenIpa, PedersenKey};
+pub use scheme::{AnyScheme, PcsKind, SchemeKey, SchemeProof, SchemeVerifierKey, Setup};
 pub use srs::{Srs, SrsError, SrsOrigin};
-pub use traits::{Aggregatable, CommitmentScheme, CommittedClaim, Segment};
+pub use traits::{Aggregatable, CommitKey, CommitmentScheme, CommittedClaim, Segment};

@@ -100,8 +100,8 @@ fn prove<S: Linear>(
     .unwrap()
 }
 
-/// Verifies on a fresh transcript.
-fn check<S: Linear>(
+/// Verifies on a fresh transcript (the one [`case`] proves on).
+pub fn check<S: Linear>(
     key: &S::VerifierKey,
     commitment: &Commitment,
     point: &[Fr],

@@ -140,6 +140,74 @@ pub trait CommitmentScheme {
     ) -> Result<(), PcsError>;
 }
 
+/// A prover key as a value that commits: what protocols that only commit (the step
+/// proof's fold table, a dataset's chunks) take, so that they accept the key of any
+/// scheme ([`PedersenKey`](crate::PedersenKey), [`KzgKey`](crate::KzgKey), or the run's
+/// [`SchemeKey`](crate::SchemeKey)) without naming the scheme.
+pub trait CommitKey: Sync {
+    /// The longest table the key commits to.
+    fn max_len(&self) -> usize;
+
+    /// [`CommitmentScheme::commit_segments`] with this key.
+    fn commit_segments<B: Backend>(
+        &self,
+        backend: &B,
+        segments: &[Segment<'_>],
+        blind: Fr,
+    ) -> Result<Commitment, PcsError>;
+
+    /// [`CommitmentScheme::commit`] with this key.
+    fn commit<B: Backend>(
+        &self,
+        backend: &B,
+        table: &[Fr],
+        blind: Fr,
+    ) -> Result<Commitment, PcsError> {
+        self.commit_segments(
+            backend,
+            &[Segment::Field {
+                offset: 0,
+                values: table,
+            }],
+            blind,
+        )
+    }
+
+    /// [`CommitmentScheme::commit_small`] with this key.
+    fn commit_small<B: Backend>(
+        &self,
+        backend: &B,
+        values: &[u64],
+        blind: Fr,
+    ) -> Result<Commitment, PcsError> {
+        self.commit_segments(backend, &[Segment::Small { offset: 0, values }], blind)
+    }
+}
+
+/// Implements [`CommitKey`] for a scheme's prover key by its [`CommitmentScheme`].
+macro_rules! commit_key {
+    ($key:ty, $scheme:ty) => {
+        impl CommitKey for $key {
+            fn max_len(&self) -> usize {
+                <$scheme as CommitmentScheme>::max_len(self)
+            }
+
+            fn commit_segments<B: Backend>(
+                &self,
+                backend: &B,
+                segments: &[Segment<'_>],
+                blind: Fr,
+            ) -> Result<Commitment, PcsError> {
+                <$scheme as CommitmentScheme>::commit_segments(self, backend, segments, blind)
+            }
+        }
+    };
+}
+
+commit_key!(crate::PedersenKey, crate::PedersenIpa);
+commit_key!(crate::KzgKey, crate::HyperKzg);
+commit_key!(crate::SchemeKey, crate::AnyScheme);
+
 /// An evaluation claim on a commitment: the table committed in `commitment`
 /// (zero-padded to `2^claim.point.len()` entries) takes `claim.value` at `claim.point`.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]

@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 
 use zkpot_pcs::{
     testing::{self, Keys},
-    HyperKzg, KzgKey, PedersenIpa, PedersenKey, Srs,
+    AnyScheme, HyperKzg, KzgKey, PcsError, PedersenIpa, PedersenKey, SchemeKey, SchemeVerifierKey,
+    Srs,
 };
 
 const MAX_VARS: usize = 6;
@@ -90,3 +91,74 @@ fn kzg_ceremony() -> Keys<'static, HyperKzg> {
 }
 
 suite!(hyperkzg_ceremony, kzg_ceremony: completeness, padded_tables, wrong_statements, hiding);
+
+/// [`AnyScheme`] with the keys of one scheme: the run's dispatching scheme passes the
+/// whole suite for each.
+fn any(kind: usize) -> Keys<'static, AnyScheme> {
+    type Set = (SchemeKey, SchemeVerifierKey, SchemeVerifierKey);
+    static KEYS: OnceLock<[Set; 2]> = OnceLock::new();
+    let sets = KEYS.get_or_init(|| {
+        let set = |key: SchemeKey, other: SchemeKey| {
+            let verifier = key.verifier_key();
+            (key, verifier, other.verifier_key())
+        };
+        [
+            set(
+                KzgKey::new(Srs::dev_seeded(MAX_VARS as u32, 1)).into(),
+                KzgKey::new(Srs::dev_seeded(MAX_VARS as u32, 2)).into(),
+            ),
+            set(
+                PedersenKey::setup(b"conformance", 1 << MAX_VARS).into(),
+                PedersenKey::setup(b"conformance/other", 1 << MAX_VARS).into(),
+            ),
+        ]
+    });
+    let (prover, verifier, other) = &sets[kind];
+    Keys {
+        prover,
+        verifier,
+        other,
+        max_vars: MAX_VARS,
+    }
+}
+
+fn any_kzg() -> Keys<'static, AnyScheme> {
+    any(0)
+}
+
+fn any_pedersen() -> Keys<'static, AnyScheme> {
+    any(1)
+}
+
+suite!(any_scheme_kzg, any_kzg: completeness, padded_tables, wrong_statements, tampered_proofs,
+    malformed_bytes, homomorphism, hiding, small_and_segments, size_errors, commitment_bytes);
+suite!(any_scheme_pedersen, any_pedersen: completeness, wrong_statements, tampered_proofs,
+    hiding);
+
+/// A proof of one scheme checked with the other's key is a `SchemeMismatch` error, both
+/// ways, and the two schemes' setups differ.
+#[test]
+fn any_scheme_rejects_a_proof_of_the_other_scheme() {
+    let (kzg, pedersen) = (any_kzg(), any_pedersen());
+    let a = testing::case::<AnyScheme>(&kzg, 3, 7);
+    let b = testing::case::<AnyScheme>(&pedersen, 3, 7);
+    for (key, case) in [(pedersen.verifier, &a), (kzg.verifier, &b)] {
+        let err = testing::check::<AnyScheme>(
+            key,
+            &case.commitment,
+            &case.point,
+            case.value,
+            &case.proof,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, PcsError::SchemeMismatch { what: "proof", .. }),
+            "{err:?}"
+        );
+    }
+    assert_ne!(kzg.prover.setup(), pedersen.prover.setup());
+    assert_eq!(kzg.prover.setup(), kzg.verifier.setup());
+    assert_eq!(pedersen.prover.setup(), pedersen.verifier.setup());
+    assert_ne!(kzg.verifier.setup(), kzg.other.setup());
+    assert_ne!(pedersen.verifier.setup(), pedersen.other.setup());
+}

@@ -11,7 +11,8 @@ use ark_std::rand::RngCore;
 use zkpot_core::{Backend, Fr};
 use zkpot_pcs::{
     merkle::{MerklePath, MerkleTree},
-    pedersen::{random_blind, Commitment, Opening, PedersenKey},
+    pedersen::{random_blind, Commitment, Opening},
+    CommitKey,
 };
 use zkpot_trainer::{schedule::gather, BatchSchedule, Dataset, Matrix, TrainSpec};
 
@@ -53,8 +54,8 @@ impl ChunkedData {
     ///
     /// A spec whose shape cannot be proven, a dataset that does not fit it, or a key too
     /// short for a chunk table.
-    pub fn commit<B: Backend, R: RngCore>(
-        key: &PedersenKey,
+    pub fn commit<K: CommitKey + ?Sized, B: Backend, R: RngCore>(
+        key: &K,
         backend: &B,
         spec: &TrainSpec,
         data: &Dataset,
@@ -120,9 +121,9 @@ impl ChunkedData {
 
     /// Chunk `c`'s opening for `table` with its stored blind, if that re-commits to chunk
     /// `c`'s commitment; `None` if it does not (or there is no chunk `c`).
-    pub(crate) fn reopen<B: Backend>(
+    pub(crate) fn reopen<K: CommitKey + ?Sized, B: Backend>(
         &self,
-        key: &PedersenKey,
+        key: &K,
         backend: &B,
         c: usize,
         table: Vec<Fr>,

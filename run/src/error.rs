@@ -49,6 +49,15 @@ pub enum RunError {
         /// The run's key length.
         needed: usize,
     },
+    /// The key a proof is checked with is not the setup its statement names (another
+    /// scheme, another SRS, another Pedersen key).
+    #[error("setup mismatch: the statement names {statement}, the key is {key}")]
+    SetupMismatch {
+        /// The statement's setup.
+        statement: zkpot_pcs::Setup,
+        /// The key's.
+        key: zkpot_pcs::Setup,
+    },
     /// A fold's step proof was rejected (or could not be made).
     #[error("fold {fold}: step proof: {source}")]
     Step {

@@ -18,13 +18,13 @@ use zkpot_core::{Fr, PoseidonTranscript, Transcript};
 use zkpot_gkr::step::{Block, StepShape};
 use zkpot_pcs::{
     accumulator::{Accumulator, FoldProof, OpenProof},
-    pedersen::{Commitment, PedersenKey},
-    CommittedClaim,
+    pedersen::Commitment,
+    CommittedClaim, SchemeProof, SchemeVerifierKey,
 };
 
 use crate::{
     error::RunError,
-    statement::{check_key, run_num_vars, run_shape, RunStatement},
+    statement::{check_verifier_key, run_num_vars, run_shape, RunStatement},
     Pcs,
 };
 
@@ -39,8 +39,9 @@ pub struct FinishProof {
     pub tie_value: Fr,
     /// The fold of the two tie claims into the accumulator.
     pub finish: FoldProof,
-    /// The opening of the final accumulator.
-    pub open: OpenProof,
+    /// The opening of the final accumulator (an evaluation proof of the statement's
+    /// scheme).
+    pub open: OpenProof<SchemeProof>,
 }
 
 /// Verifies the end of a run of `folds` folds (at least one) whose last fold committed
@@ -48,7 +49,7 @@ pub struct FinishProof {
 /// block to `statement.wt`, and the opening. Shared by [`verify_run`](crate::verify_run) and the folded
 /// proof's verifier. Never panics on malformed input.
 pub fn verify_finish(
-    key: &PedersenKey,
+    key: &SchemeVerifierKey,
     statement: &RunStatement,
     folds: u64,
     last: Commitment,
@@ -56,7 +57,7 @@ pub fn verify_finish(
     proof: &FinishProof,
 ) -> Result<(), RunError> {
     let (shape, digest) = run_shape(&statement.spec)?;
-    check_key(key, &shape)?;
+    check_verifier_key(key, statement, &shape)?;
     if folds == 0 || folds != statement.folds() {
         return Err(RunError::FoldCount {
             expected: statement.folds(),

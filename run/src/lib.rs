@@ -74,11 +74,12 @@ pub use prover::{
     model_of, rng_from_state, rng_state, FinishedRun, FoldReport, RunProver, RNG_STATE_LEN,
 };
 pub use statement::{
-    check_key, key_len, run_num_vars, run_shape, DataCommitment, RunStatement, KEY_LABEL,
-    MAX_RUN_VARS,
+    check_key, check_verifier_key, key_len, run_num_vars, run_shape, DataCommitment, RunStatement,
+    KEY_LABEL, MAX_RUN_VARS,
 };
 pub use verifier::verify_run;
 
-/// The commitment scheme of a run (Pedersen + IPA), named once for the crate and the
-/// crates above it.
-pub type Pcs = zkpot_pcs::PedersenIpa;
+/// The commitment scheme of a run, named once for the crate and the crates above it: the
+/// scheme its key holds (HyperKZG or Pedersen + IPA, [`zkpot_pcs::scheme`]), chosen when
+/// the run starts and bound into its statement ([`RunStatement::setup`]).
+pub type Pcs = zkpot_pcs::AnyScheme;

@@ -11,7 +11,10 @@
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use zkpot_core::Fr;
-use zkpot_pcs::accumulator::{FoldProof, OpenProof};
+use zkpot_pcs::{
+    accumulator::{FoldProof, OpenProof},
+    SchemeProof,
+};
 
 use crate::{error::RunError, fold::FoldRecord};
 
@@ -24,8 +27,9 @@ pub struct RunProof {
     pub tie_value: Fr,
     /// The fold of the two tie claims into the accumulator.
     pub finish: FoldProof,
-    /// The opening of the final accumulator.
-    pub open: OpenProof,
+    /// The opening of the final accumulator (an evaluation proof of the statement's
+    /// scheme).
+    pub open: OpenProof<SchemeProof>,
 }
 
 impl RunProof {

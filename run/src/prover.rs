@@ -9,7 +9,8 @@ use rand_chacha::ChaCha20Rng;
 use zkpot_core::{evaluate_slice, Backend, Fr};
 use zkpot_pcs::{
     accumulator::AccumulatorProver,
-    pedersen::{random_blind, Commitment, Opening, PedersenKey},
+    pedersen::{random_blind, Commitment, Opening},
+    SchemeKey, Setup,
 };
 use zkpot_trainer::{BatchSchedule, Dataset, Matrix, Mlp, StepWitness, TrainSpec};
 
@@ -63,7 +64,7 @@ pub struct FinishedRun {
 /// The caller trains: it hands each fold's `k` witnesses, in order, to
 /// [`RunProver::prove_fold`], then calls [`RunProver::finish`].
 pub struct RunProver<'k, B: Backend> {
-    key: &'k PedersenKey,
+    key: &'k SchemeKey,
     backend: B,
     spec: TrainSpec,
     shape: StepShape,
@@ -89,7 +90,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
     /// [`KEY_LABEL`](crate::KEY_LABEL)). Commits `C_W0` with a fresh blind; every later blind comes
     /// from a generator seeded by `rng`.
     pub fn new<R: RngCore>(
-        key: &'k PedersenKey,
+        key: &'k SchemeKey,
         backend: B,
         spec: &TrainSpec,
         data: ChunkedData,
@@ -326,6 +327,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let wt_opening = Opening { table, blind };
         let statement = RunStatement {
             spec: self.spec.clone(),
+            setup: self.key.setup(),
             data: self.data.commitment(),
             w0: self.w0,
             wt,
@@ -361,7 +363,8 @@ impl<'k, B: Backend> RunProver<'k, B> {
     /// The prover's whole state as bytes (everything but the key and the backend): a
     /// checkpoint. Holds secrets (the tables and blinds): keep it private.
     ///
-    /// Layout: the spec and the model as length-prefixed JSON, then arkworks compressed
+    /// Layout: the spec and the model as length-prefixed JSON, the setup
+    /// ([`Setup::to_bytes`]; loading errors unless it is the key's), then arkworks compressed
     /// `(chunk commitments, chunk blinds, C_W0, C_prev opening table and blind, C_prev,
     /// accumulator, accumulator opening table and blind, folds done, fold records)`, then
     /// the random generator's seed (32 bytes), stream and word position.
@@ -372,6 +375,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             &mut out,
             &serde_json::to_string(&self.model).unwrap_or_default(),
         );
+        out.extend_from_slice(&self.key.setup().to_bytes());
         let (commitments, blinds) = self.data.parts();
         // Writing into a Vec cannot fail.
         let _ = (commitments.to_vec(), blinds.to_vec(), self.w0).serialize_compressed(&mut out);
@@ -392,7 +396,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
     /// Restores [`RunProver::save`]'s bytes (from the front of `reader`, advancing it)
     /// with the run's key and a backend. Checks the spec, the key and the sizes; a
     /// malformed checkpoint is an error, never a panic.
-    pub fn load(key: &'k PedersenKey, backend: B, reader: &mut &[u8]) -> Result<Self, RunError> {
+    pub fn load(key: &'k SchemeKey, backend: B, reader: &mut &[u8]) -> Result<Self, RunError> {
         use ark_serialize::{CanonicalDeserialize, Compress, Validate};
         let bad = |what| RunError::Malformed { what };
         let spec_json = read_json(reader)?;
@@ -402,6 +406,13 @@ impl<'k, B: Backend> RunProver<'k, B> {
             serde_json::from_str(&read_json(reader)?).map_err(|_| bad("checkpoint model"))?;
         let (shape, digest) = run_shape(&spec)?;
         check_key(key, &shape)?;
+        let setup = Setup::read(reader).ok_or(bad("checkpoint setup"))?;
+        if setup != key.setup() {
+            return Err(RunError::SetupMismatch {
+                statement: setup,
+                key: key.setup(),
+            });
+        }
         type Data = (Vec<Commitment>, Vec<Fr>, Commitment);
         type Prev = (Vec<Fr>, Fr, Commitment);
         type Acc = (

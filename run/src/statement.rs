@@ -12,7 +12,8 @@
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use zkpot_core::{Fr, Transcript};
 use zkpot_gkr::step::StepShape;
-use zkpot_pcs::pedersen::{Commitment, PedersenKey};
+use zkpot_pcs::pedersen::Commitment;
+use zkpot_pcs::{SchemeKey, SchemeVerifierKey, Setup};
 use zkpot_trainer::{SpecError, TrainSpec};
 
 use crate::error::RunError;
@@ -42,6 +43,9 @@ impl DataCommitment {
 pub struct RunStatement {
     /// The resolved spec (iterations set).
     pub spec: TrainSpec,
+    /// The commitment scheme and the digest of its key (for HyperKZG, the SRS prefix the
+    /// run uses): the proof is checked against exactly this setup.
+    pub setup: Setup,
     /// `C_data`.
     pub data: DataCommitment,
     /// `C_W0`, the starting model.
@@ -62,12 +66,14 @@ impl RunStatement {
     }
 
     /// The canonical encoding: the spec as [`TrainSpec::to_json`] (length-prefixed,
-    /// `u32` little endian), then `data`, `w0`, `wt` compressed.
+    /// `u32` little endian), the setup ([`Setup::to_bytes`]: the scheme's tag byte and
+    /// the key's digest), then `data`, `w0`, `wt` compressed.
     pub fn to_bytes(&self) -> Vec<u8> {
         let json = self.spec.to_json();
-        let mut out = Vec::with_capacity(json.len() + 4 + 160);
+        let mut out = Vec::with_capacity(json.len() + 4 + Setup::LEN + 160);
         out.extend_from_slice(&(json.len() as u32).to_le_bytes());
         out.extend_from_slice(json.as_bytes());
+        out.extend_from_slice(&self.setup.to_bytes());
         // Writing into a Vec cannot fail.
         let _ = (self.data, self.w0, self.wt).serialize_compressed(&mut out);
         out
@@ -93,6 +99,7 @@ impl RunStatement {
             return Err(bad("the spec is not in its canonical encoding"));
         }
         let mut rest = rest;
+        let setup = Setup::read(&mut rest).ok_or(bad("truncated statement or unknown scheme"))?;
         let (data, w0, wt) = <(DataCommitment, Commitment, Commitment)>::deserialize_with_mode(
             &mut rest,
             Compress::Yes,
@@ -100,11 +107,18 @@ impl RunStatement {
         )
         .map_err(|_| bad("undecodable statement commitments"))?;
         *reader = rest;
-        Ok(RunStatement { spec, data, w0, wt })
+        Ok(RunStatement {
+            spec,
+            setup,
+            data,
+            w0,
+            wt,
+        })
     }
 
     pub(crate) fn absorb_into<T: Transcript>(&self, digest: Fr, t: &mut T) {
         t.absorb_field(&digest);
+        self.setup.absorb_into(t);
         self.data.absorb_into(t);
         t.absorb_point(&self.w0.0);
         t.absorb_point(&self.wt.0);
@@ -156,16 +170,47 @@ pub fn run_shape(spec: &TrainSpec) -> Result<(StepShape, Fr), RunError> {
     Ok((shape, digest))
 }
 
-/// Errors unless `key` is the run key of `shape`: derived from [`KEY_LABEL`], exactly
-/// [`key_len`] generators.
-pub fn check_key(key: &PedersenKey, shape: &StepShape) -> Result<(), RunError> {
-    if key.label() != KEY_LABEL {
-        return Err(RunError::KeyLabel);
+/// Errors unless `key` is the run key of `shape` on its scheme: for Pedersen derived
+/// from [`KEY_LABEL`] with exactly [`key_len`] generators; for HyperKZG an SRS prefix of
+/// exactly [`key_len`] powers.
+pub fn check_key(key: &SchemeKey, shape: &StepShape) -> Result<(), RunError> {
+    if let Some(key) = key.as_pedersen() {
+        if key.label() != KEY_LABEL {
+            return Err(RunError::KeyLabel);
+        }
     }
     if key.max_len() != key_len(shape) {
         return Err(RunError::KeyLength {
             generators: key.max_len(),
             needed: key_len(shape),
+        });
+    }
+    Ok(())
+}
+
+/// Errors unless `key` checks proofs of `statement`: the run key of its shape
+/// ([`check_key`]; for HyperKZG, an SRS of exactly [`run_num_vars`] powers) whose setup
+/// is the statement's.
+pub fn check_verifier_key(
+    key: &SchemeVerifierKey,
+    statement: &RunStatement,
+    shape: &StepShape,
+) -> Result<(), RunError> {
+    match key {
+        SchemeVerifierKey::Pedersen(k) => check_key(&SchemeKey::Pedersen(k.clone()), shape)?,
+        SchemeVerifierKey::Kzg(k) => {
+            if k.power() as usize != run_num_vars(shape) {
+                return Err(RunError::KeyLength {
+                    generators: 1usize.checked_shl(k.power()).unwrap_or(usize::MAX),
+                    needed: key_len(shape),
+                });
+            }
+        }
+    }
+    if key.setup() != statement.setup {
+        return Err(RunError::SetupMismatch {
+            statement: statement.setup,
+            key: key.setup(),
         });
     }
     Ok(())

@@ -7,29 +7,31 @@
     clippy::indexing_slicing
 )]
 
-use zkpot_pcs::{accumulator::Accumulator, pedersen::PedersenKey};
+use zkpot_pcs::{accumulator::Accumulator, SchemeVerifierKey};
 
 use crate::{
     error::RunError,
     finish::{verify_finish, FinishProof},
     fold::verify_fold,
     proof::RunProof,
-    statement::{check_key, run_num_vars, run_shape, RunStatement},
+    statement::{check_verifier_key, run_num_vars, run_shape, RunStatement},
 };
 
-/// Verifies a run proof against its statement with the run's commitment key (label
-/// [`KEY_LABEL`](crate::KEY_LABEL), exactly [`key_len`](crate::key_len) generators: the final opening's transcript binds
-/// the key's length). Never panics on malformed input.
+/// Verifies a run proof against its statement with the verifier key of the run's setup
+/// (the statement's scheme and key digest, [`check_verifier_key`]: for Pedersen the
+/// generators of [`KEY_LABEL`](crate::KEY_LABEL), exactly [`key_len`](crate::key_len) of
+/// them; for HyperKZG the SRS prefix of [`run_num_vars`] powers). Never panics on
+/// malformed input.
 ///
 /// Returns `Ok(())` when every fold's step proof, chunk path and accumulator fold, the
 /// tie to `C_WT` and the final opening all verify.
 pub fn verify_run(
-    key: &PedersenKey,
+    key: &SchemeVerifierKey,
     statement: &RunStatement,
     proof: &RunProof,
 ) -> Result<(), RunError> {
     let (shape, digest) = run_shape(&statement.spec)?;
-    check_key(key, &shape)?;
+    check_verifier_key(key, statement, &shape)?;
     let expected = statement.folds();
     if proof.folds.len() as u64 != expected {
         return Err(RunError::FoldCount {

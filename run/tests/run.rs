@@ -12,9 +12,10 @@ use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, G1Affine};
 use zkpot_gkr::step::{batches_table, chunk_table, StepShape};
 use zkpot_pcs::pedersen::{Commitment, PedersenKey};
+use zkpot_pcs::{KzgKey, KzgProof, PcsKind, SchemeKey, SchemeProof, SchemeVerifierKey, Srs};
 use zkpot_run::{
-    chunk_batches, key_len, verify_run, ChunkedData, RunError, RunProof, RunProver, RunStatement,
-    KEY_LABEL,
+    chunk_batches, key_len, run_num_vars, verify_run, ChunkedData, RunError, RunProof, RunProver,
+    RunStatement, KEY_LABEL,
 };
 use zkpot_trainer::data::digits;
 use zkpot_trainer::{BatchSchedule, Dataset, Matrix, Mlp, StepWitness, TrainSpec, Trainer};
@@ -33,14 +34,25 @@ fn data() -> Dataset {
 }
 
 struct Run {
-    key: PedersenKey,
+    key: SchemeKey,
+    vk: SchemeVerifierKey,
     statement: RunStatement,
     proof: RunProof,
 }
 
-fn key(spec: &TrainSpec) -> PedersenKey {
+/// The run's HyperKZG key: a seeded development SRS of exactly the run's power.
+fn key(spec: &TrainSpec) -> SchemeKey {
+    kzg_key(spec, 1)
+}
+
+fn kzg_key(spec: &TrainSpec, seed: u64) -> SchemeKey {
     let shape = StepShape::new(spec).unwrap();
-    PedersenKey::setup(KEY_LABEL, key_len(&shape))
+    KzgKey::new(Srs::dev_seeded(run_num_vars(&shape) as u32, seed)).into()
+}
+
+fn pedersen_key(spec: &TrainSpec) -> SchemeKey {
+    let shape = StepShape::new(spec).unwrap();
+    PedersenKey::setup(KEY_LABEL, key_len(&shape)).into()
 }
 
 fn witnesses(spec: &TrainSpec, data: &Dataset) -> (Mlp, Vec<StepWitness>) {
@@ -53,7 +65,7 @@ fn witnesses(spec: &TrainSpec, data: &Dataset) -> (Mlp, Vec<StepWitness>) {
     (start, out)
 }
 
-fn prove(spec: &TrainSpec, data: &Dataset, key: &PedersenKey) -> (RunStatement, RunProof) {
+fn prove(spec: &TrainSpec, data: &Dataset, key: &SchemeKey) -> (RunStatement, RunProof) {
     let mut rng = ChaCha20Rng::seed_from_u64(11);
     let chunks =
         ChunkedData::commit(key, &CpuBackend, spec, data, &mut rng, &mut |_, _| {}).unwrap();
@@ -68,20 +80,28 @@ fn prove(spec: &TrainSpec, data: &Dataset, key: &PedersenKey) -> (RunStatement, 
 
 fn honest() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let spec = spec();
-        let key = key(&spec);
-        let (statement, proof) = prove(&spec, &data(), &key);
-        Run {
-            key,
-            statement,
-            proof,
-        }
-    })
+    RUN.get_or_init(|| run_on(key(&spec())))
+}
+
+/// The honest run proven with `key`.
+fn run_on(key: SchemeKey) -> Run {
+    let (statement, proof) = prove(&spec(), &data(), &key);
+    Run {
+        vk: key.verifier_key(),
+        key,
+        statement,
+        proof,
+    }
 }
 
 fn rejects(statement: &RunStatement, proof: &RunProof) -> bool {
-    verify_run(&honest().key, statement, proof).is_err()
+    verify_run(&honest().vk, statement, proof).is_err()
+}
+
+/// The same run on Pedersen + IPA.
+fn pedersen_run() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| run_on(pedersen_key(&spec())))
 }
 
 fn other_point(seed: u64) -> Commitment {
@@ -93,13 +113,65 @@ fn other_point(seed: u64) -> Commitment {
 fn an_honest_run_verifies_and_reuses_chunks() {
     let run = honest();
     let t0 = std::time::Instant::now();
-    verify_run(&run.key, &run.statement, &run.proof).unwrap();
+    verify_run(&run.vk, &run.statement, &run.proof).unwrap();
     eprintln!("verify_run: {:?}", t0.elapsed());
     assert_eq!(run.proof.folds.len(), 4);
     assert_eq!(run.statement.data.num_chunks, 3);
     let indices: Vec<u64> = run.proof.folds.iter().map(|f| f.path.index).collect();
     assert_eq!(indices, vec![0, 1, 2, 0]);
     assert_eq!(run.proof.folds[3].chunk, run.proof.folds[0].chunk);
+}
+
+/// The run on Pedersen + IPA verifies, and its opening's fields are bound; each scheme's
+/// statement names its setup, and a key of another setup (the other scheme, another SRS,
+/// another Pedersen label) is refused before anything is checked.
+#[test]
+fn both_schemes_prove_and_each_proof_needs_its_own_setup() {
+    let (kzg, pedersen) = (honest(), pedersen_run());
+    verify_run(&pedersen.vk, &pedersen.statement, &pedersen.proof).unwrap();
+    assert_eq!(kzg.statement.setup.pcs, PcsKind::Kzg);
+    assert_eq!(pedersen.statement.setup.pcs, PcsKind::Pedersen);
+    assert_eq!(kzg.statement.setup, kzg.key.setup());
+    assert_eq!(pedersen.statement.setup, pedersen.key.setup());
+    // The commitments differ between the schemes (other bases).
+    assert_ne!(kzg.statement.w0, pedersen.statement.w0);
+    let spec = spec();
+    let other_srs = kzg_key(&spec, 2).verifier_key();
+    let other_label = SchemeKey::from(PedersenKey::setup(
+        b"another label",
+        key_len(&StepShape::new(&spec).unwrap()),
+    ))
+    .verifier_key();
+    for (vk, run) in [(&pedersen.vk, kzg), (&other_srs, kzg), (&kzg.vk, pedersen)] {
+        assert!(matches!(
+            verify_run(vk, &run.statement, &run.proof),
+            Err(RunError::SetupMismatch { .. })
+        ));
+    }
+    assert!(matches!(
+        verify_run(&other_label, &pedersen.statement, &pedersen.proof),
+        Err(RunError::KeyLabel)
+    ));
+    // A statement naming another setup than the one its proof was made with.
+    let mut bad = kzg.statement.clone();
+    bad.setup = other_srs.setup();
+    assert!(verify_run(&other_srs, &bad, &kzg.proof).is_err());
+    let mut bad = kzg.statement.clone();
+    bad.setup.digest[0] ^= 1;
+    assert!(rejects(&bad, &kzg.proof));
+    // The Pedersen opening's fields.
+    let ipa = |f: &dyn Fn(&mut zkpot_pcs::ipa::IpaProof)| {
+        let mut q = pedersen.proof.clone();
+        match &mut q.open.eval {
+            SchemeProof::Ipa(p) => f(p),
+            SchemeProof::Kzg(_) => panic!("the run is on Pedersen"),
+        }
+        verify_run(&pedersen.vk, &pedersen.statement, &q).is_err()
+    };
+    assert!(ipa(&|p| p.l[0] = p.r[0]));
+    assert!(ipa(&|p| p.z_entry += Fr::one()));
+    assert!(ipa(&|p| p.z_blind += Fr::one()));
+    assert!(ipa(&|p| p.delta = other_point(5).0));
 }
 
 #[test]
@@ -204,11 +276,48 @@ fn every_part_of_the_proof_is_bound() {
     push("the final fold round", &|q| {
         q.finish.aggregation.sumcheck.rounds[2][1] += Fr::one()
     });
-    push("the opening's L", &|q| q.open.eval.l[0] = q.open.eval.r[0]);
-    push("the opening's entry", &|q| q.open.eval.z_entry += Fr::one());
-    push("the opening's blind", &|q| q.open.eval.z_blind += Fr::one());
-    push("the opening's delta", &|q| {
-        q.open.eval.delta = other_point(5).0
+    let kzg = |q: &mut RunProof| match &mut q.open.eval {
+        SchemeProof::Kzg(p) => p.clone(),
+        SchemeProof::Ipa(_) => panic!("the honest run is on HyperKZG"),
+    };
+    let set = |q: &mut RunProof, p: KzgProof| q.open.eval = SchemeProof::Kzg(p);
+    push("the opening's mask", &|q| {
+        let mut p = kzg(q);
+        p.mask = other_point(5).0;
+        set(q, p)
+    });
+    push("the opening's mask value", &|q| {
+        let mut p = kzg(q);
+        p.mask_value += Fr::one();
+        set(q, p)
+    });
+    push("the opening's blind", &|q| {
+        let mut p = kzg(q);
+        p.blind += Fr::one();
+        set(q, p)
+    });
+    push("the opening's first fold", &|q| {
+        let mut p = kzg(q);
+        p.folds[0] = other_point(6).0;
+        set(q, p)
+    });
+    push("the opening's evaluation at b", &|q| {
+        let mut p = kzg(q);
+        p.at_b[1] += Fr::one();
+        set(q, p)
+    });
+    push("the opening's evaluation at -b", &|q| {
+        let mut p = kzg(q);
+        p.at_minus_b[0] += Fr::one();
+        set(q, p)
+    });
+    push("the opening's quotient", &|q| {
+        let mut p = kzg(q);
+        p.quotients.swap(0, 2);
+        set(q, p)
+    });
+    push("an opening of the other scheme", &|q| {
+        q.open.eval = pedersen_run().proof.open.eval.clone()
     });
     for (name, q) in &cases {
         assert!(rejects(s, q), "{name} was accepted");
@@ -222,7 +331,7 @@ fn a_proof_of_another_run_is_rejected() {
     let mut spec = spec();
     spec.lr_shift = 6;
     let (other_statement, other_proof) = prove(&spec, &data(), &run.key);
-    verify_run(&run.key, &other_statement, &other_proof).unwrap();
+    verify_run(&run.vk, &other_statement, &other_proof).unwrap();
     assert!(rejects(&run.statement, &other_proof));
     assert!(rejects(&other_statement, &run.proof));
 }
@@ -268,7 +377,7 @@ fn encodings_round_trip_and_single_bytes_are_bound() {
         let mut b = bytes.clone();
         b[pos] ^= mask;
         let accepted = match decode(&b) {
-            Ok((s, p)) => verify_run(&run.key, &s, &p).is_ok(),
+            Ok((s, p)) => verify_run(&run.vk, &s, &p).is_ok(),
             Err(_) => false,
         };
         assert!(!accepted, "flipping byte {pos} with {mask:#x} was accepted");
@@ -327,7 +436,7 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
         Err(RunError::FoldsLeft)
     ));
     // A key of another length or label.
-    let short = PedersenKey::setup(KEY_LABEL, 1 << 4);
+    let short = SchemeKey::from(PedersenKey::setup(KEY_LABEL, 1 << 4));
     let chunks =
         ChunkedData::commit(key, &CpuBackend, &spec, &data, &mut rng, &mut |_, _| {}).unwrap();
     assert!(matches!(
@@ -336,7 +445,7 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
     ));
     let run = honest();
     assert!(matches!(
-        verify_run(&short, &run.statement, &run.proof),
+        verify_run(&short.verifier_key(), &run.statement, &run.proof),
         Err(RunError::KeyLength { .. })
     ));
     // Absurd shapes are errors, not panics or huge allocations.
@@ -352,7 +461,7 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
             spec: absurd,
             ..run.statement.clone()
         };
-        assert!(verify_run(key, &statement, &run.proof).is_err());
+        assert!(verify_run(&run.vk, &statement, &run.proof).is_err());
     }
     let mut absurd = spec.clone();
     absurd.batch_size = 1 << 40;
@@ -360,12 +469,12 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
         spec: absurd,
         ..run.statement.clone()
     };
-    assert!(verify_run(key, &statement, &run.proof).is_err());
+    assert!(verify_run(&run.vk, &statement, &run.proof).is_err());
     // An unresolved spec or a run length that is not a multiple of k.
     let mut odd = spec.clone();
     odd.iterations = Some(3);
     assert!(verify_run(
-        key,
+        &run.vk,
         &RunStatement {
             spec: odd,
             ..run.statement.clone()
@@ -375,10 +484,11 @@ fn the_prover_refuses_what_does_not_continue_the_run() {
     .is_err());
 }
 
-/// Golden: the SHA-256 of the honest run's statement and proof bytes (seeded blinds).
+/// Golden: the SHA-256 of the honest run's statement and proof bytes (seeded blinds, HyperKZG
+/// on the development SRS of seed 1).
 /// It pins every step proof, the accumulator folds, the tie and the opening. To
 /// regenerate (only after an intended protocol change), run
-/// `cargo test -p zkpot-gkr --test run golden -- --nocapture` and paste the printed hex.
+/// `cargo test -p zkpot-run --test run golden -- --nocapture` and paste the printed hex.
 #[test]
 fn golden_run_proof() {
     use sha2::{Digest, Sha256};
@@ -389,10 +499,10 @@ fn golden_run_proof() {
     println!("golden run statement: {statement} proof: {proof}");
     assert_eq!(
         statement,
-        "40b65aa13f6885e194a75f150fcfacc2dbe518480d62ab6e04df0d3abb2c269f"
+        "9ce4e7608915dcdb5ae9b9a8f7a54136d228139126f2f6b403770bff2cb18d62"
     );
     assert_eq!(
         proof,
-        "883e0ec8cb473c4139ba4cc376ccd8210353a57637cd1ba62820d342e525b029"
+        "a13089041b87c7f2a90605979e3d7af48854f081a3ce7578d526ffbff452e9c2"
     );
 }

@@ -9,15 +9,15 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use zkpot_core::Claim;
 
-use ark_ec::CurveGroup;
 use rand::RngCore;
 use rayon::prelude::*;
 use zkpot_core::{
     i128_to_field,
     sumcheck::{self, ProductProver},
-    Backend, Fr, PoseidonTranscript, ProductSum, Transcript, G1,
+    Backend, Fr, PoseidonTranscript, ProductSum, Transcript,
 };
-use zkpot_pcs::pedersen::{random_blind, Commitment, Opening, PedersenKey};
+use zkpot_pcs::pedersen::{random_blind, Commitment, Opening};
+use zkpot_pcs::{CommitKey, Segment};
 use zkpot_trainer::{LayerWitness, Matrix, StepWitness};
 
 use super::flow::{self, ClaimPair, Merged, Side};
@@ -237,14 +237,15 @@ pub fn batches_table(shape: &StepShape, batches: &[(&Matrix, &Matrix)]) -> Resul
     Ok(table)
 }
 
-/// Commits to a table of signed values with a blind: `sum_i t_i G_i + blind H`.
-pub fn commit_table<B: Backend>(
-    key: &PedersenKey,
+/// Commits to a table of signed values with a blind, on any scheme's key (for Pedersen
+/// `sum_i t_i G_i + blind H`).
+pub fn commit_table<K: CommitKey + ?Sized, B: Backend>(
+    key: &K,
     backend: &B,
     table: &[Fr],
     blind: Fr,
 ) -> Result<Commitment, Error> {
-    Ok(zkpot_pcs::pedersen::commit(key, backend, table, blind)?)
+    Ok(key.commit(backend, table, blind)?)
 }
 
 /// Where the prover's time went (wall clock, summed over calls).
@@ -289,9 +290,9 @@ pub struct StepOutput {
 /// to the chunk table), committing the fold table with a fresh blind from `rng`.
 /// Returns the proof, the statement (with `C_new`), the claims on the three tables, the
 /// opening of `C_new` and the timings.
-pub fn prove_step<B: Backend, R: RngCore>(
+pub fn prove_step<K: CommitKey + ?Sized, B: Backend, R: RngCore>(
     backend: &B,
-    key: &PedersenKey,
+    key: &K,
     shape: &StepShape,
     inputs: &FoldInputs,
     steps: &[StepWitness],
@@ -305,9 +306,9 @@ pub fn prove_step<B: Backend, R: RngCore>(
 /// can hand the result to [`super::verify_step`] and see it rejected. Never use it to
 /// prove a real run.
 #[doc(hidden)]
-pub fn prove_step_lenient<B: Backend, R: RngCore>(
+pub fn prove_step_lenient<K: CommitKey + ?Sized, B: Backend, R: RngCore>(
     backend: &B,
-    key: &PedersenKey,
+    key: &K,
     shape: &StepShape,
     inputs: &FoldInputs,
     steps: &[StepWitness],
@@ -316,9 +317,9 @@ pub fn prove_step_lenient<B: Backend, R: RngCore>(
     prove(backend, key, shape, inputs, steps, rng, true)
 }
 
-fn prove<B: Backend, R: RngCore>(
+fn prove<K: CommitKey + ?Sized, B: Backend, R: RngCore>(
     backend: &B,
-    key: &PedersenKey,
+    key: &K,
     shape: &StepShape,
     inputs: &FoldInputs,
     steps: &[StepWitness],
@@ -797,9 +798,9 @@ impl<B: Backend> ProverSide<'_, B> {
     }
 
     /// `C_new`: small blocks through the small-scalar MSM, the model block in full.
-    fn commit_fold(
+    fn commit_fold<K: CommitKey + ?Sized>(
         &self,
-        key: &PedersenKey,
+        key: &K,
         small: &[(usize, Vec<u64>)],
         big: &[(usize, usize)],
         table: &[Fr],
@@ -814,19 +815,26 @@ impl<B: Backend> ProverSide<'_, B> {
             }
             .into());
         }
-        let g = key.generators();
-        let mut acc = G1::default();
-        for (off, v) in small {
-            acc += self.backend.msm_small(&g[*off..*off + v.len()], v);
-        }
         let model = layout
             .entry(Block::Model)
             .map(|e| (e.offset, 1usize << e.num_vars));
-        for &(off, n) in big.iter().chain(&model) {
-            acc += self.backend.msm(&g[off..off + n], &table[off..off + n]);
+        let mut segments: Vec<Segment<'_>> = small
+            .iter()
+            .map(|(offset, values)| Segment::Small {
+                offset: *offset,
+                values,
+            })
+            .collect();
+        for (offset, n) in big.iter().copied().chain(model) {
+            let values = table
+                .get(offset..offset + n)
+                .ok_or(zkpot_pcs::PcsError::KeyTooShort {
+                    needed: offset + n,
+                    available: table.len(),
+                })?;
+            segments.push(Segment::Field { offset, values });
         }
-        acc += key.blinding_generator() * blind;
-        Ok(Commitment(acc.into_affine()))
+        Ok(key.commit_segments(self.backend, &segments, blind)?)
     }
 
     /// A region's concatenated table.

@@ -116,9 +116,9 @@ impl Fold {
     fn prove_with(&self, lenient: bool) -> Result<Proven, zkpot_gkr::Error> {
         let mut rng = ChaCha20Rng::seed_from_u64(11);
         let prove = if lenient {
-            prove_step_lenient::<CpuBackend, ChaCha20Rng>
+            prove_step_lenient::<PedersenKey, CpuBackend, ChaCha20Rng>
         } else {
-            prove_step::<CpuBackend, ChaCha20Rng>
+            prove_step::<PedersenKey, CpuBackend, ChaCha20Rng>
         };
         let out = prove(
             &CpuBackend,

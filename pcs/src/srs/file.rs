@@ -231,6 +231,15 @@ pub(super) fn write_file(srs: &Srs, path: &Path) -> Result<(), SrsError> {
     write_atomic(path, &to_bytes(srs)).map_err(|e| SrsError::io("write", path, e))
 }
 
+/// Writes the SRS to `path` unless a file is there already (`Ok(false)`, the file left
+/// as it is).
+pub(super) fn write_file_new(srs: &Srs, path: &Path) -> Result<bool, SrsError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| SrsError::io("create directory", dir, e))?;
+    }
+    zkpot_core::io::write_new(path, &to_bytes(srs)).map_err(|e| SrsError::io("write", path, e))
+}
+
 /// Reads the file at `path`.
 pub(super) fn read_file(path: &Path) -> Result<Srs, SrsError> {
     let bytes = std::fs::read(path).map_err(|e| SrsError::io("read", path, e))?;

@@ -321,6 +321,12 @@ impl Srs {
         file::write_file(self, path)
     }
 
+    /// [`Srs::write_file`] unless a file is at `path` already: `Ok(false)` then, the file
+    /// left as it is (two processes that sample an SRS at once agree on the first).
+    pub fn write_file_new(&self, path: &Path) -> Result<bool, SrsError> {
+        file::write_file_new(self, path)
+    }
+
     /// Reads an SRS written by [`Srs::write_file`], with the checks of [`mod@file`].
     pub fn read_file(path: &Path) -> Result<Srs, SrsError> {
         file::read_file(path)

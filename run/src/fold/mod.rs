@@ -34,8 +34,8 @@ use zkpot_gkr::step::{
 use zkpot_pcs::{
     accumulator::{Accumulator, AccumulatorProver, FoldProof},
     merkle::{tree_depth, verify_path, MerklePath},
-    pedersen::{random_blind, Commitment, Opening, PedersenKey},
-    CommittedClaim, PcsError,
+    pedersen::{random_blind, Commitment, Opening},
+    CommitKey, CommittedClaim, PcsError,
 };
 use zkpot_trainer::{sgd_step, Matrix, Mlp, TrainSpec};
 
@@ -152,8 +152,8 @@ pub fn accumulate_fold<B: Backend>(
 
 /// A fold of the all-zero model trained on all-zero batches (every value in range): a
 /// valid fold record of the spec's shape, for key generation.
-pub fn dummy_fold(
-    key: &PedersenKey,
+pub fn dummy_fold<K: CommitKey + ?Sized>(
+    key: &K,
     spec: &TrainSpec,
     num_chunks: u64,
 ) -> Result<FoldRecord, RunError> {

@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use zkpot::json::{check_expected, StatementJson};
 use zkpot::session::{load_split, num_chunks, parse_arch, train, TrainOptions, TrainReport};
 use zkpot::{
-    DatasetSource, Error, FoldReport, KeyReport, KeySource, KeyStore, Keys, Limits, Progress,
-    ProofFile, ProofKind, TrainSpec, Verifier,
+    DatasetSource, Error, FoldReport, KeyReport, KeySource, KeyStore, Keys, Limits, PcsKind,
+    Progress, ProofFile, ProofKind, TrainSpec, Verifier,
 };
 
 #[derive(Parser)]
@@ -210,6 +210,10 @@ struct TrainArgs {
     /// The commitment-key cache folder (default $ZKPOT_CACHE_DIR, else ~/.cache/zkpot).
     #[arg(long)]
     key_dir: Option<PathBuf>,
+    /// The commitment scheme: `kzg` (HyperKZG on the cached SRS; a development SRS is
+    /// sampled when none is cached) or `pedersen` (transparent, linear-time verifier).
+    #[arg(long, default_value_t = PcsKind::Kzg)]
+    pcs: PcsKind,
 }
 
 impl TrainArgs {
@@ -241,6 +245,7 @@ impl TrainArgs {
             insecure_blind_seed: self.insecure_blind_seed,
             out: (!self.no_prove).then(|| self.out.clone()),
             key_dir: self.key_dir.clone(),
+            pcs: self.pcs,
         })
     }
 }
@@ -413,9 +418,30 @@ fn summary(r: &TrainReport) {
                 p.amortized_ratio
             );
             println!(
+                "  commitment scheme: {} (setup digest {}){}",
+                p.pcs,
+                p.setup_digest,
+                p.srs
+                    .as_ref()
+                    .map(|srs| format!(
+                        "; SRS: {srs}{}",
+                        if p.key_derived {
+                            " (sampled for this run: import a ceremony file with `zkpot srs \
+                             import FILE.ptau` for proofs others can trust)"
+                        } else {
+                            ""
+                        }
+                    ))
+                    .unwrap_or_default()
+            );
+            println!(
                 "  keys: commitment key ({} generators) {} in {:.1} s{}",
                 p.key_generators,
-                if p.key_derived { "derived" } else { "loaded" },
+                match (p.key_derived, p.srs.is_some()) {
+                    (true, true) => "sampled",
+                    (true, false) => "derived",
+                    _ => "loaded",
+                },
                 p.key_seconds,
                 match (p.ivc_keys_seconds, p.ivc_keys_derived) {
                     (Some(s), Some(true)) =>
@@ -454,8 +480,15 @@ fn describe_keys(report: &KeyReport) -> String {
         KeySource::Derived { cached: None } => "derived (not cached)".to_string(),
     };
     let mut out = format!(
-        "commitment key ({} generators) {} in {:.1} s",
+        "commitment key: {} ({} generators, setup digest {}{}) {} in {:.1} s",
+        report.setup.pcs,
         report.generators,
+        report.setup.digest_hex(),
+        report
+            .srs
+            .as_ref()
+            .map(|(origin, _)| format!("; SRS: {origin}"))
+            .unwrap_or_default(),
         source(&report.commit),
         report.commit_time.as_secs_f64()
     );
@@ -537,11 +570,16 @@ fn run_setup(args: &SetupArgs) -> Result<(), Error> {
     let store = opts
         .key_dir
         .as_ref()
-        .map_or_else(KeyStore::default, KeyStore::new);
+        .map_or_else(KeyStore::default, KeyStore::new)
+        .pcs(opts.pcs);
     if args.force {
+        // The SRS is never deleted here (it may be a ceremony's): `zkpot srs` manages it.
         let (shape, digest) = Limits::default().check(&spec)?;
-        let commit = zkpot::keys::commit_key_path(&store, &shape);
-        for path in [commit, store.ivc_path(digest, chunks)] {
+        let mut paths = vec![store.ivc_path(digest, chunks)];
+        if opts.pcs == PcsKind::Pedersen {
+            paths.push(zkpot::keys::commit_key_path(&store, &shape));
+        }
+        for path in paths {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
