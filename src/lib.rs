@@ -71,6 +71,7 @@ pub use zkpot_pcs::srs;
 pub use zkpot_pcs::srs::{Srs, SrsOrigin};
 pub use zkpot_pcs::{PcsKind, Setup};
 pub use zkpot_run::RunStatement as Statement;
+pub use zkpot_run::VerifyTimings;
 pub use zkpot_trainer::{Dataset, DatasetSource, Mlp, TrainSpec, Trainer};
 
 #[cfg(feature = "internals")]

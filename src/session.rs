@@ -249,6 +249,10 @@ pub struct ProofReport {
     pub amortized_ratio: f64,
     /// Seconds to verify the proof.
     pub verify_seconds: f64,
+    /// Of which: the folds (every step proof, or the IVC proof).
+    pub verify_folds_seconds: f64,
+    /// Of which: the end of the run (the tie to `C_WT` and the accumulator's opening).
+    pub verify_finish_seconds: f64,
     /// Seconds to load (or derive) the commitment key.
     pub key_seconds: f64,
     /// Whether the key had to be derived (it was not cached; for HyperKZG: a development
@@ -678,7 +682,7 @@ fn finish_run(
     let finish_seconds = secs(t0.elapsed());
     progress.phase("verifying the proof");
     let t0 = Instant::now();
-    Verifier::new(keys).verify(&file.statement, &file.proof)?;
+    let timings = Verifier::new(keys).verify_timed(&file.statement, &file.proof)?;
     let verify_seconds = secs(t0.elapsed());
     let bytes = file.to_bytes()?;
     if let Some(path) = &opts.out {
@@ -715,6 +719,8 @@ fn finish_run(
         amortized_seconds_per_iteration: amortized,
         amortized_ratio: amortized / f32_step,
         verify_seconds,
+        verify_folds_seconds: secs(timings.folds),
+        verify_finish_seconds: secs(timings.finish),
         key_seconds: secs(report.commit_time),
         key_derived: matches!(report.commit, KeySource::Derived { .. }),
         pcs: report.setup.pcs.name(),

@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use zkpot_run::{verify_run, RunStatement as Statement};
+use zkpot_run::{verify_run_timed, RunStatement as Statement, VerifyTimings};
 
 use crate::error::Error;
 use crate::keys::{Keys, Limits};
@@ -54,6 +54,16 @@ impl<'k> Verifier<'k> {
     /// first, checks the keys are this statement's (spec, dataset size, proof kind), then
     /// the proof.
     pub fn verify(&self, statement: &Statement, proof: &FinalProof) -> Result<(), Error> {
+        self.verify_timed(statement, proof).map(|_| ())
+    }
+
+    /// [`Verifier::verify`], returning where the time went: the folds (the step proofs,
+    /// or the IVC proof) and the end of the run (the tie to `C_WT` and the opening).
+    pub fn verify_timed(
+        &self,
+        statement: &Statement,
+        proof: &FinalProof,
+    ) -> Result<VerifyTimings, Error> {
         self.limits.check(&statement.spec)?;
         if proof.kind() != self.keys.kind() {
             return Err(Error::wrong_kind(proof.kind(), self.keys.kind()));
@@ -62,8 +72,8 @@ impl<'k> Verifier<'k> {
             .check_run(&statement.spec, statement.data.num_chunks)?;
         let key = self.keys.commit_key().verifier_key();
         match (proof, self.keys.folded_keys()) {
-            (FinalProof::Run(proof), _) => Ok(verify_run(&key, statement, proof)?),
-            (FinalProof::Folded(proof), Some(folded)) => Ok(zkpot_folding::running::verify(
+            (FinalProof::Run(proof), _) => Ok(verify_run_timed(&key, statement, proof)?),
+            (FinalProof::Folded(proof), Some(folded)) => Ok(zkpot_folding::running::verify_timed(
                 &key, folded, statement, proof,
             )?),
             (FinalProof::Folded(_), None) => Err(Error::wrong_kind(

@@ -56,7 +56,7 @@ use zkpot_pcs::pedersen::Opening;
 use zkpot_pcs::{CommitKey, SchemeKey, SchemeVerifierKey};
 use zkpot_run::{
     dummy_fold, rng_from_state, rng_state, run_shape, verify_finish, ChunkedData, FinishProof,
-    FoldReport, RunError, RunProver, RunStatement, RNG_STATE_LEN,
+    FoldReport, RunError, RunProver, RunStatement, VerifyTimings, RNG_STATE_LEN,
 };
 use zkpot_trainer::{Dataset, Mlp, StepWitness, TrainSpec};
 
@@ -187,6 +187,18 @@ pub fn verify(
     statement: &RunStatement,
     proof: &FoldedProof,
 ) -> Result<(), Error> {
+    verify_timed(key, keys, statement, proof).map(|_| ())
+}
+
+/// [`verify`], returning where the time went (the IVC proof and its final state; the
+/// tie and the opening).
+pub fn verify_timed(
+    key: &SchemeVerifierKey,
+    keys: &FoldedKeys,
+    statement: &RunStatement,
+    proof: &FoldedProof,
+) -> Result<VerifyTimings, Error> {
+    let start = Instant::now();
     let (shape, digest) = run_shape(&statement.spec)?;
     keys.check(&shape, statement.data.num_chunks)?;
     let circuit = &keys.circuit;
@@ -214,8 +226,13 @@ pub fn verify(
     if chunk != Fr::from(folds % statement.data.num_chunks.max(1)) {
         return Err(state(StateField::ChunkIndex));
     }
+    let ivc = start.elapsed();
+    let start = Instant::now();
     verify_finish(key, statement, folds, last, &acc, &proof.finish)?;
-    Ok(())
+    Ok(VerifyTimings {
+        folds: ivc,
+        finish: start.elapsed(),
+    })
 }
 
 /// What one [`Prover::prove_fold`] took.

@@ -77,7 +77,7 @@ pub use statement::{
     check_key, check_verifier_key, key_len, run_num_vars, run_shape, DataCommitment, RunStatement,
     KEY_LABEL, MAX_RUN_VARS,
 };
-pub use verifier::verify_run;
+pub use verifier::{verify_run, verify_run_timed, VerifyTimings};
 
 /// The commitment scheme of a run, named once for the crate and the crates above it: the
 /// scheme its key holds (HyperKZG or Pedersen + IPA, [`zkpot_pcs::scheme`]), chosen when

@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+use std::time::{Duration, Instant};
+
 use zkpot_pcs::{accumulator::Accumulator, SchemeVerifierKey};
 
 use crate::{
@@ -30,6 +32,27 @@ pub fn verify_run(
     statement: &RunStatement,
     proof: &RunProof,
 ) -> Result<(), RunError> {
+    verify_run_timed(key, statement, proof).map(|_| ())
+}
+
+/// Where a verifier's time went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerifyTimings {
+    /// The folds: every step proof, chunk path and accumulator fold (the linear run
+    /// proof), or the IVC proof and its final state (the folded proof).
+    pub folds: Duration,
+    /// The end of the run: the tie to `C_WT` and the accumulator's opening
+    /// ([`verify_finish`]).
+    pub finish: Duration,
+}
+
+/// [`verify_run`], returning where the time went.
+pub fn verify_run_timed(
+    key: &SchemeVerifierKey,
+    statement: &RunStatement,
+    proof: &RunProof,
+) -> Result<VerifyTimings, RunError> {
+    let start = Instant::now();
     let (shape, digest) = run_shape(&statement.spec)?;
     check_verifier_key(key, statement, &shape)?;
     let expected = statement.folds();
@@ -54,6 +77,8 @@ pub fn verify_run(
         )?;
         prev = record.new;
     }
+    let folds = start.elapsed();
+    let start = Instant::now();
     verify_finish(
         key,
         statement,
@@ -65,5 +90,9 @@ pub fn verify_run(
             finish: proof.finish.clone(),
             open: proof.open.clone(),
         },
-    )
+    )?;
+    Ok(VerifyTimings {
+        folds,
+        finish: start.elapsed(),
+    })
 }

@@ -386,7 +386,8 @@ fn summary(r: &TrainReport) {
         None => println!("not proven (--no-prove)"),
         Some(p) => {
             println!(
-                "  {}: {} folds, {} bytes{}; valid (verified in {:.3} s)",
+                "  {}: {} folds, {} bytes{}; valid (verified in {:.3} s: folds {:.3} s, tie \
+                 and opening {:.1} ms)",
                 r.proving,
                 p.folds,
                 p.proof_bytes,
@@ -394,7 +395,9 @@ fn summary(r: &TrainReport) {
                     .as_ref()
                     .map(|f| format!(", written to {}", f.display()))
                     .unwrap_or_default(),
-                p.verify_seconds
+                p.verify_seconds,
+                p.verify_folds_seconds,
+                p.verify_finish_seconds * 1e3
             );
             println!(
                 "  proving: {:.2} s in all (data {:.2} s, median fold {:.2} s = step proof {:.2} s + \
@@ -536,15 +539,18 @@ fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
         eprintln!("keys: {}", describe_keys(keys.report()));
     }
     let t0 = Instant::now();
-    Verifier::new(&keys)
+    let timings = Verifier::new(&keys)
         .with_limits(limits)
-        .verify(statement, &file.proof)?;
+        .verify_timed(statement, &file.proof)?;
     println!(
-        "valid {} ({} folds, {} iterations; verified in {:.3} s)",
+        "valid {} ({} folds, {} iterations; verified in {:.3} s: folds {:.3} s, tie and \
+         opening {:.1} ms)",
         file.kind().name(),
         file.proof.folds(),
         statement.iterations(),
-        t0.elapsed().as_secs_f64()
+        t0.elapsed().as_secs_f64(),
+        timings.folds.as_secs_f64(),
+        timings.finish.as_secs_f64() * 1e3
     );
     println!("{}", file.kind().note());
     Ok(())
