@@ -491,12 +491,9 @@ fn kzg_key(
             srs.origin(),
             path.display()
         ));
-        let key = KzgKey::new(srs.truncate(needed)?);
-        return Ok((
-            key,
-            KeySource::Loaded { path },
-            (srs.origin().clone(), false),
-        ));
+        let origin = srs.origin().clone();
+        let key = KzgKey::new(prefix(srs, needed)?);
+        return Ok((key, KeySource::Loaded { path }, (origin, false)));
     }
     if !store.derive {
         return Err(Error::NoSrs {
@@ -531,8 +528,18 @@ fn kzg_key(
         }
     };
     let origin = srs.origin().clone();
-    let key = KzgKey::new(srs.truncate(needed)?);
+    let key = KzgKey::new(prefix(srs, needed)?);
     Ok((key, source, (origin, sampled)))
+}
+
+/// The first `2^power` powers of `srs`: `srs` itself when that is all of it (no copy of
+/// the points, no second digest).
+fn prefix(srs: Srs, power: u32) -> Result<Srs, Error> {
+    if srs.power() == power {
+        Ok(srs)
+    } else {
+        Ok(srs.truncate(power)?)
+    }
 }
 
 /// The IVC keys of runs of `spec` over `num_chunks` chunks: loaded, or generated (and

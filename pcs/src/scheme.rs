@@ -354,30 +354,6 @@ impl CommitmentScheme for AnyScheme {
         crate::pedersen::random_blind(rng)
     }
 
-    fn commit<B: Backend>(
-        key: &SchemeKey,
-        backend: &B,
-        table: &[Fr],
-        blind: Fr,
-    ) -> Result<Commitment, PcsError> {
-        match key {
-            SchemeKey::Pedersen(k) => PedersenIpa::commit(k, backend, table, blind),
-            SchemeKey::Kzg(k) => HyperKzg::commit(k, backend, table, blind),
-        }
-    }
-
-    fn commit_small<B: Backend>(
-        key: &SchemeKey,
-        backend: &B,
-        values: &[u64],
-        blind: Fr,
-    ) -> Result<Commitment, PcsError> {
-        match key {
-            SchemeKey::Pedersen(k) => PedersenIpa::commit_small(k, backend, values, blind),
-            SchemeKey::Kzg(k) => HyperKzg::commit_small(k, backend, values, blind),
-        }
-    }
-
     fn commit_segments<B: Backend>(
         key: &SchemeKey,
         backend: &B,
