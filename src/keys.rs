@@ -10,11 +10,16 @@
 //! # Key files
 //!
 //! The commitment key is `pedersen-...-<n>.key` (`zkpot_pcs::cache`). The IVC keys of
-//! the training circuit of a spec over `c` data chunks are `ivc-<fold digest>-<c>.key`:
-//! the envelope ([`zkpot_core::io`], kind IVC keys), then the spec's fold digest (32
-//! bytes), `c` (`u64` little-endian), the SHA-256 of the rest, and the IVC key
-//! (arkworks uncompressed, every point checked on load). Reading checks the envelope,
-//! the digest and `c` against what is asked for, and the hash. The cache is trusted as
+//! the training circuit of a spec over `c` data chunks on scheme `s` are
+//! `ivc-<fold digest>-<c>-<s>.key`: the envelope ([`zkpot_core::io`], kind IVC keys), then
+//! the spec's fold digest (32 bytes), `c` (`u64` little-endian), the power of two of
+//! Nova's primary commitment key (one byte: a HyperKZG run's SRS prefix covers it), the commitment setup
+//! they were made for ([`Setup::to_bytes`]: scheme and key or SRS digest, 33 bytes), the
+//! SHA-256 of the rest, and the IVC key (arkworks uncompressed, every point checked on
+//! load). Reading checks the envelope, the digest, `c` and the setup against what is asked
+//! for, the hash, and that Nova's primary commitment key is the one the setup gives (the
+//! SRS prefix for HyperKZG). Keys made for another SRS (the cached SRS was replaced) are
+//! regenerated when deriving is allowed. The cache is trusted as
 //! the program is: a key file replaced on purpose by someone who can write the cache
 //! folder can make a verifier accept a false proof, so a verifier that does not trust
 //! its cache derives the keys ([`KeyStore::derive`]) into a fresh folder.
@@ -185,13 +190,15 @@ impl KeyStore {
     }
 
     /// The file of the IVC keys of runs with fold digest `digest` over `num_chunks`
-    /// chunks.
-    pub fn ivc_path(&self, digest: Fr, num_chunks: u64) -> PathBuf {
+    /// chunks on the commitment scheme `pcs` (Nova's primary commitments are on it).
+    pub fn ivc_path(&self, digest: Fr, num_chunks: u64, pcs: PcsKind) -> PathBuf {
         let mut bytes = Vec::new();
         // Writing into a Vec cannot fail.
         let _ = digest.serialize_compressed(&mut bytes);
         let hex: String = bytes.iter().take(12).map(|b| format!("{b:02x}")).collect();
-        self.cache.dir().join(format!("ivc-{hex}-{num_chunks}.key"))
+        self.cache
+            .dir()
+            .join(format!("ivc-{hex}-{num_chunks}-{}.key", pcs.name()))
     }
 }
 
@@ -270,17 +277,23 @@ impl Keys {
         kind: ProofKind,
         progress: &mut dyn Progress,
     ) -> Result<Self, Error> {
-        Self::load_scheme(store, spec, num_chunks, kind, store.pcs, progress)
+        Self::load_scheme(store, spec, num_chunks, kind, None, progress)
     }
 
+    /// [`Keys::load`] on the store's scheme (`expect` is `None`: a prover, which may
+    /// sample a development SRS), or for a verifier on the scheme of the setup `expect`
+    /// (never sampling an SRS, and refusing a commitment key of another setup before the
+    /// IVC keys are looked for).
     fn load_scheme(
         store: &KeyStore,
         spec: &TrainSpec,
         num_chunks: u64,
         kind: ProofKind,
-        pcs: PcsKind,
+        expect: Option<Setup>,
         progress: &mut dyn Progress,
     ) -> Result<Self, Error> {
+        let pcs = expect.map_or(store.pcs, |setup| setup.pcs);
+        let sample_srs = expect.is_none() && store.derive;
         let (shape, digest) = store.limits.check(spec)?;
         if num_chunks == 0 || num_chunks > spec.iterations.unwrap_or(0).max(1) << 32 {
             return Err(Error::Usage {
@@ -295,11 +308,29 @@ impl Keys {
                 (SchemeKey::from(key), source, None)
             }
             PcsKind::Kzg => {
-                let (key, source, srs) = kzg_key(store, &shape, progress)?;
-                (SchemeKey::from(key), source, Some(srs))
+                let (full, source, srs) = kzg_key(store, &shape, sample_srs, progress)?;
+                let run = run_num_vars(&shape) as u32;
+                let power = match kind {
+                    ProofKind::Run => run,
+                    ProofKind::Folded => run.max(nova_power(
+                        store, &full, spec, digest, num_chunks, progress,
+                    )?),
+                };
+                (
+                    SchemeKey::from(prefix(store, full, power)?),
+                    source,
+                    Some(srs),
+                )
             }
         };
         let commit_time = t0.elapsed();
+        if let Some(statement) = expect.filter(|want| *want != commit.setup()) {
+            return Err(Error::SetupMismatch {
+                statement,
+                keys: commit.setup(),
+                dir: store.dir().to_path_buf(),
+            });
+        }
         let (folded, ivc) = match kind {
             ProofKind::Run => (None, None),
             ProofKind::Folded => {
@@ -339,39 +370,21 @@ impl Keys {
         progress: &mut dyn Progress,
     ) -> Result<Self, Error> {
         store.limits.check(&statement.spec)?;
-        let store = if statement.setup.pcs == PcsKind::Kzg {
-            &KeyStore {
-                derive: false,
-                ..store.clone()
-            }
-        } else {
-            store
-        };
         let keys = Self::load_scheme(
             store,
             &statement.spec,
             statement.data.num_chunks,
             kind,
-            statement.setup.pcs,
+            Some(statement.setup),
             progress,
         );
-        let keys = match keys {
-            Err(Error::NoSrs { dir }) => {
-                return Err(Error::SrsMissing {
-                    statement: statement.setup,
-                    dir,
-                })
-            }
-            other => other?,
-        };
-        if keys.report.setup != statement.setup {
-            return Err(Error::SetupMismatch {
+        match keys {
+            Err(Error::NoSrs { dir }) => Err(Error::SrsMissing {
                 statement: statement.setup,
-                keys: keys.report.setup,
-                dir: store.dir().to_path_buf(),
-            });
+                dir,
+            }),
+            other => other,
         }
-        Ok(keys)
     }
 
     /// The kind of proofs these keys make and check.
@@ -472,6 +485,7 @@ fn pedersen_key(
 fn kzg_key(
     store: &KeyStore,
     shape: &StepShape,
+    sample: bool,
     progress: &mut dyn Progress,
 ) -> Result<(KzgKey, KeySource, (SrsOrigin, bool)), Error> {
     let needed = run_num_vars(shape) as u32;
@@ -492,10 +506,13 @@ fn kzg_key(
             path.display()
         ));
         let origin = srs.origin().clone();
-        let key = KzgKey::new(prefix(srs, needed)?);
-        return Ok((key, KeySource::Loaded { path }, (origin, false)));
+        return Ok((
+            KzgKey::new(srs),
+            KeySource::Loaded { path },
+            (origin, false),
+        ));
     }
-    if !store.derive {
+    if !sample {
         return Err(Error::NoSrs {
             dir: store.dir().to_path_buf(),
         });
@@ -528,18 +545,50 @@ fn kzg_key(
         }
     };
     let origin = srs.origin().clone();
-    let key = KzgKey::new(prefix(srs, needed)?);
-    Ok((key, source, (origin, sampled)))
+    Ok((KzgKey::new(srs), source, (origin, sampled)))
 }
 
-/// The first `2^power` powers of `srs`: `srs` itself when that is all of it (no copy of
-/// the points, no second digest).
-fn prefix(srs: Srs, power: u32) -> Result<Srs, Error> {
-    if srs.power() == power {
-        Ok(srs)
+/// The key of the first `2^power` powers of `key`'s SRS: `key` itself when that is all of
+/// it (no copy of the points, no second digest); [`Error::SrsTooSmall`] if it has fewer.
+fn prefix(store: &KeyStore, key: KzgKey, power: u32) -> Result<KzgKey, Error> {
+    let have = key.srs().power();
+    if have == power {
+        Ok(key)
+    } else if have > power {
+        Ok(KzgKey::new(key.srs().truncate(power)?))
     } else {
-        Ok(srs.truncate(power)?)
+        Err(Error::SrsTooSmall {
+            dir: store.dir().to_path_buf(),
+            power: have,
+            needed: power,
+        })
     }
+}
+
+/// The power of the SRS prefix Nova's primary commitments take for runs of `spec` over
+/// `num_chunks` chunks (the augmented circuit's size): read from the cached IVC keys'
+/// header, or, with none cached and deriving allowed, computed by synthesizing the
+/// training circuit once (`key` commits to its dummy fold).
+fn nova_power(
+    store: &KeyStore,
+    key: &KzgKey,
+    spec: &TrainSpec,
+    digest: Fr,
+    num_chunks: u64,
+    progress: &mut dyn Progress,
+) -> Result<u32, Error> {
+    let path = store.ivc_path(digest, num_chunks, PcsKind::Kzg);
+    if let Some(power) = read_ivc_power(&path, digest, num_chunks)? {
+        return Ok(power);
+    }
+    if !store.derive {
+        return Err(Error::KeysNotCached {
+            what: "IVC keys",
+            path,
+        });
+    }
+    progress.phase("sizing the training circuit (Nova's commitments take an SRS prefix as long)");
+    Ok(FoldedKeys::primary_power(key, spec, num_chunks)?)
 }
 
 /// The IVC keys of runs of `spec` over `num_chunks` chunks: loaded, or generated (and
@@ -552,13 +601,24 @@ fn ivc_keys(
     num_chunks: u64,
     progress: &mut dyn Progress,
 ) -> Result<(FoldedKeys, KeySource), Error> {
-    let path = store.ivc_path(digest, num_chunks);
+    let setup = commit.setup();
+    let path = store.ivc_path(digest, num_chunks, setup.pcs);
+    let mut stale = false;
     match std::fs::read(&path) {
-        Ok(bytes) => {
-            let keys = read_ivc_file(&path, &bytes, spec, digest, num_chunks)?;
-            progress.phase(&format!("loaded the IVC keys from {}", path.display()));
-            return Ok((keys, KeySource::Loaded { path }));
-        }
+        Ok(bytes) => match read_ivc_file(&path, &bytes, spec, digest, num_chunks, commit)? {
+            IvcFile::Keys(keys) => {
+                progress.phase(&format!("loaded the IVC keys from {}", path.display()));
+                return Ok((*keys, KeySource::Loaded { path }));
+            }
+            IvcFile::OtherSetup if store.derive => stale = true,
+            IvcFile::OtherSetup => {
+                return Err(Error::KeyFile {
+                    path,
+                    reason: "it holds the IVC keys of another commitment setup (SRS): \
+                             derive them again (zkpot setup)",
+                })
+            }
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(source) => return Err(Error::Read { path, source }),
     }
@@ -569,7 +629,12 @@ fn ivc_keys(
         });
     }
     progress.phase(&format!(
-        "generating the IVC keys (the training circuit; deterministic, once{})",
+        "generating the IVC keys (the training circuit; deterministic, once{}{})",
+        if stale {
+            "; the cached ones were made for another SRS"
+        } else {
+            ""
+        },
         if store.write {
             format!("; cached in {}", store.dir().display())
         } else {
@@ -598,9 +663,55 @@ fn ivc_file(keys: &FoldedKeys, digest: Fr, num_chunks: u64) -> Result<Vec<u8>, E
     // Writing into a Vec cannot fail.
     let _ = digest.serialize_compressed(&mut out);
     out.extend_from_slice(&num_chunks.to_le_bytes());
+    out.push(keys.key.primary_key_len().trailing_zeros() as u8);
+    out.extend_from_slice(&keys.setup.to_bytes());
     out.extend_from_slice(&Sha256::digest(&key));
     out.extend(key);
     Ok(out)
+}
+
+/// What an IVC key file holds.
+enum IvcFile {
+    /// The keys asked for.
+    Keys(Box<FoldedKeys>),
+    /// The keys of this spec and dataset size, for another commitment setup.
+    OtherSetup,
+}
+
+/// The power of Nova's primary commitment key recorded in the header of the IVC key
+/// file `path` (reading only the header), if the file exists and holds the keys of runs
+/// with fold digest `digest` over `num_chunks` chunks.
+fn read_ivc_power(path: &Path, digest: Fr, num_chunks: u64) -> Result<Option<u32>, Error> {
+    use std::io::Read;
+    const LEN: usize = zkpot_core::io::ENVELOPE_LEN + 32 + 8 + 1;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let mut header = [0u8; LEN];
+    if file.read_exact(&mut header).is_err() {
+        return Ok(None);
+    }
+    let Ok((_, mut rest)) = open_envelope_of(&header, &[FileKind::IvcKeys], "IVC keys") else {
+        return Ok(None);
+    };
+    let Ok(file_digest) = Fr::deserialize_compressed(&mut rest) else {
+        return Ok(None);
+    };
+    match rest.split_first_chunk::<8>() {
+        Some((chunks, [power]))
+            if file_digest == digest && u64::from_le_bytes(*chunks) == num_chunks =>
+        {
+            Ok(Some(u32::from(*power)))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Reads an IVC key file, checking it is the one asked for.
@@ -610,7 +721,8 @@ fn read_ivc_file(
     spec: &TrainSpec,
     digest: Fr,
     num_chunks: u64,
-) -> Result<FoldedKeys, Error> {
+    commit: &SchemeKey,
+) -> Result<IvcFile, Error> {
     let bad = |reason| Error::KeyFile {
         path: path.to_path_buf(),
         reason,
@@ -623,14 +735,25 @@ fn read_ivc_file(
     let (chunks, rest) = rest
         .split_first_chunk::<8>()
         .ok_or(bad("the header is truncated"))?;
+    let (_power, mut rest) = rest.split_first().ok_or(bad("the header is truncated"))?;
+    let setup = Setup::read(&mut rest).ok_or(bad("the header's setup does not decode"))?;
     let (hash, key) = rest
         .split_first_chunk::<32>()
         .ok_or(bad("the header is truncated"))?;
     if file_digest != digest || u64::from_le_bytes(*chunks) != num_chunks {
         return Err(bad("it holds the keys of another spec or dataset size"));
     }
+    if setup != commit.setup() {
+        return Ok(IvcFile::OtherSetup);
+    }
     if Sha256::digest(key).as_slice() != hash {
         return Err(bad("its hash does not match (the file is damaged)"));
     }
-    FoldedKeys::from_bytes(spec, num_chunks, key).map_err(|_| bad("the IVC key does not decode"))
+    match FoldedKeys::from_bytes(spec, num_chunks, commit, key) {
+        Ok(keys) => Ok(IvcFile::Keys(Box::new(keys))),
+        Err(zkpot_folding::Error::KeysSetup { .. }) => Err(bad(
+            "Nova's primary commitment key is not the one its setup gives",
+        )),
+        Err(_) => Err(bad("the IVC key does not decode")),
+    }
 }

@@ -934,6 +934,65 @@ fn a_kzg_run_is_checked_against_its_own_srs() {
     assert_eq!(again["key_derived"], false);
 }
 
+/// A folded proof on HyperKZG: Nova's commitments take the SRS prefix, so the IVC keys
+/// belong to the SRS they were made with. After the cached SRS is replaced, the old proof
+/// is refused naming both setups, and `train` derives the IVC keys again for the new SRS
+/// (the cached ones are of another setup) and proves a run that verifies.
+#[test]
+fn folded_kzg_keys_follow_the_srs() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let k = keys.to_str().unwrap();
+    let srs = |seed: &str| {
+        let o = zkpot(&[
+            "srs",
+            "dev",
+            "--power",
+            "20",
+            "--seed",
+            seed,
+            "--replace",
+            "--key-dir",
+            k,
+        ]);
+        assert!(o.status.success(), "stderr: {}", stderr(&o));
+    };
+    let prove = |name: &str| {
+        let file = dir.path().join(name);
+        let report = dir.path().join(format!("{name}.json"));
+        let o = train_folded(&[
+            "--iterations",
+            "2",
+            "--key-dir",
+            k,
+            "--out",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "stderr: {}", stderr(&o));
+        (file, read_json(&report))
+    };
+    srs("1");
+    let (first, r) = prove("first.zkpot");
+    assert_eq!(r["pcs"], "kzg");
+    assert_eq!(r["ivc_keys_derived"], true);
+    let o = zkpot(&["verify", first.to_str().unwrap(), "--key-dir", k]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("valid folded proof"), "{}", stdout(&o));
+
+    srs("2");
+    assert_clean_failure(
+        &zkpot(&["verify", first.to_str().unwrap(), "--key-dir", k]),
+        "proven on kzg",
+    );
+    let (second, r2) = prove("second.zkpot");
+    assert_eq!(r2["ivc_keys_derived"], true, "keys of the old SRS reused");
+    assert_ne!(r2["setup_digest"], r["setup_digest"]);
+    let o = zkpot(&["verify", second.to_str().unwrap(), "--key-dir", k]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+}
+
 /// The byte offset of `.ptau` section `wanted` (after its type and size).
 fn ptau_section(bytes: &[u8], wanted: u32) -> usize {
     let mut at = 12;

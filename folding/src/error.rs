@@ -138,6 +138,26 @@ pub enum Error {
         /// The keys' number of chunks.
         key_num_chunks: u64,
     },
+    /// The SRS has fewer powers than Nova's primary commitment key needs (the augmented
+    /// circuit's constraints or witnesses, rounded up to a power of two).
+    #[error(
+        "the SRS has {available} powers, Nova's primary commitment key needs {needed} (the \
+         augmented circuit's size): use an SRS of at least 2^{} powers",
+        needed.trailing_zeros()
+    )]
+    SrsTooShort {
+        /// Powers needed.
+        needed: usize,
+        /// Powers the SRS has.
+        available: usize,
+    },
+    /// The IVC keys were made for another commitment setup than the run's (scheme or
+    /// key/SRS), or their primary commitment key is not the one the setup gives.
+    #[error("the IVC keys were made for another commitment setup: {reason}")]
+    KeysSetup {
+        /// What differs.
+        reason: &'static str,
+    },
     /// The IVC's final state does not describe the statement's run.
     #[error("the IVC's final state does not match the statement: {field}")]
     FinalState {

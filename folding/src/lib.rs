@@ -46,8 +46,8 @@ pub use crate::{
         alloc_point, enforce_point_limbs, point_from_fields, point_from_limbs, point_limbs, G1Var,
     },
     ivc::{
-        augmented_profile, augmented_shape, generate_keys, preprocess, verify, AugmentedShape,
-        Grumpkin, IvcConfig, IvcKey, IvcProof, IvcProver, PointOpVar, ProverKey, PublicParams,
-        StepCircuit, VerifierKey, RHO_BITS,
+        augmented_profile, augmented_shape, generate_keys, preprocess, preprocess_kzg, verify,
+        AugmentedShape, Grumpkin, IvcConfig, IvcKey, IvcProof, IvcProver, PointOpVar, PrimaryKey,
+        ProverKey, PublicParams, StepCircuit, VerifierKey, RHO_BITS,
     },
 };

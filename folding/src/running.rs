@@ -25,17 +25,26 @@
 //! # Keys
 //!
 //! The circuit depends on the spec's shape and the number of data chunks; the IVC keys
-//! are derived from it deterministically ([`FoldedKeys::generate`], minutes for MNIST) and
-//! serialized with [`FoldedKeys::to_bytes`] / [`FoldedKeys::from_bytes`], so the facade
-//! caches them and a verifier never proves anything to obtain them. Nova's Pedersen
-//! generators come from a ChaCha20 generator seeded with the SHA-256 of
-//! [`IVC_SEED_LABEL`] (public, nothing-up-my-sleeve), and key generation synthesizes the
-//! circuit once on a fold of the all-zero model on all-zero data ([`dummy_fold`]).
+//! are derived from it and the run's commitment setup deterministically
+//! ([`FoldedKeys::generate`], minutes for MNIST) and serialized with
+//! [`FoldedKeys::to_bytes`] / [`FoldedKeys::from_bytes`], so the facade caches them and a
+//! verifier never proves anything to obtain them. Key generation synthesizes the circuit
+//! once on a fold of the all-zero model on all-zero data ([`dummy_fold`]).
 //!
-//! Each generator is sampled by arkworks' `UniformRand` for curve points, which draws an
-//! `x` coordinate from the stream and retries until it lies on the curve (try and
+//! Nova's primary commitments (the witness, error and cross-term commitments on BN254)
+//! are on the run's scheme ([`crate::ivc::commitment`]): on HyperKZG their bases are the
+//! SRS's first [`FoldedKeys::primary_power`] powers and their blinding generator
+//! HyperKZG's, so the running `cm_w` and `cm_e` are HyperKZG commitments a decider can
+//! open with pairings; on Pedersen they are generators drawn from a ChaCha20 generator
+//! seeded with the SHA-256 of [`IVC_SEED_LABEL`] (public, nothing-up-my-sleeve). The
+//! CycleFold (Grumpkin) generators come from that seeded generator on both schemes. Each
+//! generator is sampled by arkworks' `UniformRand` for curve points, which draws an `x`
+//! coordinate from the stream and retries until it lies on the curve (try and
 //! increment), never `G * scalar`: a hash to the curve with ChaCha20 as the hash, so
-//! nobody knows a discrete-log relation between the generators.
+//! nobody knows a discrete-log relation between the generators. The circuit is the same on
+//! both schemes; `pp_hash`, which hashes the keys and which every Nova transcript absorbs
+//! first, differs, and the keys record the setup they were made for
+//! ([`FoldedKeys::setup`]), which the prover and the verifier compare with the run's.
 
 #![deny(
     clippy::unwrap_used,
@@ -53,7 +62,7 @@ use sha2::{Digest, Sha256};
 use zkpot_core::{Backend, Fr};
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::pedersen::Opening;
-use zkpot_pcs::{CommitKey, SchemeKey, SchemeVerifierKey};
+use zkpot_pcs::{CommitKey, SchemeKey, SchemeVerifierKey, Setup};
 use zkpot_run::{
     dummy_fold, rng_from_state, rng_state, run_shape, verify_finish, ChunkedData, FinishProof,
     FoldReport, RunError, RunProver, RunStatement, VerifyTimings, RNG_STATE_LEN,
@@ -62,18 +71,25 @@ use zkpot_trainer::{Dataset, Mlp, StepWitness, TrainSpec};
 
 use crate::error::{Error, StateField};
 use crate::training::{parse_state, TrainingCircuit};
-use crate::{generate_keys, preprocess, IvcConfig, IvcKey, IvcProof, IvcProver};
+use crate::{
+    generate_keys, preprocess, preprocess_kzg, IvcConfig, IvcKey, IvcProof, IvcProver, PrimaryKey,
+};
 
-/// The label whose SHA-256 seeds the generator of Nova's Pedersen generators.
+/// The label whose SHA-256 seeds the generator of Nova's Pedersen generators (the
+/// CycleFold key always, the primary key on `--pcs pedersen`).
 pub const IVC_SEED_LABEL: &[u8] = b"zkpot/folding/nova-pedersen/v1";
 
 /// The training circuit of one (spec, number of chunks) and its IVC key (the prover's
-/// and the verifier's: the uncompressed proof's verifier needs the whole key).
+/// and the verifier's: the uncompressed proof's verifier needs the whole key), for one
+/// commitment setup.
 pub struct FoldedKeys {
     /// The step circuit.
     pub circuit: TrainingCircuit,
     /// The IVC key.
     pub key: IvcKey,
+    /// The run's commitment setup the keys were made for: Nova's primary commitments are
+    /// on the same scheme (an SRS prefix for HyperKZG).
+    pub setup: Setup,
 }
 
 impl FoldedKeys {
@@ -81,22 +97,40 @@ impl FoldedKeys {
     /// chunks, with the run's commitment key (see the [module docs](self)). Deterministic:
     /// the verifier derives the same keys. Proves one dummy fold and synthesizes the
     /// circuit: minutes for MNIST; cache the result ([`FoldedKeys::to_bytes`]).
-    pub fn generate<K: CommitKey + ?Sized>(
-        key: &K,
-        spec: &TrainSpec,
-        num_chunks: u64,
-    ) -> Result<Self, Error> {
+    pub fn generate(key: &SchemeKey, spec: &TrainSpec, num_chunks: u64) -> Result<Self, Error> {
         let (shape, _) = run_shape(spec)?;
         let dummy = dummy_fold(key, spec, num_chunks)?;
         let circuit = TrainingCircuit::for_keys(shape, num_chunks, dummy);
         let config = IvcConfig::for_circuit(&circuit)?;
-        let seed: [u8; 32] = Sha256::digest(IVC_SEED_LABEL).into();
-        let pp = preprocess(&config, ChaCha20Rng::from_seed(seed))?;
+        let rng = ChaCha20Rng::from_seed(Sha256::digest(IVC_SEED_LABEL).into());
+        let pp = match key {
+            SchemeKey::Pedersen(_) => preprocess(&config, rng)?,
+            SchemeKey::Kzg(kzg) => preprocess_kzg(&config, kzg, rng)?,
+        };
         let (pk, _) = generate_keys(pp, &circuit)?;
         Ok(FoldedKeys {
             circuit: circuit.without_dummy(),
             key: pk,
+            setup: key.setup(),
         })
+    }
+
+    /// The power of two of Nova's primary commitment key for runs of `spec` over
+    /// `num_chunks` chunks (the augmented circuit's constraints or witnesses, rounded up):
+    /// a HyperKZG run's SRS prefix must have at least as many powers. Proves one dummy
+    /// fold with `key` and synthesizes the circuit (what [`FoldedKeys::generate`] does
+    /// first).
+    pub fn primary_power<K: CommitKey + ?Sized>(
+        key: &K,
+        spec: &TrainSpec,
+        num_chunks: u64,
+    ) -> Result<u32, Error> {
+        let (shape, _) = run_shape(spec)?;
+        let dummy = dummy_fold(key, spec, num_chunks)?;
+        let circuit = TrainingCircuit::for_keys(shape, num_chunks, dummy);
+        Ok(IvcConfig::for_circuit(&circuit)?
+            .primary_key_len
+            .trailing_zeros())
     }
 
     /// The IVC key's bytes (arkworks uncompressed: loading skips the square roots of
@@ -107,20 +141,44 @@ impl FoldedKeys {
         Ok(out)
     }
 
-    /// The keys of runs of `spec` over `num_chunks` chunks from [`FoldedKeys::to_bytes`]'s
-    /// bytes, with every point checked. The key must have been generated for this spec and
-    /// chunk count: the caller (a key cache) binds the bytes to them; here the key's state
-    /// length and number of operations are checked against the circuit.
-    pub fn from_bytes(spec: &TrainSpec, num_chunks: u64, bytes: &[u8]) -> Result<Self, Error> {
+    /// The keys of runs of `spec` over `num_chunks` chunks with the commitment key `key`
+    /// from [`FoldedKeys::to_bytes`]'s bytes, with every point checked. The key must have
+    /// been generated for this spec and chunk count: the caller (a key cache) binds the
+    /// bytes to them; here the key's state length and number of operations are checked
+    /// against the circuit, and Nova's primary commitment key against `key`
+    /// ([`Error::KeysSetup`]): for HyperKZG it must be the SRS's prefix and HyperKZG's
+    /// blinding generator, for Pedersen its first generator the seeded one.
+    pub fn from_bytes(
+        spec: &TrainSpec,
+        num_chunks: u64,
+        key: &SchemeKey,
+        bytes: &[u8],
+    ) -> Result<Self, Error> {
         let (shape, _) = run_shape(spec)?;
         let circuit = TrainingCircuit::new(shape, num_chunks);
         let mut reader = bytes;
-        let key = IvcKey::deserialize_with_mode(&mut reader, Compress::No, Validate::Yes)?;
+        let ivc = IvcKey::read_checked(&mut reader, Compress::No, Validate::Yes, |primary| {
+            check_primary(key, primary)
+        })?;
         if !reader.is_empty() {
             return Err(Error::TrailingBytes(reader.len()));
         }
-        key.check_circuit(&circuit)?;
-        Ok(FoldedKeys { circuit, key })
+        ivc.check_circuit(&circuit)?;
+        Ok(FoldedKeys {
+            circuit,
+            key: ivc,
+            setup: key.setup(),
+        })
+    }
+
+    /// Errors unless these keys were made for the commitment setup `setup`.
+    fn check_setup(&self, setup: &Setup) -> Result<(), Error> {
+        if self.setup != *setup {
+            return Err(Error::KeysSetup {
+                reason: "the run's setup (scheme and key digest) is not the keys'",
+            });
+        }
+        Ok(())
     }
 
     /// Errors unless these keys are for folds of `shape` over `num_chunks` chunks.
@@ -132,6 +190,27 @@ impl FoldedKeys {
             });
         }
         Ok(())
+    }
+}
+
+/// Errors unless `primary` is Nova's primary commitment key for `key`'s scheme: the SRS
+/// prefix and HyperKZG's blinding generator, or (Pedersen) a key whose first generator is
+/// the first one [`IVC_SEED_LABEL`]'s generator draws.
+fn check_primary(key: &SchemeKey, primary: &PrimaryKey) -> Result<(), Error> {
+    let ok = match key {
+        SchemeKey::Kzg(kzg) => primary.is_kzg_of(kzg),
+        SchemeKey::Pedersen(_) => {
+            let rng = ChaCha20Rng::from_seed(Sha256::digest(IVC_SEED_LABEL).into());
+            let first = PrimaryKey::pedersen(1, rng);
+            primary.bases().first() == first.bases().first()
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::KeysSetup {
+            reason: "Nova's primary commitment key is not the one the scheme gives",
+        })
     }
 }
 
@@ -201,6 +280,7 @@ pub fn verify_timed(
     let start = Instant::now();
     let (shape, digest) = run_shape(&statement.spec)?;
     keys.check(&shape, statement.data.num_chunks)?;
+    keys.check_setup(&statement.setup)?;
     let circuit = &keys.circuit;
     let folds = statement.folds();
     if proof.folds() != folds {
@@ -272,6 +352,7 @@ impl<'a, B: Backend> Prover<'a, B> {
         let run = RunProver::new(key, backend, spec, chunks, initial, rng)?;
         let rng = ChaCha20Rng::from_rng(rng).map_err(|_| RunError::Randomness)?;
         keys.check(run.shape(), run.data().num_chunks() as u64)?;
+        keys.check_setup(&key.setup())?;
         Ok(Prover {
             keys,
             run,
@@ -381,6 +462,7 @@ impl<'a, B: Backend> Prover<'a, B> {
             run.extend_to(t)?;
         }
         keys.check(run.shape(), run.data().num_chunks() as u64)?;
+        keys.check_setup(&key.setup())?;
         run.check_data(data)?;
         let done = run.folds_done();
         let ivc = if done == 0 {

@@ -1,6 +1,8 @@
 //! The running proof end to end on the digits: 2 and 4 folds verify with proofs of the
 //! same size; tampered states, statements and bytes are rejected without a panic; a run
-//! killed after a checkpoint and resumed gives exactly the uninterrupted statement.
+//! killed after a checkpoint and resumed gives exactly the uninterrupted statement; with
+//! HyperKZG, Nova's primary commitments take the SRS prefix and keys, provers and
+//! statements of another setup are refused.
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,10 +12,11 @@ use ark_ff::One;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr};
-use zkpot_folding::running::{verify, FoldedKeys, FoldedProof as FinalProof, Prover};
+use zkpot_folding::running::{verify, verify_timed, FoldedKeys, FoldedProof as FinalProof, Prover};
+use zkpot_folding::Error;
 use zkpot_gkr::step::StepShape;
-use zkpot_pcs::{pedersen::PedersenKey, SchemeKey};
-use zkpot_run::{key_len, RunStatement, KEY_LABEL};
+use zkpot_pcs::{pedersen::PedersenKey, KzgKey, PcsKind, SchemeKey, Srs};
+use zkpot_run::{key_len, run_num_vars, RunStatement, KEY_LABEL};
 use zkpot_trainer::data::digits;
 use zkpot_trainer::{Dataset, Mlp, TrainSpec, Trainer};
 
@@ -228,4 +231,100 @@ fn golden_folded_proof() {
         p,
         "47c67fd19d0658e150420e468fee7389b569efda830e6b5d90c655cc75521cf5"
     );
+}
+
+/// HyperKZG end to end: Nova's primary commitment key is the SRS prefix (and is checked
+/// to be when the keys are read), a 2-fold run verifies, and everything of another setup
+/// (IVC keys of another SRS or of Pedersen, a prover's commitment key, the statement's
+/// setup) is refused.
+#[test]
+fn a_kzg_run_folds_on_the_srs_prefix() {
+    let pedersen = setup();
+    let s = spec(4);
+    let shape = StepShape::new(&s).unwrap();
+    let nova = pedersen.keys.key.primary_key_len().trailing_zeros();
+    let power = nova.max(run_num_vars(&shape) as u32);
+    println!("SRS power {power} (Nova's primary key 2^{nova})");
+    let key = SchemeKey::from(KzgKey::new(Srs::dev_seeded(power, 11)));
+    let keys = FoldedKeys::generate(&key, &s, 3).unwrap();
+    assert_eq!(keys.setup, key.setup());
+    assert_eq!(keys.key.primary_key_len(), 1 << nova);
+    // The same circuit as on Pedersen: only the key's points differ.
+    assert_eq!(
+        keys.key.augmented_shape(),
+        pedersen.keys.key.augmented_shape()
+    );
+    assert_ne!(keys.key.pp_hash(), pedersen.keys.key.pp_hash());
+
+    // Reading the keys checks the primary key against the setup.
+    let bytes = keys.to_bytes().unwrap();
+    let back = FoldedKeys::from_bytes(&s, 3, &key, &bytes).unwrap();
+    assert_eq!(back.key.pp_hash(), keys.key.pp_hash());
+    let other = SchemeKey::from(KzgKey::new(Srs::dev_seeded(power, 12)));
+    let other_setup = |r: Result<FoldedKeys, Error>| matches!(r, Err(Error::KeysSetup { .. }));
+    assert!(other_setup(FoldedKeys::from_bytes(&s, 3, &other, &bytes)));
+    assert!(other_setup(FoldedKeys::from_bytes(
+        &s,
+        3,
+        &pedersen.key,
+        &bytes
+    )));
+    let pedersen_bytes = pedersen.keys.to_bytes().unwrap();
+    assert!(other_setup(FoldedKeys::from_bytes(
+        &s,
+        3,
+        &key,
+        &pedersen_bytes
+    )));
+
+    // A prover whose commitment key is not the keys' is refused.
+    let initial = Mlp::init(&s).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let refused = Prover::new(
+        &pedersen.key,
+        &keys,
+        &s,
+        data(),
+        &initial,
+        CpuBackend,
+        &mut rng,
+    );
+    assert!(matches!(refused, Err(Error::KeysSetup { .. })));
+
+    let mut trainer = Trainer::with_model(&s, data(), initial.clone()).unwrap();
+    let mut prover = Prover::new(&key, &keys, &s, data(), &initial, CpuBackend, &mut rng).unwrap();
+    while prover.folds_done() < prover.total_folds() {
+        let steps: Vec<_> = (0..2).map(|_| trainer.step().unwrap()).collect();
+        prover.prove_fold(&steps).unwrap();
+    }
+    let (statement, proof, _) = prover.finish().unwrap();
+    assert_eq!(statement.setup.pcs, PcsKind::Kzg);
+    let timings = verify_timed(&key.verifier_key(), &keys, &statement, &proof).unwrap();
+    println!(
+        "KZG folded proof: {} bytes, IVC verify {:.3} s, tie and opening {:.1} ms",
+        proof.to_bytes().unwrap().len(),
+        timings.folds.as_secs_f64(),
+        timings.finish.as_secs_f64() * 1e3
+    );
+
+    // Another setup's keys, or a statement naming another setup, are refused.
+    assert!(verify(
+        &pedersen.key.verifier_key(),
+        &pedersen.keys,
+        &statement,
+        &proof
+    )
+    .is_err());
+    let mut s2 = statement.clone();
+    s2.setup = pedersen.key.setup();
+    assert!(matches!(
+        verify(&key.verifier_key(), &keys, &s2, &proof),
+        Err(Error::KeysSetup { .. })
+    ));
+    // A tampered final state.
+    let mut bad = proof.clone();
+    let mut z = proof.ivc.current_state().to_vec();
+    z[1] += Fr::one();
+    bad.ivc = bad.ivc.with_current_state_for_test(z);
+    assert!(verify(&key.verifier_key(), &keys, &statement, &bad).is_err());
 }

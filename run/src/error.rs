@@ -41,8 +41,12 @@ pub enum RunError {
     /// The commitment key was not derived from the run label.
     #[error("commitment key: not derived from the run label zkpot/pedersen/v1")]
     KeyLabel,
-    /// The commitment key has another length than the run's.
-    #[error("commitment key: {generators} generators, the run needs exactly {needed}")]
+    /// The commitment key has another length than the run's (Pedersen: exactly the run's;
+    /// HyperKZG: at least).
+    #[error(
+        "commitment key: {generators} generators, the run needs {needed} (Pedersen: exactly, \
+         HyperKZG: at least)"
+    )]
     KeyLength {
         /// The key's generators.
         generators: usize,

@@ -170,16 +170,21 @@ pub fn run_shape(spec: &TrainSpec) -> Result<(StepShape, Fr), RunError> {
     Ok((shape, digest))
 }
 
-/// Errors unless `key` is the run key of `shape` on its scheme: for Pedersen derived
-/// from [`KEY_LABEL`] with exactly [`key_len`] generators; for HyperKZG an SRS prefix of
-/// exactly [`key_len`] powers.
+/// Errors unless `key` is a run key of `shape` on its scheme: for Pedersen derived from
+/// [`KEY_LABEL`] with exactly [`key_len`] generators; for HyperKZG an SRS prefix of at
+/// least [`key_len`] powers (a folded run's prefix also covers Nova's primary
+/// commitments, which may need more; the statement's setup names the prefix).
 pub fn check_key(key: &SchemeKey, shape: &StepShape) -> Result<(), RunError> {
-    if let Some(key) = key.as_pedersen() {
-        if key.label() != KEY_LABEL {
-            return Err(RunError::KeyLabel);
+    let fits = match key {
+        SchemeKey::Pedersen(key) => {
+            if key.label() != KEY_LABEL {
+                return Err(RunError::KeyLabel);
+            }
+            key.max_len() == key_len(shape)
         }
-    }
-    if key.max_len() != key_len(shape) {
+        SchemeKey::Kzg(key) => key.max_len() >= key_len(shape),
+    };
+    if !fits {
         return Err(RunError::KeyLength {
             generators: key.max_len(),
             needed: key_len(shape),
@@ -188,8 +193,8 @@ pub fn check_key(key: &SchemeKey, shape: &StepShape) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Errors unless `key` checks proofs of `statement`: the run key of its shape
-/// ([`check_key`]; for HyperKZG, an SRS of exactly [`run_num_vars`] powers) whose setup
+/// Errors unless `key` checks proofs of `statement`: a run key of its shape
+/// ([`check_key`]; for HyperKZG, an SRS of at least [`run_num_vars`] powers) whose setup
 /// is the statement's.
 pub fn check_verifier_key(
     key: &SchemeVerifierKey,
@@ -199,7 +204,7 @@ pub fn check_verifier_key(
     match key {
         SchemeVerifierKey::Pedersen(k) => check_key(&SchemeKey::Pedersen(k.clone()), shape)?,
         SchemeVerifierKey::Kzg(k) => {
-            if k.power() as usize != run_num_vars(shape) {
+            if (k.power() as usize) < run_num_vars(shape) {
                 return Err(RunError::KeyLength {
                     generators: 1usize.checked_shl(k.power()).unwrap_or(usize::MAX),
                     needed: key_len(shape),

@@ -23,8 +23,12 @@ use sonobe::{
     },
 };
 use zkpot_core::{poseidon_config, Fr};
+use zkpot_pcs::KzgKey;
 
-use super::{augmented::AugmentedCircuit, cyclefold::cyclefold_r1cs, Cm1, Cm2, Dk1, Dk2, Fs1, Fs2};
+use super::{
+    augmented::AugmentedCircuit, commitment::PrimaryKey, cyclefold::cyclefold_r1cs, Cm1, Cm2, Dk1,
+    Dk2, Fs1, Fs2,
+};
 use crate::{error::Error, ivc::circuit::StepCircuit};
 
 /// Label of the public-parameter hash.
@@ -67,12 +71,29 @@ pub struct PublicParams {
     sponge_config: PoseidonConfig<Fr>,
 }
 
-/// Samples the commitment keys (random generators from `rng`; each generator is a point
-/// with a random `x`, so nobody knows its discrete logarithm, even with the seed) and takes
-/// zkpot's Poseidon configuration ([`zkpot_core::poseidon_config`]) for every sponge.
+/// Samples the commitment keys, both Pedersen (random generators from `rng`; each
+/// generator is a point with a random `x`, so nobody knows its discrete logarithm, even
+/// with the seed) and takes zkpot's Poseidon configuration
+/// ([`zkpot_core::poseidon_config`]) for every sponge.
 pub fn preprocess(config: &IvcConfig, mut rng: impl RngCore) -> Result<PublicParams, Error> {
     Ok(PublicParams {
         ck1: Fs1::preprocess(config.primary_key_len, &mut rng)?,
+        ck2: Fs2::preprocess(config.cyclefold_key_len, &mut rng)?,
+        sponge_config: poseidon_config(),
+    })
+}
+
+/// The public parameters with HyperKZG primary commitments: the primary key is the first
+/// `primary_key_len` powers of `kzg`'s SRS and HyperKZG's blinding generator
+/// ([`PrimaryKey::kzg`]; [`Error::SrsTooShort`] if the SRS is shorter); the CycleFold key
+/// stays Pedersen on Grumpkin, sampled from `rng` as in [`preprocess`].
+pub fn preprocess_kzg(
+    config: &IvcConfig,
+    kzg: &KzgKey,
+    mut rng: impl RngCore,
+) -> Result<PublicParams, Error> {
+    Ok(PublicParams {
+        ck1: PrimaryKey::kzg(kzg, config.primary_key_len)?,
         ck2: Fs2::preprocess(config.cyclefold_key_len, &mut rng)?,
         sponge_config: poseidon_config(),
     })
@@ -273,20 +294,41 @@ impl Valid for IvcKey {
 
 impl CanonicalDeserialize for IvcKey {
     fn deserialize_with_mode<R: Read>(
-        mut reader: R,
+        reader: R,
         compress: Compress,
         validate: Validate,
     ) -> Result<Self, SerializationError> {
-        let dk1 = Dk1::deserialize_with_mode(&mut reader, compress, validate)?;
+        IvcKey::read_checked(reader, compress, validate, |_| Ok(())).map_err(|e| match e {
+            Error::Serialization(e) => e,
+            _ => SerializationError::InvalidData,
+        })
+    }
+}
+
+impl IvcKey {
+    /// Reads a key as [`CanonicalDeserialize`] does, handing its primary commitment key
+    /// to `check` as soon as it is read (before the rest is read or anything derived):
+    /// the caller checks it is the one its setup gives (an SRS prefix for HyperKZG).
+    pub fn read_checked<R: Read>(
+        mut reader: R,
+        compress: Compress,
+        validate: Validate,
+        check: impl FnOnce(&PrimaryKey) -> Result<(), Error>,
+    ) -> Result<Self, Error> {
+        // The primary decider key is serialized as its R1CS, then its commitment key.
+        let r1cs1 = R1CS::<Fr>::deserialize_with_mode(&mut reader, compress, validate)?;
+        let ck1 = PrimaryKey::deserialize_with_mode(&mut reader, compress, validate)?;
+        check(&ck1)?;
+        let dk1 = Fs1::generate_keys(ck1, r1cs1)?;
         let dk2 = Dk2::deserialize_with_mode(&mut reader, compress, validate)?;
         let sponge_config =
             PoseidonConfig::<Fr>::deserialize_with_mode(&mut reader, compress, validate)?;
         let to_usize = |v: u64| usize::try_from(v).map_err(|_| SerializationError::InvalidData);
         let state_len = to_usize(u64::deserialize_with_mode(&mut reader, compress, validate)?)?;
         let num_ops = to_usize(u64::deserialize_with_mode(&mut reader, compress, validate)?)?;
-        let cyclefold = cyclefold_r1cs().map_err(|_| SerializationError::InvalidData)?;
+        let cyclefold = cyclefold_r1cs()?;
         if dk2.to_arith_config() != cyclefold.config() {
-            return Err(SerializationError::InvalidData);
+            return Err(SerializationError::InvalidData.into());
         }
         let pp_hash = pp_hash(&dk1, &dk2, &sponge_config, state_len, num_ops)?;
         Ok(Self {
@@ -300,9 +342,7 @@ impl CanonicalDeserialize for IvcKey {
             num_ops,
         })
     }
-}
 
-impl IvcKey {
     /// The hash of the public parameters, absorbed first by every transcript.
     pub fn pp_hash(&self) -> Fr {
         self.pp_hash
@@ -325,6 +365,16 @@ impl IvcKey {
             num_witnesses: self.arith1.n_witnesses,
             num_public_inputs: self.arith1.n_public_inputs,
         }
+    }
+
+    /// The length of Nova's primary commitment key: the augmented circuit's constraints or
+    /// witnesses, whichever is more, rounded up to a power of two (as
+    /// [`IvcConfig::for_circuit`]).
+    pub fn primary_key_len(&self) -> usize {
+        self.arith1
+            .n_constraints
+            .max(self.arith1.n_witnesses)
+            .next_power_of_two()
     }
 
     /// The number of constraints of the CycleFold circuit.

@@ -11,6 +11,7 @@
 //! | [`proof`] | [`IvcProof`] and its serialization |
 //! | `augmented` | the augmented circuit (step circuit + in-circuit fold verifiers) |
 //! | [`cyclefold`] | the CycleFold circuit for `P0 + rho * P1` and its native fold |
+//! | [`commitment`] | Nova's primary commitment: Pedersen generators or an SRS prefix (HyperKZG) |
 //!
 //! # One step
 //!
@@ -45,6 +46,7 @@
 //! compressed final proof (decider) is future work.
 
 pub mod circuit;
+pub mod commitment;
 pub mod cyclefold;
 pub mod keys;
 pub mod proof;
@@ -75,13 +77,14 @@ use sonobe::{
         },
     },
 };
-use zkpot_core::{Fq, Fr, G1};
+use zkpot_core::{Fq, Fr};
 
 pub use self::{
     circuit::{PointOpVar, StepCircuit, RHO_BITS},
+    commitment::PrimaryKey,
     keys::{
-        augmented_profile, augmented_shape, generate_keys, preprocess, AugmentedShape, IvcConfig,
-        IvcKey, ProverKey, PublicParams, VerifierKey,
+        augmented_profile, augmented_shape, generate_keys, preprocess, preprocess_kzg,
+        AugmentedShape, IvcConfig, IvcKey, ProverKey, PublicParams, VerifierKey,
     },
     proof::IvcProof,
     prover::IvcProver,
@@ -98,8 +101,9 @@ pub(crate) const TRANSCRIPT_DOMAIN: &[u8] = b"transcript";
 /// Domain of the transcript of the extra point-operation folds.
 pub(crate) const OPS_DOMAIN: &[u8] = b"zkpot/point-ops";
 
-/// Primary commitment: hiding Pedersen on BN254 `G1`.
-pub(crate) type Cm1 = Pedersen<G1, true>;
+/// Primary commitment: hiding, on BN254 `G1`, with Pedersen generators or an SRS prefix
+/// ([`commitment`]).
+pub(crate) type Cm1 = commitment::PrimaryCommitment;
 /// CycleFold commitment: hiding Pedersen on Grumpkin.
 pub(crate) type Cm2 = Pedersen<Grumpkin, true>;
 /// The primary folding scheme.

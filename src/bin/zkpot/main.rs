@@ -581,7 +581,7 @@ fn run_setup(args: &SetupArgs) -> Result<(), Error> {
     if args.force {
         // The SRS is never deleted here (it may be a ceremony's): `zkpot srs` manages it.
         let (shape, digest) = Limits::default().check(&spec)?;
-        let mut paths = vec![store.ivc_path(digest, chunks)];
+        let mut paths = vec![store.ivc_path(digest, chunks, opts.pcs)];
         if opts.pcs == PcsKind::Pedersen {
             paths.push(zkpot::keys::commit_key_path(&store, &shape));
         }
