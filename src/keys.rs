@@ -38,7 +38,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use sha2::{Digest, Sha256};
 use zkpot_core::io::{envelope, open_envelope_of, FileKind};
 use zkpot_core::Fr;
-use zkpot_folding::running::FoldedKeys;
+use zkpot_folding::running::{FoldedKeys, Sizing};
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::{
     cache::KeyCache, pedersen::PedersenKey, KzgKey, PcsKind, SchemeKey, Setup, Srs, SrsOrigin,
@@ -302,6 +302,7 @@ impl Keys {
             });
         }
         let t0 = Instant::now();
+        let mut sizing = None;
         let (commit, commit_source, srs) = match pcs {
             PcsKind::Pedersen => {
                 let (key, source) = pedersen_key(store, &shape, progress)?;
@@ -312,9 +313,12 @@ impl Keys {
                 let run = run_num_vars(&shape) as u32;
                 let power = match kind {
                     ProofKind::Run => run,
-                    ProofKind::Folded => run.max(nova_power(
-                        store, &full, spec, digest, num_chunks, progress,
-                    )?),
+                    ProofKind::Folded => {
+                        let (nova, found) =
+                            nova_power(store, &full, spec, digest, num_chunks, progress)?;
+                        sizing = found;
+                        run.max(nova)
+                    }
                 };
                 (
                     SchemeKey::from(prefix(store, full, power)?),
@@ -335,7 +339,8 @@ impl Keys {
             ProofKind::Run => (None, None),
             ProofKind::Folded => {
                 let t0 = Instant::now();
-                let (keys, source) = ivc_keys(store, &commit, spec, digest, num_chunks, progress)?;
+                let (keys, source) =
+                    ivc_keys(store, &commit, spec, digest, num_chunks, sizing, progress)?;
                 (Some(keys), Some((source, t0.elapsed())))
             }
         };
@@ -568,7 +573,8 @@ fn prefix(store: &KeyStore, key: KzgKey, power: u32) -> Result<KzgKey, Error> {
 /// The power of the SRS prefix Nova's primary commitments take for runs of `spec` over
 /// `num_chunks` chunks (the augmented circuit's size): read from the cached IVC keys'
 /// header, or, with none cached and deriving allowed, computed by synthesizing the
-/// training circuit once (`key` commits to its dummy fold).
+/// training circuit (`key` commits to its dummy fold), which is returned for the key
+/// generation to start from.
 fn nova_power(
     store: &KeyStore,
     key: &KzgKey,
@@ -576,10 +582,10 @@ fn nova_power(
     digest: Fr,
     num_chunks: u64,
     progress: &mut dyn Progress,
-) -> Result<u32, Error> {
+) -> Result<(u32, Option<Sizing>), Error> {
     let path = store.ivc_path(digest, num_chunks, PcsKind::Kzg);
     if let Some(power) = read_ivc_power(&path, digest, num_chunks)? {
-        return Ok(power);
+        return Ok((power, None));
     }
     if !store.derive {
         return Err(Error::KeysNotCached {
@@ -588,7 +594,8 @@ fn nova_power(
         });
     }
     progress.phase("sizing the training circuit (Nova's commitments take an SRS prefix as long)");
-    Ok(FoldedKeys::primary_power(key, spec, num_chunks)?)
+    let sizing = Sizing::new(key, spec, num_chunks)?;
+    Ok((sizing.primary_power(), Some(sizing)))
 }
 
 /// The IVC keys of runs of `spec` over `num_chunks` chunks: loaded, or generated (and
@@ -599,6 +606,7 @@ fn ivc_keys(
     spec: &TrainSpec,
     digest: Fr,
     num_chunks: u64,
+    sizing: Option<Sizing>,
     progress: &mut dyn Progress,
 ) -> Result<(FoldedKeys, KeySource), Error> {
     let setup = commit.setup();
@@ -641,7 +649,10 @@ fn ivc_keys(
             String::new()
         }
     ));
-    let keys = FoldedKeys::generate(commit, spec, num_chunks)?;
+    let keys = match sizing {
+        Some(sizing) => FoldedKeys::generate_sized(sizing, commit)?,
+        None => FoldedKeys::generate(commit, spec, num_chunks)?,
+    };
     let cached = if store.write {
         let bytes = ivc_file(&keys, digest, num_chunks)?;
         std::fs::create_dir_all(store.dir()).map_err(|source| Error::Write {

@@ -33,7 +33,7 @@
 //!
 //! Nova's primary commitments (the witness, error and cross-term commitments on BN254)
 //! are on the run's scheme ([`crate::ivc::commitment`]): on HyperKZG their bases are the
-//! SRS's first [`FoldedKeys::primary_power`] powers and their blinding generator
+//! SRS's first [`Sizing::primary_power`] powers and their blinding generator
 //! HyperKZG's, so the running `cm_w` and `cm_e` are HyperKZG commitments a decider can
 //! open with pairings; on Pedersen they are generators drawn from a ChaCha20 generator
 //! seeded with the SHA-256 of [`IVC_SEED_LABEL`] (public, nothing-up-my-sleeve). The
@@ -98,10 +98,14 @@ impl FoldedKeys {
     /// the verifier derives the same keys. Proves one dummy fold and synthesizes the
     /// circuit: minutes for MNIST; cache the result ([`FoldedKeys::to_bytes`]).
     pub fn generate(key: &SchemeKey, spec: &TrainSpec, num_chunks: u64) -> Result<Self, Error> {
-        let (shape, _) = run_shape(spec)?;
-        let dummy = dummy_fold(key, spec, num_chunks)?;
-        let circuit = TrainingCircuit::for_keys(shape, num_chunks, dummy);
-        let config = IvcConfig::for_circuit(&circuit)?;
+        Self::generate_sized(Sizing::new(key, spec, num_chunks)?, key)
+    }
+
+    /// [`FoldedKeys::generate`] from the circuit `sizing` already synthesized, with the
+    /// run's commitment key `key` (for HyperKZG a prefix of at least
+    /// [`Sizing::primary_power`] powers, else [`Error::SrsTooShort`]).
+    pub fn generate_sized(sizing: Sizing, key: &SchemeKey) -> Result<Self, Error> {
+        let Sizing { circuit, config } = sizing;
         let rng = ChaCha20Rng::from_seed(Sha256::digest(IVC_SEED_LABEL).into());
         let pp = match key {
             SchemeKey::Pedersen(_) => preprocess(&config, rng)?,
@@ -113,24 +117,6 @@ impl FoldedKeys {
             key: pk,
             setup: key.setup(),
         })
-    }
-
-    /// The power of two of Nova's primary commitment key for runs of `spec` over
-    /// `num_chunks` chunks (the augmented circuit's constraints or witnesses, rounded up):
-    /// a HyperKZG run's SRS prefix must have at least as many powers. Proves one dummy
-    /// fold with `key` and synthesizes the circuit (what [`FoldedKeys::generate`] does
-    /// first).
-    pub fn primary_power<K: CommitKey + ?Sized>(
-        key: &K,
-        spec: &TrainSpec,
-        num_chunks: u64,
-    ) -> Result<u32, Error> {
-        let (shape, _) = run_shape(spec)?;
-        let dummy = dummy_fold(key, spec, num_chunks)?;
-        let circuit = TrainingCircuit::for_keys(shape, num_chunks, dummy);
-        Ok(IvcConfig::for_circuit(&circuit)?
-            .primary_key_len
-            .trailing_zeros())
     }
 
     /// The IVC key's bytes (arkworks uncompressed: loading skips the square roots of
@@ -190,6 +176,39 @@ impl FoldedKeys {
             });
         }
         Ok(())
+    }
+}
+
+/// The training circuit of one (spec, number of chunks) synthesized on a dummy fold, and
+/// the size of its augmented circuit: what key generation starts from, and what says how
+/// many SRS powers Nova's primary commitments take ([`Sizing::primary_power`]) before the
+/// run's HyperKZG prefix is chosen.
+pub struct Sizing {
+    circuit: TrainingCircuit,
+    config: IvcConfig,
+}
+
+impl Sizing {
+    /// Proves one dummy fold of runs of `spec` over `num_chunks` chunks with `key` (any
+    /// run key of the shape: the circuit does not depend on it) and synthesizes the
+    /// augmented circuit.
+    pub fn new<K: CommitKey + ?Sized>(
+        key: &K,
+        spec: &TrainSpec,
+        num_chunks: u64,
+    ) -> Result<Self, Error> {
+        let (shape, _) = run_shape(spec)?;
+        let dummy = dummy_fold(key, spec, num_chunks)?;
+        let circuit = TrainingCircuit::for_keys(shape, num_chunks, dummy);
+        let config = IvcConfig::for_circuit(&circuit)?;
+        Ok(Sizing { circuit, config })
+    }
+
+    /// The power of two of Nova's primary commitment key (the augmented circuit's
+    /// constraints or witnesses, rounded up): a HyperKZG run's SRS prefix must have at
+    /// least as many powers.
+    pub fn primary_power(&self) -> u32 {
+        self.config.primary_key_len.trailing_zeros()
     }
 }
 

@@ -43,6 +43,9 @@ pub struct IvcConfig {
     /// Generators of the CycleFold (Grumpkin) key: at least the CycleFold circuit's
     /// number of constraints and witnesses (2048 suffices).
     pub cyclefold_key_len: usize,
+    /// The augmented circuit's shape when known ([`IvcConfig::for_circuit`]): key
+    /// generation starts its fixed point there (one synthesis instead of two).
+    augmented: Option<AugmentedShape>,
 }
 
 /// The CycleFold key length that covers the CycleFold circuit.
@@ -58,6 +61,7 @@ impl IvcConfig {
                 .max(shape.num_witnesses)
                 .next_power_of_two(),
             cyclefold_key_len: CYCLEFOLD_KEY_LEN,
+            augmented: Some(shape),
         })
     }
 }
@@ -69,6 +73,7 @@ pub struct PublicParams {
     ck1: <Cm1 as CommitmentDef>::Key,
     ck2: <Cm2 as CommitmentDef>::Key,
     sponge_config: PoseidonConfig<Fr>,
+    augmented: Option<AugmentedShape>,
 }
 
 /// Samples the commitment keys, both Pedersen (random generators from `rng`; each
@@ -80,6 +85,7 @@ pub fn preprocess(config: &IvcConfig, mut rng: impl RngCore) -> Result<PublicPar
         ck1: Fs1::preprocess(config.primary_key_len, &mut rng)?,
         ck2: Fs2::preprocess(config.cyclefold_key_len, &mut rng)?,
         sponge_config: poseidon_config(),
+        augmented: config.augmented,
     })
 }
 
@@ -96,6 +102,7 @@ pub fn preprocess_kzg(
         ck1: PrimaryKey::kzg(kzg, config.primary_key_len)?,
         ck2: Fs2::preprocess(config.cyclefold_key_len, &mut rng)?,
         sponge_config: poseidon_config(),
+        augmented: config.augmented,
     })
 }
 
@@ -113,7 +120,7 @@ pub struct AugmentedShape {
 /// The shape of the augmented circuit of `circuit`.
 pub fn augmented_shape<SC: StepCircuit>(circuit: &SC) -> Result<AugmentedShape, Error> {
     let arith2 = cyclefold_r1cs()?.config();
-    let (arith1, _) = primary_r1cs(&poseidon_config(), &arith2, circuit)?;
+    let (arith1, _) = primary_r1cs(&poseidon_config(), &arith2, circuit, None)?;
     Ok(AugmentedShape {
         num_constraints: arith1.n_constraints,
         num_witnesses: arith1.n_witnesses,
@@ -129,7 +136,7 @@ pub fn augmented_profile<SC: StepCircuit>(
 ) -> Result<Vec<(&'static str, usize)>, Error> {
     let arith2 = cyclefold_r1cs()?.config();
     let sponge_config = poseidon_config();
-    let (arith1, _) = primary_r1cs(&sponge_config, &arith2, circuit)?;
+    let (arith1, _) = primary_r1cs(&sponge_config, &arith2, circuit, None)?;
     let profile = RefCell::new(Vec::new());
     let diagnostic = RefCell::new(None);
     let cs = ArithExtractor::<Fr>::new();
@@ -148,15 +155,27 @@ pub fn augmented_profile<SC: StepCircuit>(
 
 /// The R1CS of the augmented circuit. Its size depends on itself (the running instance
 /// it folds has its number of public inputs), so it is synthesized until the
-/// configuration is a fixed point, as sonobe does.
+/// configuration is a fixed point, as sonobe does, starting from `start` when the shape
+/// is known (then once).
 fn primary_r1cs<SC: StepCircuit>(
     sponge_config: &PoseidonConfig<Fr>,
     arith2: &ArithConfig,
     circuit: &SC,
+    start: Option<AugmentedShape>,
 ) -> Result<(ArithConfig, R1CS<Fr>), Error> {
-    let mut arith1 = ArithConfig {
-        n_public_inputs: 1,
-        ..Default::default()
+    let mut arith1 = match start {
+        // The configuration of an R1CS of this shape (`R1CS::config`).
+        Some(shape) => ArithConfig {
+            degree: 2,
+            n_constraints: shape.num_constraints,
+            n_variables: shape.num_witnesses + shape.num_public_inputs + 1,
+            n_public_inputs: shape.num_public_inputs,
+            n_witnesses: shape.num_witnesses,
+        },
+        None => ArithConfig {
+            n_public_inputs: 1,
+            ..Default::default()
+        },
     };
     loop {
         let diagnostic = RefCell::new(None);
@@ -211,7 +230,7 @@ pub fn generate_keys<SC: StepCircuit>(
 ) -> Result<(ProverKey, VerifierKey), Error> {
     let r1cs2 = cyclefold_r1cs()?;
     let arith2 = r1cs2.config();
-    let (arith1, r1cs1) = primary_r1cs(&pp.sponge_config, &arith2, circuit)?;
+    let (arith1, r1cs1) = primary_r1cs(&pp.sponge_config, &arith2, circuit, pp.augmented)?;
     let dk1 = Fs1::generate_keys(pp.ck1, r1cs1)?;
     let dk2 = Fs2::generate_keys(pp.ck2, r1cs2)?;
     let (state_len, num_ops) = (circuit.state_len(), circuit.num_ops());
