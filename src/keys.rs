@@ -13,14 +13,14 @@
 //! the training circuit of a spec over `c` data chunks on scheme `s` are
 //! `ivc-<fold digest>-<c>-<s>.key`: the envelope ([`zkpot_core::io`], kind IVC keys), then
 //! the spec's fold digest (32 bytes), `c` (`u64` little-endian), the power of two of
-//! Nova's primary commitment key (one byte: a HyperKZG run's SRS prefix covers it), the commitment setup
-//! they were made for ([`Setup::to_bytes`]: scheme and key or SRS digest, 33 bytes), the
-//! SHA-256 of the rest, and the IVC key (arkworks uncompressed, every point checked on
-//! load). Reading checks the envelope, the digest, `c` and the setup against what is asked
-//! for, the hash, and that Nova's primary commitment key is the one the setup gives (the
-//! SRS prefix for HyperKZG). Keys made for another SRS (the cached SRS was replaced) are
-//! regenerated when deriving is allowed. The cache is trusted as
-//! the program is: a key file replaced on purpose by someone who can write the cache
+//! Nova's primary commitment key (one byte: a HyperKZG run's SRS prefix covers it), the
+//! commitment setup they were made for ([`Setup::to_bytes`]: scheme and key or SRS digest,
+//! 33 bytes), the SHA-256 of the rest, and the IVC key (arkworks uncompressed, every point
+//! checked on load). Reading checks the envelope, the digest, `c` and the setup against
+//! what is asked for, the hash, and that Nova's primary commitment key is the one the
+//! setup gives (the SRS prefix for HyperKZG). Keys made for another SRS (the cached SRS
+//! was replaced) are regenerated when deriving is allowed. The cache is trusted as the
+//! program is: a key file replaced on purpose by someone who can write the cache
 //! folder can make a verifier accept a false proof, so a verifier that does not trust
 //! its cache derives the keys ([`KeyStore::derive`]) into a fresh folder.
 
