@@ -709,20 +709,25 @@ fn read_ivc_power(path: &Path, digest: Fr, num_chunks: u64) -> Result<Option<u32
     if file.read_exact(&mut header).is_err() {
         return Ok(None);
     }
-    let Ok((_, mut rest)) = open_envelope_of(&header, &[FileKind::IvcKeys], "IVC keys") else {
+    let Ok((_, payload)) = open_envelope_of(&header, &[FileKind::IvcKeys], "IVC keys") else {
         return Ok(None);
     };
-    let Ok(file_digest) = Fr::deserialize_compressed(&mut rest) else {
-        return Ok(None);
-    };
-    match rest.split_first_chunk::<8>() {
-        Some((chunks, [power]))
-            if file_digest == digest && u64::from_le_bytes(*chunks) == num_chunks =>
-        {
-            Ok(Some(u32::from(*power)))
+    match ivc_header(payload) {
+        Some((file_digest, chunks, power, _)) if file_digest == digest && chunks == num_chunks => {
+            Ok(Some(u32::from(power)))
         }
         _ => Ok(None),
     }
+}
+
+/// The fixed part of an IVC key file's header after the envelope: the fold digest, the
+/// chunk count and the primary key's power, and what follows them.
+fn ivc_header(payload: &[u8]) -> Option<(Fr, u64, u8, &[u8])> {
+    let mut rest = payload;
+    let digest = Fr::deserialize_compressed(&mut rest).ok()?;
+    let (chunks, rest) = rest.split_first_chunk::<8>()?;
+    let (power, rest) = rest.split_first()?;
+    Some((digest, u64::from_le_bytes(*chunks), *power, rest))
 }
 
 /// Reads an IVC key file, checking it is the one asked for.
@@ -740,18 +745,13 @@ fn read_ivc_file(
     };
     let (_, payload) = open_envelope_of(bytes, &[FileKind::IvcKeys], "IVC keys")
         .map_err(|e| Error::from(e).in_file(path))?;
-    let mut rest = payload;
-    let file_digest =
-        Fr::deserialize_compressed(&mut rest).map_err(|_| bad("the header does not decode"))?;
-    let (chunks, rest) = rest
-        .split_first_chunk::<8>()
-        .ok_or(bad("the header is truncated"))?;
-    let (_power, mut rest) = rest.split_first().ok_or(bad("the header is truncated"))?;
+    let (file_digest, chunks, _, mut rest) =
+        ivc_header(payload).ok_or(bad("the header is truncated or does not decode"))?;
     let setup = Setup::read(&mut rest).ok_or(bad("the header's setup does not decode"))?;
     let (hash, key) = rest
         .split_first_chunk::<32>()
         .ok_or(bad("the header is truncated"))?;
-    if file_digest != digest || u64::from_le_bytes(*chunks) != num_chunks {
+    if file_digest != digest || chunks != num_chunks {
         return Err(bad("it holds the keys of another spec or dataset size"));
     }
     if setup != commit.setup() {

@@ -106,7 +106,7 @@ impl FoldedKeys {
     /// [`Sizing::primary_power`] powers, else [`Error::SrsTooShort`]).
     pub fn generate_sized(sizing: Sizing, key: &SchemeKey) -> Result<Self, Error> {
         let Sizing { circuit, config } = sizing;
-        let rng = ChaCha20Rng::from_seed(Sha256::digest(IVC_SEED_LABEL).into());
+        let rng = seeded_rng();
         let pp = match key {
             SchemeKey::Pedersen(_) => preprocess(&config, rng)?,
             SchemeKey::Kzg(kzg) => preprocess_kzg(&config, kzg, rng)?,
@@ -212,6 +212,12 @@ impl Sizing {
     }
 }
 
+/// The generator Nova's Pedersen generators are drawn from: ChaCha20 seeded with the
+/// SHA-256 of [`IVC_SEED_LABEL`].
+fn seeded_rng() -> ChaCha20Rng {
+    ChaCha20Rng::from_seed(Sha256::digest(IVC_SEED_LABEL).into())
+}
+
 /// Errors unless `primary` is Nova's primary commitment key for `key`'s scheme: the SRS
 /// prefix and HyperKZG's blinding generator, or (Pedersen) a key whose first generator is
 /// the first one [`IVC_SEED_LABEL`]'s generator draws.
@@ -219,9 +225,7 @@ fn check_primary(key: &SchemeKey, primary: &PrimaryKey) -> Result<(), Error> {
     let ok = match key {
         SchemeKey::Kzg(kzg) => primary.is_kzg_of(kzg),
         SchemeKey::Pedersen(_) => {
-            let rng = ChaCha20Rng::from_seed(Sha256::digest(IVC_SEED_LABEL).into());
-            let first = PrimaryKey::pedersen(1, rng);
-            primary.bases().first() == first.bases().first()
+            primary.bases().first() == PrimaryKey::pedersen(1, seeded_rng()).bases().first()
         }
     };
     if ok {

@@ -27,7 +27,7 @@
 //! asks for; the augmented circuit uses only the emulated instance variables.
 
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::UniformRand;
+use ark_ff::{PrimeField, UniformRand};
 use ark_r1cs_std::{
     alloc::{AllocVar, AllocationMode},
     convert::ToBitsGadget,
@@ -165,15 +165,17 @@ impl GroupBasedCommitment for PrimaryCommitment {
 /// A `G1` point over `Fq` (native).
 type G1Var = <G1 as Val>::Var;
 
-/// The key in a circuit over `Fq` (native points).
-pub struct PrimaryKeyVar {
-    bases: Vec<G1Var>,
-    blinding: G1Var,
+/// The key in a circuit: `V` is a `G1` point variable, native over `Fq` ([`G1Var`], for
+/// [`PrimaryGadget`]'s opening check) or emulated over `Fr` (`EmulatedAffineVar`, for
+/// [`PrimaryEmulatedGadget`], allocatable but never computed with).
+pub struct PrimaryKeyVar<V> {
+    bases: Vec<V>,
+    blinding: V,
 }
 
-impl AllocVar<PrimaryKey, Fq> for PrimaryKeyVar {
+impl<V: AllocVar<G1, F>, F: PrimeField> AllocVar<PrimaryKey, F> for PrimaryKeyVar<V> {
     fn new_variable<T: Borrow<PrimaryKey>>(
-        cs: impl Into<Namespace<Fq>>,
+        cs: impl Into<Namespace<F>>,
         f: impl FnOnce() -> Result<T, SynthesisError>,
         mode: AllocationMode,
     ) -> Result<Self, SynthesisError> {
@@ -183,30 +185,7 @@ impl AllocVar<PrimaryKey, Fq> for PrimaryKeyVar {
         let bases: Vec<G1> = key.bases.iter().map(|g| g.into_group()).collect();
         Ok(PrimaryKeyVar {
             bases: Vec::new_variable(cs.clone(), || Ok(bases.as_slice()), mode)?,
-            blinding: G1Var::new_variable(cs, || Ok(key.blinding), mode)?,
-        })
-    }
-}
-
-/// The key in a circuit over `Fr` (emulated points; allocatable, never computed with).
-pub struct PrimaryEmulatedKeyVar {
-    _bases: Vec<EmulatedAffineVar<Fr, G1>>,
-    _blinding: EmulatedAffineVar<Fr, G1>,
-}
-
-impl AllocVar<PrimaryKey, Fr> for PrimaryEmulatedKeyVar {
-    fn new_variable<T: Borrow<PrimaryKey>>(
-        cs: impl Into<Namespace<Fr>>,
-        f: impl FnOnce() -> Result<T, SynthesisError>,
-        mode: AllocationMode,
-    ) -> Result<Self, SynthesisError> {
-        let cs = cs.into().cs();
-        let value = f()?;
-        let key = value.borrow();
-        let bases: Vec<G1> = key.bases.iter().map(|g| g.into_group()).collect();
-        Ok(PrimaryEmulatedKeyVar {
-            _bases: Vec::new_variable(cs.clone(), || Ok(bases.as_slice()), mode)?,
-            _blinding: EmulatedAffineVar::new_variable(cs, || Ok(key.blinding), mode)?,
+            blinding: V::new_variable(cs, || Ok(key.blinding), mode)?,
         })
     }
 }
@@ -217,7 +196,7 @@ pub struct PrimaryGadget;
 
 impl CommitmentDefGadget for PrimaryGadget {
     type ConstraintField = Fq;
-    type KeyVar = PrimaryKeyVar;
+    type KeyVar = PrimaryKeyVar<G1Var>;
     type ScalarVar = EmulatedFieldVar<Fq, Fr>;
     type CommitmentVar = G1Var;
     type RandomnessVar = EmulatedFieldVar<Fq, Fr>;
@@ -226,7 +205,7 @@ impl CommitmentDefGadget for PrimaryGadget {
 
 impl CommitmentOpsGadget for PrimaryGadget {
     fn open(
-        ck: &PrimaryKeyVar,
+        ck: &PrimaryKeyVar<G1Var>,
         v: &[EmulatedFieldVar<Fq, Fr>],
         r: &EmulatedFieldVar<Fq, Fr>,
         cm: &G1Var,
@@ -249,7 +228,7 @@ pub struct PrimaryEmulatedGadget;
 
 impl CommitmentDefGadget for PrimaryEmulatedGadget {
     type ConstraintField = Fr;
-    type KeyVar = PrimaryEmulatedKeyVar;
+    type KeyVar = PrimaryKeyVar<EmulatedAffineVar<Fr, G1>>;
     type ScalarVar = FpVar<Fr>;
     type CommitmentVar = EmulatedAffineVar<Fr, G1>;
     type RandomnessVar = FpVar<Fr>;
@@ -328,7 +307,7 @@ mod tests {
         let (cm, r) = PrimaryCommitment::commit(&ck, &v, &mut rng).unwrap();
         for (cm, ok) in [(cm, true), (cm + G1Affine::generator(), false)] {
             let cs = ConstraintSystem::<Fq>::new_ref();
-            let ck_var = PrimaryKeyVar::new_constant(cs.clone(), &ck).unwrap();
+            let ck_var = PrimaryKeyVar::<G1Var>::new_constant(cs.clone(), &ck).unwrap();
             let v_var =
                 Vec::<EmulatedFieldVar<Fq, Fr>>::new_witness(cs.clone(), || Ok(v.clone())).unwrap();
             let r_var = EmulatedFieldVar::<Fq, Fr>::new_witness(cs.clone(), || Ok(r)).unwrap();

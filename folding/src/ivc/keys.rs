@@ -56,10 +56,7 @@ impl IvcConfig {
     pub fn for_circuit<SC: StepCircuit>(circuit: &SC) -> Result<Self, Error> {
         let shape = augmented_shape(circuit)?;
         Ok(Self {
-            primary_key_len: shape
-                .num_constraints
-                .max(shape.num_witnesses)
-                .next_power_of_two(),
+            primary_key_len: shape.primary_key_len(),
             cyclefold_key_len: CYCLEFOLD_KEY_LEN,
             augmented: Some(shape),
         })
@@ -115,6 +112,16 @@ pub struct AugmentedShape {
     pub num_witnesses: usize,
     /// Number of public inputs (always 1: the state hash).
     pub num_public_inputs: usize,
+}
+
+impl AugmentedShape {
+    /// The length of Nova's primary commitment key for this circuit: its constraints or
+    /// witnesses, whichever is more, rounded up to a power of two.
+    pub fn primary_key_len(&self) -> usize {
+        self.num_constraints
+            .max(self.num_witnesses)
+            .next_power_of_two()
+    }
 }
 
 /// The shape of the augmented circuit of `circuit`.
@@ -386,14 +393,9 @@ impl IvcKey {
         }
     }
 
-    /// The length of Nova's primary commitment key: the augmented circuit's constraints or
-    /// witnesses, whichever is more, rounded up to a power of two (as
-    /// [`IvcConfig::for_circuit`]).
+    /// The length of Nova's primary commitment key ([`AugmentedShape::primary_key_len`]).
     pub fn primary_key_len(&self) -> usize {
-        self.arith1
-            .n_constraints
-            .max(self.arith1.n_witnesses)
-            .next_power_of_two()
+        self.augmented_shape().primary_key_len()
     }
 
     /// The number of constraints of the CycleFold circuit.
