@@ -165,7 +165,7 @@ impl GroupBasedCommitment for PrimaryCommitment {
 /// A `G1` point over `Fq` (native).
 type G1Var = <G1 as Val>::Var;
 
-/// The key in a circuit: `V` is a `G1` point variable, native over `Fq` ([`G1Var`], for
+/// The key in a circuit: `V` is a `G1` point variable, native over `Fq` (`G1Var`, for
 /// [`PrimaryGadget`]'s opening check) or emulated over `Fr` (`EmulatedAffineVar`, for
 /// [`PrimaryEmulatedGadget`], allocatable but never computed with).
 pub struct PrimaryKeyVar<V> {
