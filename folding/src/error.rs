@@ -184,6 +184,26 @@ pub enum Error {
     /// (De)serialization failed.
     #[error("serialization: {0}")]
     Serialization(#[from] SerializationError),
+    /// The decider cannot handle this circuit or key.
+    #[error("decider: {reason}")]
+    DeciderShape {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The decider's proof was rejected.
+    #[error("final proof rejected: {check}{}", detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    DeciderRejected {
+        /// The check that failed.
+        check: DeciderCheck,
+        /// What the failing component said, where it said something.
+        detail: Option<String>,
+    },
+    /// A commitment operation of the decider failed (prover side).
+    #[error("decider commitment: {0}")]
+    Pcs(#[from] zkpot_pcs::PcsError),
+    /// A multilinear operation failed (prover side).
+    #[error("decider tables: {0}")]
+    Tables(#[from] zkpot_core::Error),
 }
 
 impl Error {
@@ -192,6 +212,30 @@ impl Error {
         Error::Rejected {
             check,
             source: None,
+        }
+    }
+
+    /// A decider rejection by `check`, with what the failing component said.
+    pub(crate) fn decider(check: DeciderCheck, detail: impl fmt::Display) -> Self {
+        Error::DeciderRejected {
+            check,
+            detail: Some(detail.to_string()),
+        }
+    }
+
+    /// A decider rejection by `check` with nothing more to say.
+    pub(crate) fn decider_plain(check: DeciderCheck) -> Self {
+        Error::DeciderRejected {
+            check,
+            detail: None,
+        }
+    }
+
+    /// The decider check that rejected, if this is a final-proof rejection.
+    pub fn decider_check(&self) -> Option<DeciderCheck> {
+        match self {
+            Error::DeciderRejected { check, .. } => Some(*check),
+            _ => None,
         }
     }
 
@@ -285,6 +329,46 @@ impl fmt::Display for Check {
             Check::PrimaryRunning => "the running primary instance is not satisfied",
             Check::PrimaryIncoming => "the incoming primary instance is not satisfied",
             Check::CycleFoldRunning => "the running CycleFold instance is not satisfied",
+        })
+    }
+}
+
+/// The decider check that rejected a final proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeciderCheck {
+    /// A vector or instance in the proof has the wrong length for the circuit.
+    Shape,
+    /// The proof covers another number of steps than the statement's.
+    StepCount,
+    /// The last incoming instance's public input is not the hash of
+    /// `(i, z0, z_i, U, cf_U)`.
+    StateHash,
+    /// The primary SNARK's outer sumcheck (`Az ∘ Bz - u Cz - E = 0`) failed.
+    Outer,
+    /// The evaluation proof of the error vector `E` failed.
+    ErrorOpening,
+    /// The primary SNARK's inner sumcheck (the matrices against `z`) failed.
+    Inner,
+    /// The evaluation proof of the witness `W` failed.
+    WitnessOpening,
+    /// The closed CycleFold instance is not satisfied by the proof's CycleFold witness.
+    CycleFold,
+}
+
+impl fmt::Display for DeciderCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeciderCheck::Shape => "a part has the wrong size for the circuit",
+            DeciderCheck::StepCount => "the proof covers another number of steps",
+            DeciderCheck::StateHash => {
+                "the incoming instance does not commit to (i, z0, z_i, U, cf_U)"
+            }
+            DeciderCheck::Outer => "the relaxed R1CS sumcheck failed",
+            DeciderCheck::ErrorOpening => "the opening of the error vector failed",
+            DeciderCheck::Inner => "the matrix sumcheck failed",
+            DeciderCheck::WitnessOpening => "the opening of the witness failed",
+            DeciderCheck::CycleFold => "the closed CycleFold instance is not satisfied",
         })
     }
 }

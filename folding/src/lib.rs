@@ -31,6 +31,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod decider;
 pub mod error;
 pub mod gadgets;
 pub mod ivc;
@@ -41,7 +42,7 @@ pub mod training;
 mod tests;
 
 pub use crate::{
-    error::{Check, Error, PointOpFault, StateField},
+    error::{Check, DeciderCheck, Error, PointOpFault, StateField},
     gadgets::{
         alloc_point, enforce_point_limbs, point_from_fields, point_from_limbs, point_limbs, G1Var,
     },

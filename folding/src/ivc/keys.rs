@@ -22,7 +22,7 @@ use sonobe::{
         commitments::CommitmentDef,
     },
 };
-use zkpot_core::{poseidon_config, Fr};
+use zkpot_core::{poseidon_config, Fr, G1};
 use zkpot_pcs::KzgKey;
 
 use super::{
@@ -220,6 +220,9 @@ pub struct IvcKey {
     num_ops: usize,
     arith1: ArithConfig,
     arith2: ArithConfig,
+    /// The blinding generator of Nova's primary commitment key (HyperKZG's on a HyperKZG
+    /// key, a random point on a Pedersen one).
+    primary_blinding: G1,
 }
 
 /// The prover's key.
@@ -238,6 +241,7 @@ pub fn generate_keys<SC: StepCircuit>(
     let r1cs2 = cyclefold_r1cs()?;
     let arith2 = r1cs2.config();
     let (arith1, r1cs1) = primary_r1cs(&pp.sponge_config, &arith2, circuit, pp.augmented)?;
+    let primary_blinding = pp.ck1.blinding();
     let dk1 = Fs1::generate_keys(pp.ck1, r1cs1)?;
     let dk2 = Fs2::generate_keys(pp.ck2, r1cs2)?;
     let (state_len, num_ops) = (circuit.state_len(), circuit.num_ops());
@@ -251,6 +255,7 @@ pub fn generate_keys<SC: StepCircuit>(
         num_ops,
         arith1,
         arith2,
+        primary_blinding,
     };
     Ok((key.clone(), key))
 }
@@ -345,6 +350,7 @@ impl IvcKey {
         let r1cs1 = R1CS::<Fr>::deserialize_with_mode(&mut reader, compress, validate)?;
         let ck1 = PrimaryKey::deserialize_with_mode(&mut reader, compress, validate)?;
         check(&ck1)?;
+        let primary_blinding = ck1.blinding();
         let dk1 = Fs1::generate_keys(ck1, r1cs1)?;
         let dk2 = Dk2::deserialize_with_mode(&mut reader, compress, validate)?;
         let sponge_config =
@@ -366,6 +372,7 @@ impl IvcKey {
             pp_hash,
             state_len,
             num_ops,
+            primary_blinding,
         })
     }
 
@@ -406,6 +413,24 @@ impl IvcKey {
     /// The sponge configuration (zkpot's Poseidon).
     pub fn sponge_config(&self) -> &PoseidonConfig<Fr> {
         &self.sponge_config
+    }
+
+    /// A copy of the primary (augmented circuit's) R1CS, read back from the decider key's
+    /// serialization (sonobe keeps it private): the decider's key is made from it once.
+    pub(crate) fn primary_r1cs(&self) -> Result<R1CS<Fr>, Error> {
+        let mut bytes = Vec::with_capacity(self.dk1.uncompressed_size());
+        self.dk1.serialize_uncompressed(&mut bytes)?;
+        // A decider key serializes its R1CS first (see `read_checked`).
+        Ok(R1CS::<Fr>::deserialize_uncompressed_unchecked(
+            bytes.as_slice(),
+        )?)
+    }
+
+    /// Whether Nova's primary commitment key is a HyperKZG one (its blinding generator is
+    /// HyperKZG's; [`FoldedKeys`](crate::running::FoldedKeys) checks the bases are the
+    /// run's SRS prefix when it reads a key).
+    pub fn primary_is_kzg(&self) -> bool {
+        self.primary_blinding == zkpot_pcs::kzg::blinding_generator()
     }
 
     pub(crate) fn dk1(&self) -> &Dk1 {

@@ -5,6 +5,7 @@
 //! The key and an honest three-step run are computed once per test binary and shared.
 
 mod circuits;
+mod decider;
 mod ivc;
 mod toy;
 
