@@ -69,6 +69,7 @@ use zkpot_run::{
 };
 use zkpot_trainer::{Dataset, Mlp, StepWitness, TrainSpec};
 
+use crate::decider::{DeciderKey, DeciderProof};
 use crate::error::{Error, StateField};
 use crate::training::{parse_state, TrainingCircuit};
 use crate::{
@@ -305,18 +306,42 @@ pub fn verify_timed(
     keys.check(&shape, statement.data.num_chunks)?;
     keys.check_setup(&statement.setup)?;
     let circuit = &keys.circuit;
-    let folds = statement.folds();
-    if proof.folds() != folds {
+    let folds = check_folds(statement, proof.folds())?;
+    let z0 = circuit.initial_state(digest, &statement.data, &statement.w0);
+    let zn = proof.ivc.current_state();
+    crate::verify(&keys.key, folds, &z0, zn, &proof.ivc)?;
+    let (last, acc) = check_final_state(statement, circuit, digest, folds, zn)?;
+    let ivc = start.elapsed();
+    let start = Instant::now();
+    verify_finish(key, statement, folds, last, &acc, &proof.finish)?;
+    Ok(VerifyTimings {
+        folds: ivc,
+        finish: start.elapsed(),
+    })
+}
+
+/// Errors unless a proof of `folds` folds is what `statement` needs; returns the count.
+fn check_folds(statement: &RunStatement, folds: u64) -> Result<u64, Error> {
+    if folds != statement.folds() {
         return Err(RunError::FoldCount {
-            expected: folds,
-            got: proof.folds(),
+            expected: statement.folds(),
+            got: folds,
             iterations: statement.iterations(),
         }
         .into());
     }
-    let z0 = circuit.initial_state(digest, &statement.data, &statement.w0);
-    let zn = proof.ivc.current_state();
-    crate::verify(&keys.key, folds, &z0, zn, &proof.ivc)?;
+    Ok(folds)
+}
+
+/// Checks the IVC's final state `zn` against the statement (the fold digest, the `C_data`
+/// root, the chunk index after `folds` folds) and returns `C_last` and the accumulator.
+fn check_final_state(
+    statement: &RunStatement,
+    circuit: &TrainingCircuit,
+    digest: Fr,
+    folds: u64,
+    zn: &[Fr],
+) -> Result<(zkpot_pcs::Commitment, zkpot_pcs::accumulator::Accumulator), Error> {
     let state = |field| Error::FinalState { field };
     let (d, root, chunk, last, acc) =
         parse_state(zn, circuit.acc_vars()).ok_or(state(StateField::Encoding))?;
@@ -329,6 +354,111 @@ pub fn verify_timed(
     if chunk != Fr::from(folds % statement.data.num_chunks.max(1)) {
         return Err(state(StateField::ChunkIndex));
     }
+    Ok((last, acc))
+}
+
+/// The compressed final proof of a folded HyperKZG run: the decider's proof that the IVC
+/// reaches the final state `state` (see [`crate::decider`] for the protocol, what each
+/// field hides and what is not built yet), and the end of the run. Its size does not
+/// depend on the number of folds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompressedProof {
+    /// The number of folds.
+    pub folds: u64,
+    /// The IVC's final state: the fold digest, the `C_data` root, the next chunk index,
+    /// `C_last` and the accumulator.
+    pub state: Vec<Fr>,
+    /// The decider's proof.
+    pub decider: DeciderProof,
+    /// The tie of the last fold to `C_WT` and the accumulator's opening.
+    pub finish: FinishProof,
+}
+
+impl CompressedProof {
+    /// Compresses a folded proof made with `keys` on a HyperKZG run of key `kzg`: the
+    /// decider (`decider` is [`DeciderKey::new`] of `keys.key`) replaces the IVC proof.
+    pub fn compress<B: Backend>(
+        folded: &FoldedProof,
+        keys: &FoldedKeys,
+        decider: &DeciderKey,
+        kzg: &zkpot_pcs::KzgKey,
+        backend: &B,
+        rng: &mut impl RngCore,
+    ) -> Result<Self, Error> {
+        let ivc = &folded.ivc;
+        let proof = crate::decider::prove(decider, &keys.key, kzg, backend, ivc, rng)?;
+        Ok(CompressedProof {
+            folds: ivc.num_steps(),
+            state: ivc.current_state().to_vec(),
+            decider: proof,
+            finish: folded.finish.clone(),
+        })
+    }
+
+    /// The encoding (arkworks compressed): the fold count, the state, the decider's proof,
+    /// the finish proof.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.folds.serialize_compressed(&mut out)?;
+        self.state.serialize_compressed(&mut out)?;
+        self.decider.serialize_compressed(&mut out)?;
+        self.finish.serialize_compressed(&mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes [`CompressedProof::to_bytes`] from the front of `reader`, advancing it,
+    /// with every point checked; any malformed input is an error, never a panic. The
+    /// state's length is bounded by `max_state` before it is allocated.
+    pub fn read(reader: &mut &[u8], max_state: usize) -> Result<Self, Error> {
+        let folds = u64::deserialize_compressed(&mut *reader)?;
+        let len = u64::deserialize_compressed(&mut *reader)?;
+        if len > max_state as u64 {
+            return Err(Error::MalformedProof {
+                what: "the final state",
+                expected: max_state,
+                got: usize::try_from(len).unwrap_or(usize::MAX),
+            });
+        }
+        let state = (0..len)
+            .map(|_| Fr::deserialize_compressed(&mut *reader))
+            .collect::<Result<Vec<_>, _>>()?;
+        let decider =
+            DeciderProof::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)?;
+        let finish =
+            FinishProof::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)?;
+        Ok(CompressedProof {
+            folds,
+            state,
+            decider,
+            finish,
+        })
+    }
+}
+
+/// Verifies a compressed proof against its statement: the decider's proof that the IVC
+/// reaches the proof's final state from the state the statement fixes in `T / k` folds,
+/// that final state against the statement, then the tie to `C_WT` and the accumulator's
+/// opening. `decider` must be [`DeciderKey::new`] of the keys of the statement's spec and
+/// chunk count (its `pp_hash` binds them: another circuit's key rejects). Never panics on
+/// malformed input.
+pub fn verify_compressed(
+    key: &SchemeVerifierKey,
+    decider: &DeciderKey,
+    statement: &RunStatement,
+    proof: &CompressedProof,
+) -> Result<VerifyTimings, Error> {
+    let start = Instant::now();
+    let SchemeVerifierKey::Kzg(kzg) = key else {
+        return Err(Error::DeciderShape {
+            reason: "the compressed proof is for HyperKZG runs",
+        });
+    };
+    let (shape, digest) = run_shape(&statement.spec)?;
+    let circuit = TrainingCircuit::new(shape, statement.data.num_chunks);
+    let folds = check_folds(statement, proof.folds)?;
+    let z0 = circuit.initial_state(digest, &statement.data, &statement.w0);
+    crate::decider::verify(decider, kzg, folds, &z0, &proof.state, &proof.decider)?;
+    let (last, acc) = check_final_state(statement, &circuit, digest, folds, &proof.state)?;
     let ivc = start.elapsed();
     let start = Instant::now();
     verify_finish(key, statement, folds, last, &acc, &proof.finish)?;
@@ -514,6 +644,35 @@ impl<'a, B: Backend> Prover<'a, B> {
         let (statement, finish, wt) = self.run.finish_parts()?;
         let ivc = self.ivc.take().ok_or(RunError::FoldsLeft)?;
         Ok((statement, FoldedProof { ivc, finish }, wt))
+    }
+}
+
+impl<B: Backend> Prover<'_, B> {
+    /// [`Prover::finish`] with the compressed final proof: ties the last fold to a fresh
+    /// `C_WT`, opens the accumulator and runs the decider (`decider` is
+    /// [`DeciderKey::new`] of these keys). HyperKZG runs only ([`Error::DeciderShape`]
+    /// otherwise).
+    pub fn finish_compressed(
+        mut self,
+        decider: &DeciderKey,
+    ) -> Result<(RunStatement, CompressedProof, Opening), Error> {
+        let SchemeKey::Kzg(kzg) = self.run.key() else {
+            return Err(Error::DeciderShape {
+                reason: "the compressed proof is for HyperKZG runs",
+            });
+        };
+        let (statement, finish, wt) = self.run.finish_parts()?;
+        let ivc = self.ivc.take().ok_or(RunError::FoldsLeft)?;
+        let folded = FoldedProof { ivc, finish };
+        let compressed = CompressedProof::compress(
+            &folded,
+            self.keys,
+            decider,
+            kzg,
+            self.run.backend(),
+            &mut self.rng,
+        )?;
+        Ok((statement, compressed, wt))
     }
 }
 

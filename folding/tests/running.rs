@@ -6,13 +6,18 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::OnceLock;
+use std::{sync::OnceLock, time::Instant};
 
 use ark_ff::One;
+use ark_serialize::CanonicalSerialize;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr};
-use zkpot_folding::running::{verify, verify_timed, FoldedKeys, FoldedProof as FinalProof, Prover};
+use zkpot_folding::decider::DeciderKey;
+use zkpot_folding::running::{
+    verify, verify_compressed, verify_timed, CompressedProof, FoldedKeys,
+    FoldedProof as FinalProof, Prover,
+};
 use zkpot_folding::Error;
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::{pedersen::PedersenKey, KzgKey, PcsKind, SchemeKey, Srs};
@@ -48,6 +53,35 @@ fn setup() -> &'static Setup {
         ));
         let keys = FoldedKeys::generate(&key, &s, 3).unwrap();
         Setup { key, keys }
+    })
+}
+
+/// The HyperKZG keys of the same runs (a dev SRS of `2^max(n, m)` powers: the run's tables
+/// and Nova's primary key) and the decider's key.
+struct KzgSetup {
+    key: SchemeKey,
+    keys: FoldedKeys,
+    decider: DeciderKey,
+    power: u32,
+}
+
+fn kzg_setup() -> &'static KzgSetup {
+    static S: OnceLock<KzgSetup> = OnceLock::new();
+    S.get_or_init(|| {
+        let s = spec(4);
+        let shape = StepShape::new(&s).unwrap();
+        let nova = setup().keys.key.primary_key_len().trailing_zeros();
+        let power = nova.max(run_num_vars(&shape) as u32);
+        println!("SRS power {power} (Nova's primary key 2^{nova})");
+        let key = SchemeKey::from(KzgKey::new(Srs::dev_seeded(power, 11)));
+        let keys = FoldedKeys::generate(&key, &s, 3).unwrap();
+        let decider = DeciderKey::new(&keys.key).unwrap();
+        KzgSetup {
+            key,
+            keys,
+            decider,
+            power,
+        }
     })
 }
 
@@ -241,12 +275,10 @@ fn golden_folded_proof() {
 fn a_kzg_run_folds_on_the_srs_prefix() {
     let pedersen = setup();
     let s = spec(4);
-    let shape = StepShape::new(&s).unwrap();
+    let KzgSetup {
+        key, keys, power, ..
+    } = kzg_setup();
     let nova = pedersen.keys.key.primary_key_len().trailing_zeros();
-    let power = nova.max(run_num_vars(&shape) as u32);
-    println!("SRS power {power} (Nova's primary key 2^{nova})");
-    let key = SchemeKey::from(KzgKey::new(Srs::dev_seeded(power, 11)));
-    let keys = FoldedKeys::generate(&key, &s, 3).unwrap();
     assert_eq!(keys.setup, key.setup());
     assert_eq!(keys.key.primary_key_len(), 1 << nova);
     // The same circuit as on Pedersen: only the key's points differ.
@@ -258,9 +290,9 @@ fn a_kzg_run_folds_on_the_srs_prefix() {
 
     // Reading the keys checks the primary key against the setup.
     let bytes = keys.to_bytes().unwrap();
-    let back = FoldedKeys::from_bytes(&s, 3, &key, &bytes).unwrap();
+    let back = FoldedKeys::from_bytes(&s, 3, key, &bytes).unwrap();
     assert_eq!(back.key.pp_hash(), keys.key.pp_hash());
-    let other = SchemeKey::from(KzgKey::new(Srs::dev_seeded(power, 12)));
+    let other = SchemeKey::from(KzgKey::new(Srs::dev_seeded(*power, 12)));
     let other_setup = |r: Result<FoldedKeys, Error>| matches!(r, Err(Error::KeysSetup { .. }));
     assert!(other_setup(FoldedKeys::from_bytes(&s, 3, &other, &bytes)));
     assert!(other_setup(FoldedKeys::from_bytes(
@@ -273,7 +305,7 @@ fn a_kzg_run_folds_on_the_srs_prefix() {
     assert!(other_setup(FoldedKeys::from_bytes(
         &s,
         3,
-        &key,
+        key,
         &pedersen_bytes
     )));
 
@@ -282,7 +314,7 @@ fn a_kzg_run_folds_on_the_srs_prefix() {
     let mut rng = ChaCha20Rng::seed_from_u64(5);
     let refused = Prover::new(
         &pedersen.key,
-        &keys,
+        keys,
         &s,
         data(),
         &initial,
@@ -292,14 +324,14 @@ fn a_kzg_run_folds_on_the_srs_prefix() {
     assert!(matches!(refused, Err(Error::KeysSetup { .. })));
 
     let mut trainer = Trainer::with_model(&s, data(), initial.clone()).unwrap();
-    let mut prover = Prover::new(&key, &keys, &s, data(), &initial, CpuBackend, &mut rng).unwrap();
+    let mut prover = Prover::new(key, keys, &s, data(), &initial, CpuBackend, &mut rng).unwrap();
     while prover.folds_done() < prover.total_folds() {
         let steps: Vec<_> = (0..2).map(|_| trainer.step().unwrap()).collect();
         prover.prove_fold(&steps).unwrap();
     }
     let (statement, proof, _) = prover.finish().unwrap();
     assert_eq!(statement.setup.pcs, PcsKind::Kzg);
-    let timings = verify_timed(&key.verifier_key(), &keys, &statement, &proof).unwrap();
+    let timings = verify_timed(&key.verifier_key(), keys, &statement, &proof).unwrap();
     println!(
         "KZG folded proof: {} bytes, IVC verify {:.3} s, tie and opening {:.1} ms",
         proof.to_bytes().unwrap().len(),
@@ -318,7 +350,7 @@ fn a_kzg_run_folds_on_the_srs_prefix() {
     let mut s2 = statement.clone();
     s2.setup = pedersen.key.setup();
     assert!(matches!(
-        verify(&key.verifier_key(), &keys, &s2, &proof),
+        verify(&key.verifier_key(), keys, &s2, &proof),
         Err(Error::KeysSetup { .. })
     ));
     // A tampered final state.
@@ -326,5 +358,158 @@ fn a_kzg_run_folds_on_the_srs_prefix() {
     let mut z = proof.ivc.current_state().to_vec();
     z[1] += Fr::one();
     bad.ivc = bad.ivc.with_current_state_for_test(z);
-    assert!(verify(&key.verifier_key(), &keys, &statement, &bad).is_err());
+    assert!(verify(&key.verifier_key(), keys, &statement, &bad).is_err());
+}
+
+/// A HyperKZG run of `iterations` and its uncompressed and compressed final proofs (the
+/// compressed one made from the uncompressed one, so both cover the same run).
+fn kzg_run(iterations: u64) -> (RunStatement, FinalProof, CompressedProof) {
+    let KzgSetup {
+        key, keys, decider, ..
+    } = kzg_setup();
+    let s = spec(iterations);
+    let initial = Mlp::init(&s).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(iterations);
+    let mut trainer = Trainer::with_model(&s, data(), initial.clone()).unwrap();
+    let mut prover = Prover::new(key, keys, &s, data(), &initial, CpuBackend, &mut rng).unwrap();
+    let mut fold_times = Vec::new();
+    while prover.folds_done() < prover.total_folds() {
+        let steps: Vec<_> = (0..2).map(|_| trainer.step().unwrap()).collect();
+        let start = Instant::now();
+        prover.prove_fold(&steps).unwrap();
+        fold_times.push(start.elapsed().as_secs_f64());
+    }
+    let (statement, folded, _) = prover.finish().unwrap();
+    let SchemeKey::Kzg(kzg) = key else {
+        unreachable!()
+    };
+    let start = Instant::now();
+    let compressed =
+        CompressedProof::compress(&folded, keys, decider, kzg, &CpuBackend, &mut rng).unwrap();
+    println!(
+        "{} folds: fold times {fold_times:.2?} s, decider {:.2} s",
+        statement.folds(),
+        start.elapsed().as_secs_f64()
+    );
+    (statement, folded, compressed)
+}
+
+/// What the old (uncompressed) and the new (compressed) verifier say.
+fn both(
+    statement: &RunStatement,
+    folded: &FinalProof,
+    compressed: &CompressedProof,
+) -> (bool, bool) {
+    let KzgSetup {
+        key, keys, decider, ..
+    } = kzg_setup();
+    let vk = key.verifier_key();
+    (
+        verify(&vk, keys, statement, folded).is_ok(),
+        verify_compressed(&vk, decider, statement, compressed).is_ok(),
+    )
+}
+
+/// The compressed final proof: 2 and 4 folds verify with proofs of one size; the old and
+/// the new verifier agree on every honest and tampered case; flipped bytes are rejected
+/// without a panic.
+#[test]
+fn compressed_proofs_verify_in_constant_size_and_agree_with_the_uncompressed_ones() {
+    let KzgSetup { key, decider, .. } = kzg_setup();
+    let (m, n, entries) = decider.primary_size();
+    println!("augmented circuit: {m} constraints, {n} witnesses, non-zeros {entries:?}");
+    let runs = [kzg_run(4), kzg_run(8)];
+    let mut sizes = Vec::new();
+    for (statement, folded, compressed) in &runs {
+        let bytes = compressed.to_bytes().unwrap();
+        let start = Instant::now();
+        let t = verify_compressed(&key.verifier_key(), decider, statement, compressed).unwrap();
+        println!(
+            "{} folds: compressed proof {} bytes (decider {} bytes; uncompressed {} bytes), \
+             verify {:.1} ms (decider {:.1} ms, tie and opening {:.1} ms)",
+            statement.folds(),
+            bytes.len(),
+            compressed.decider.compressed_size(),
+            folded.to_bytes().unwrap().len(),
+            start.elapsed().as_secs_f64() * 1e3,
+            t.folds.as_secs_f64() * 1e3,
+            t.finish.as_secs_f64() * 1e3
+        );
+        sizes.push(bytes.len());
+        let back = CompressedProof::read(&mut bytes.as_slice(), 64).unwrap();
+        assert_eq!(&back, compressed);
+        assert_eq!(both(statement, folded, compressed), (true, true));
+    }
+    assert_eq!(sizes[0], sizes[1]);
+
+    let (statement, folded, compressed) = &runs[1];
+    let (other, other_folded, other_compressed) = &runs[0];
+    // Another run's proof, another run's statement.
+    assert_eq!(both(other, folded, compressed), (false, false));
+    assert_eq!(
+        both(statement, other_folded, other_compressed),
+        (false, false)
+    );
+    // Tampered statements.
+    let mut cases: Vec<(&str, RunStatement)> = Vec::new();
+    let mut s = statement.clone();
+    s.wt = statement.w0;
+    cases.push(("C_WT", s));
+    let mut s = statement.clone();
+    s.w0 = statement.wt;
+    cases.push(("C_W0", s));
+    let mut s = statement.clone();
+    s.data.root += Fr::one();
+    cases.push(("C_data root", s));
+    let mut s = statement.clone();
+    s.data.num_chunks += 1;
+    cases.push(("chunk count", s));
+    let mut s = statement.clone();
+    s.spec.iterations = Some(6);
+    cases.push(("T", s));
+    let mut s = statement.clone();
+    s.spec.seed += 1;
+    cases.push(("seed", s));
+    let mut s = statement.clone();
+    s.setup = setup().key.setup();
+    cases.push(("setup", s));
+    for (what, s) in &cases {
+        assert_eq!(both(s, folded, compressed), (false, false), "{what}");
+    }
+    // Tampered final states, fold counts and ties, on both proofs alike.
+    let zn = compressed.state.clone();
+    for e in 0..zn.len() {
+        let mut z = zn.clone();
+        z[e] += Fr::one();
+        let bad_folded = FinalProof {
+            ivc: folded.ivc.clone().with_current_state_for_test(z.clone()),
+            finish: folded.finish.clone(),
+        };
+        let mut bad = compressed.clone();
+        bad.state = z;
+        assert_eq!(
+            both(statement, &bad_folded, &bad),
+            (false, false),
+            "state {e}"
+        );
+    }
+    let mut bad = compressed.clone();
+    bad.folds -= 1;
+    assert!(!both(statement, folded, &bad).1, "fold count");
+    let mut bad = compressed.clone();
+    bad.finish.tie_value += Fr::one();
+    let mut bad_folded = folded.clone();
+    bad_folded.finish.tie_value += Fr::one();
+    assert_eq!(both(statement, &bad_folded, &bad), (false, false), "tie");
+    // Flipped bytes: rejected or unreadable, never a panic.
+    let bytes = compressed.to_bytes().unwrap();
+    let step = (bytes.len() / 40).max(1);
+    for at in (0..bytes.len()).step_by(step) {
+        let mut b = bytes.clone();
+        b[at] ^= 0x21;
+        if let Ok(p) = CompressedProof::read(&mut b.as_slice(), 64) {
+            assert!(!both(statement, folded, &p).1, "byte {at}");
+        }
+    }
+    assert!(CompressedProof::read(&mut &bytes[..bytes.len() - 1], 64).is_err());
 }

@@ -498,6 +498,16 @@ impl<'k, B: Backend> RunProver<'k, B> {
         Ok(())
     }
 
+    /// The run's commitment key.
+    pub fn key(&self) -> &'k SchemeKey {
+        self.key
+    }
+
+    /// The compute backend.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
     /// The resolved spec of the run.
     pub fn spec(&self) -> &TrainSpec {
         &self.spec
