@@ -352,8 +352,10 @@ pub enum DeciderCheck {
     Inner,
     /// The evaluation proof of the witness `W` failed.
     WitnessOpening,
-    /// The closed CycleFold instance is not satisfied by the proof's CycleFold witness.
+    /// The CycleFold SNARK's sumchecks failed.
     CycleFold,
+    /// An opening of the CycleFold SNARK (an inner-product argument) failed.
+    CycleFoldOpening,
 }
 
 impl fmt::Display for DeciderCheck {
@@ -368,7 +370,8 @@ impl fmt::Display for DeciderCheck {
             DeciderCheck::ErrorOpening => "the opening of the error vector failed",
             DeciderCheck::Inner => "the matrix sumcheck failed",
             DeciderCheck::WitnessOpening => "the opening of the witness failed",
-            DeciderCheck::CycleFold => "the closed CycleFold instance is not satisfied",
+            DeciderCheck::CycleFold => "the CycleFold SNARK's sumchecks failed",
+            DeciderCheck::CycleFoldOpening => "an opening of the CycleFold SNARK failed",
         })
     }
 }

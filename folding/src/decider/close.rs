@@ -89,6 +89,8 @@ pub(crate) enum CloseCheat {
     /// The random primary instance's witness is changed after its commitments are made:
     /// the instance does not satisfy the relation.
     UnsatisfiedRandom,
+    /// The same for the random CycleFold instance.
+    UnsatisfiedCycleFoldRandom,
 }
 
 /// The closing transcript: sonobe's sponge with `pp_hash`, [`CLOSE_DOMAIN`], the step
@@ -151,7 +153,15 @@ pub(crate) fn close(
     )?;
 
     // The same for CycleFold: the running instance with a random one.
-    let (cf_Wr, cf_Ur): (Rw2, Ru2) = WitnessInstanceSampler::<Rw2, Ru2>::sample(dk2, (), &mut rng)?;
+    #[allow(unused_mut)]
+    let (mut cf_Wr, cf_Ur): (Rw2, Ru2) =
+        WitnessInstanceSampler::<Rw2, Ru2>::sample(dk2, (), &mut rng)?;
+    #[cfg(test)]
+    if cheat == CloseCheat::UnsatisfiedCycleFoldRandom {
+        if let Some(w) = cf_Wr.w.first_mut() {
+            *w += zkpot_core::Fq::from(1u64);
+        }
+    }
     let none2: [&Iu2; 0] = [];
     let (cf_W, cf_U, cf_cross_term) = <Fs2 as FoldingSchemeProver<2, 0>>::prove(
         dk2.to_pk(),

@@ -20,17 +20,15 @@
 //!    instance satisfies the augmented circuit's relaxed R1CS, opening `W` and `E` with
 //!    HyperKZG's zero-knowledge evaluation proof (Nova's primary commitments are HyperKZG
 //!    commitments on a HyperKZG run, [`crate::ivc::commitment`]).
-//! 3. **CycleFold**: today the closed CycleFold witness is sent (it is uniformly random,
-//!    see below) and the verifier checks the relaxed R1CS and both Pedersen openings
-//!    directly (about 1,350 constraints: milliseconds, but tens of kilobytes).
+//! 3. **CycleFold SNARK** ([`cyclefold`]): the same argument over Grumpkin's scalar field
+//!    for the closed CycleFold instance (about 1,350 constraints), opening its Pedersen
+//!    commitments with an inner-product argument.
 //!
 //! # Status (what is not built yet)
 //!
 //! * The verifier evaluates the primary matrices itself (the *plain* Spartan verifier:
 //!   linear in the matrices, and a verifying key as large as the R1CS); the preprocessed
 //!   verifying key (SPARK: committed sparse matrices, an offline memory check) is next.
-//! * The CycleFold SNARK (the same argument over Grumpkin with Pedersen + IPA) replaces the
-//!   closed CycleFold witness in the proof.
 //! * The IVC's final state `z_i`, which the verifier needs to recompute the public input,
 //!   carries the run's accumulator value `v_acc`; the run's end (the tie to `C_WT` and the
 //!   accumulator's opening) sends the tie's value in the clear. Both are masked by the run
@@ -52,7 +50,7 @@
 //! | `closing.cf_running` | hiding Pedersen commitments; `u`, `x` from public-coin challenges and points of hiding commitments |
 //! | `primary` (sumchecks, `Az~`, `Bz~`, `Cz~`, `E~`, `w~`) | functions of the closed witness `W' = W + rho W_r`, uniform and independent of `W` because `W_r` is uniform (`E'` is then determined by `W'` and the public `u'`, `x'`) |
 //! | `primary.e_proof`, `primary.w_proof` | HyperKZG zero-knowledge evaluation proofs |
-//! | `cf_witness` | the closed CycleFold witness and its blinds: uniform by the same argument (`cf_W' = cf_W + rho cf_W_r`, `r' = r + rho r_r`) |
+//! | `cyclefold` (sumchecks, evaluations, values, blinds, inner-product rounds) | functions of the closed CycleFold witness and its blinds, uniform by the same argument (`cf_W' = cf_W + rho cf_W_r`, `r' = r + rho r_r`); its openings need not hide |
 //!
 //! A simulator that knows only the statement samples the closed witnesses uniformly, runs
 //! the honest SNARK prover on them and sets the random instances' commitments to
@@ -69,7 +67,9 @@
 )]
 
 pub mod close;
+pub mod cyclefold;
 pub(crate) mod r1cs;
+pub(crate) mod small;
 pub mod spartan;
 
 use std::io::{Read, Write};
@@ -83,14 +83,15 @@ use sonobe::fs::FoldingSchemeDecider;
 use zkpot_core::{Backend, Fr, G1};
 use zkpot_pcs::{KzgKey, KzgVerifierKey};
 
-use self::{close::close, r1cs::SnarkR1cs};
+use self::{close::close, cyclefold::CycleFoldKey, r1cs::SnarkR1cs};
 pub use self::{
     close::{verify_closing, Closing, ClosingShape},
+    cyclefold::CycleFoldProof,
     spartan::SpartanProof,
 };
 use crate::{
-    error::{DeciderCheck, Error},
-    ivc::{keys::IvcKey, proof::IvcProof, Dk2, Fs2, Grumpkin, Iu1, Ru1, Ru2, Rw2},
+    error::Error,
+    ivc::{keys::IvcKey, proof::IvcProof, Dk2, Fs2, Grumpkin, Iu1, Ru1, Ru2},
 };
 
 /// The decider's key for one IVC key: the primary R1CS in the decider's layout, the
@@ -99,6 +100,7 @@ use crate::{
 #[derive(Clone)]
 pub struct DeciderKey {
     r1cs: SnarkR1cs,
+    cyclefold: CycleFoldKey,
     dk2: Dk2,
     shape: ClosingShape,
     sponge_config: PoseidonConfig<Fr>,
@@ -111,6 +113,7 @@ impl DeciderKey {
         let r1cs = SnarkR1cs::new(&key.primary_r1cs()?)?;
         Ok(DeciderKey {
             r1cs,
+            cyclefold: CycleFoldKey::new(key.dk2())?,
             dk2: key.dk2().clone(),
             shape: ClosingShape::of(key),
             sponge_config: key.sponge_config().clone(),
@@ -135,8 +138,8 @@ pub struct DeciderProof {
     pub closing: Closing,
     /// The primary SNARK.
     pub primary: SpartanProof,
-    /// The closed CycleFold witness (uniformly random), until the CycleFold SNARK.
-    pub cf_witness: Rw2,
+    /// The CycleFold SNARK.
+    pub cyclefold: CycleFoldProof,
 }
 
 /// A deliberate deviation of the decider's prover, for soundness tests only.
@@ -217,10 +220,15 @@ pub(crate) fn prove_inner<B: Backend>(
         #[cfg(test)]
         cheat.spartan,
     )?;
+    let cyclefold = cyclefold::prove(
+        &key.cyclefold,
+        key.shape.pp_hash,
+        (&closed.cf_W, &closed.cf_U),
+    )?;
     Ok(DeciderProof {
         closing,
         primary,
-        cf_witness: closed.cf_W,
+        cyclefold,
     })
 }
 
@@ -243,14 +251,12 @@ pub fn verify(
         &proof.closing,
     )?;
     spartan::verify(&key.r1cs, vk, key.shape.pp_hash, &closed, &proof.primary)?;
-    let config = sonobe::fs::DeciderKey::to_arith_config(&key.dk2);
-    if proof.cf_witness.w.len() != config.n_witnesses
-        || proof.cf_witness.e.len() != config.n_constraints
-    {
-        return Err(Error::decider_plain(DeciderCheck::Shape));
-    }
-    Fs2::decide_running(&key.dk2, &proof.cf_witness, &cf_closed)
-        .map_err(|e| Error::decider(DeciderCheck::CycleFold, e))
+    cyclefold::verify(
+        &key.cyclefold,
+        key.shape.pp_hash,
+        &cf_closed,
+        &proof.cyclefold,
+    )
 }
 
 /// Writes a running instance (`cm_e`, `u`, `cm_w`, `x`).
@@ -288,11 +294,7 @@ impl CanonicalSerialize for DeciderProof {
         }
         c.cf_cross_term.serialize_with_mode(&mut *w, compress)?;
         self.primary.serialize_with_mode(&mut *w, compress)?;
-        let cf = &self.cf_witness;
-        cf.e.serialize_with_mode(&mut *w, compress)?;
-        cf.r_e.serialize_with_mode(&mut *w, compress)?;
-        cf.w.serialize_with_mode(&mut *w, compress)?;
-        cf.r_w.serialize_with_mode(&mut *w, compress)
+        self.cyclefold.serialize_with_mode(&mut *w, compress)
     }
 
     fn serialized_size(&self, compress: Compress) -> usize {
@@ -326,7 +328,8 @@ impl Valid for DeciderProof {
             c.cf_cross_term,
         ];
         Grumpkin::batch_check(grumpkin.iter())?;
-        self.primary.check()
+        self.primary.check()?;
+        self.cyclefold.check()
     }
 }
 
@@ -370,12 +373,7 @@ impl CanonicalDeserialize for DeciderProof {
         let cf_random = running2()?;
         let cf_cross_term = read!();
         let primary = read!();
-        let cf_witness = Rw2 {
-            e: read!(),
-            r_e: read!(),
-            w: read!(),
-            r_w: read!(),
-        };
+        let cyclefold = read!();
         let proof = DeciderProof {
             closing: Closing {
                 running,
@@ -388,7 +386,7 @@ impl CanonicalDeserialize for DeciderProof {
                 cf_cross_term,
             },
             primary,
-            cf_witness,
+            cyclefold,
         };
         if validate == Validate::Yes {
             proof.check()?;

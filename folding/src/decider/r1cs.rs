@@ -23,10 +23,10 @@
     clippy::indexing_slicing
 )]
 
-use ark_ff::Zero;
+use ark_ff::PrimeField;
 use rayon::prelude::*;
 use sonobe::primitives::arithmetizations::{ccs::CCS, r1cs::R1CS, Arith};
-use zkpot_core::{evaluate_slice, Fr};
+use zkpot_core::Fr;
 
 use crate::error::Error;
 
@@ -36,15 +36,15 @@ const ROWS_PER_TASK: usize = 1 << 12;
 /// One matrix in compressed sparse rows: row `i` holds the entries
 /// `starts[i]..starts[i + 1]` of `cols` and `vals`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Csr {
+pub(crate) struct Csr<F> {
     starts: Vec<usize>,
     cols: Vec<u32>,
-    vals: Vec<Fr>,
+    vals: Vec<F>,
 }
 
-impl Csr {
+impl<F: PrimeField> Csr<F> {
     /// The entries of row `i` as `(column, value)` pairs.
-    fn row(&self, i: usize) -> impl Iterator<Item = (usize, Fr)> + '_ {
+    fn row(&self, i: usize) -> impl Iterator<Item = (usize, F)> + '_ {
         let (from, to) = match (self.starts.get(i), self.starts.get(i + 1)) {
             (Some(&a), Some(&b)) => (a, b),
             _ => (0, 0),
@@ -60,9 +60,10 @@ impl Csr {
     }
 }
 
-/// A relaxed R1CS in the decider's layout (see the [module docs](self)).
+/// A relaxed R1CS over `F` in the decider's layout (see the [module docs](self)): the
+/// augmented circuit's over `Fr`, the CycleFold circuit's over `Fq`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SnarkR1cs {
+pub(crate) struct SnarkR1cs<F = Fr> {
     num_constraints: usize,
     num_witnesses: usize,
     num_public_inputs: usize,
@@ -71,7 +72,7 @@ pub(crate) struct SnarkR1cs {
     /// `k`: each column block has `2^k` columns; `z~` has `k + 1` variables.
     block_vars: usize,
     /// `A`, `B`, `C`.
-    matrices: [Csr; 3],
+    matrices: [Csr<F>; 3],
 }
 
 /// `ceil(log2(n))`, at least 1.
@@ -79,9 +80,9 @@ fn log2_ceil(n: usize) -> usize {
     n.max(2).next_power_of_two().trailing_zeros() as usize
 }
 
-impl SnarkR1cs {
+impl<F: PrimeField> SnarkR1cs<F> {
     /// Reorders the columns of `r1cs` (sonobe's `(u, x, w)`) into the decider's layout.
-    pub(crate) fn new(r1cs: &R1CS<Fr>) -> Result<SnarkR1cs, Error> {
+    pub(crate) fn new(r1cs: &R1CS<F>) -> Result<SnarkR1cs<F>, Error> {
         let config = r1cs.config();
         let (m, n_x, n_w) = (
             config.n_constraints,
@@ -127,7 +128,7 @@ impl SnarkR1cs {
             }
             matrices.push(csr);
         }
-        let matrices: [Csr; 3] = matrices.try_into().map_err(|_| Error::DeciderShape {
+        let matrices: [Csr<F>; 3] = matrices.try_into().map_err(|_| Error::DeciderShape {
             reason: "an R1CS has three matrices",
         })?;
         Ok(SnarkR1cs {
@@ -176,12 +177,12 @@ impl SnarkR1cs {
 
     /// `z` in the decider's layout (`2^(k+1)` entries) from `w`, `u` and `x`; `None`
     /// unless the lengths are the circuit's.
-    pub(crate) fn z_table(&self, w: &[Fr], u: Fr, x: &[Fr]) -> Option<Vec<Fr>> {
+    pub(crate) fn z_table(&self, w: &[F], u: F, x: &[F]) -> Option<Vec<F>> {
         if w.len() != self.num_witnesses || x.len() != self.num_public_inputs {
             return None;
         }
         let block = 1usize << self.block_vars;
-        let mut z = vec![Fr::zero(); 2 * block];
+        let mut z = vec![F::zero(); 2 * block];
         z.get_mut(..w.len())?.copy_from_slice(w);
         let ux = z.get_mut(block..block + 1 + x.len())?;
         let (first, rest) = ux.split_first_mut()?;
@@ -190,25 +191,35 @@ impl SnarkR1cs {
         Some(z)
     }
 
-    /// `ux~` at `point` (`k` coordinates): the second block of `z`, `(u, x)` zero-padded.
-    pub(crate) fn ux_eval(&self, u: Fr, x: &[Fr], point: &[Fr]) -> Result<Fr, Error> {
-        let mut table = vec![Fr::zero(); 1usize << self.block_vars];
-        let slot = table.get_mut(..1 + x.len()).ok_or(Error::DeciderShape {
-            reason: "the public input is longer than a column block",
-        })?;
-        if let Some((first, rest)) = slot.split_first_mut() {
-            *first = u;
-            rest.copy_from_slice(x);
+    /// `ux~` at `point` (`k` coordinates): the second block of `z`, `(u, x)` zero-padded,
+    /// from its `1 + n_x` non-zero entries only (`O(n_x k)`, no table).
+    pub(crate) fn ux_eval(&self, u: F, x: &[F], point: &[F]) -> Result<F, Error> {
+        if point.len() != self.block_vars || x.len() != self.num_public_inputs {
+            return Err(Error::DeciderShape {
+                reason: "the public input or the point has the wrong length",
+            });
         }
-        Ok(evaluate_slice(&table, point)?)
+        // eq(point, j) for the index j: the product over its bits.
+        let eq_at = |j: usize| -> F {
+            point
+                .iter()
+                .enumerate()
+                .map(|(b, &p)| if (j >> b) & 1 == 1 { p } else { F::one() - p })
+                .product()
+        };
+        Ok(std::iter::once(&u)
+            .chain(x)
+            .enumerate()
+            .map(|(j, v)| eq_at(j) * v)
+            .sum())
     }
 
     /// `(A z, B z, C z)`, each zero-padded to `2^s` entries (`z` as [`SnarkR1cs::z_table`]
     /// lays it out).
-    pub(crate) fn products(&self, z: &[Fr]) -> [Vec<Fr>; 3] {
+    pub(crate) fn products(&self, z: &[F]) -> [Vec<F>; 3] {
         let rows = 1usize << self.row_vars;
-        let product = |csr: &Csr| -> Vec<Fr> {
-            let mut out = vec![Fr::zero(); rows];
+        let product = |csr: &Csr<F>| -> Vec<F> {
+            let mut out = vec![F::zero(); rows];
             out.par_chunks_mut(ROWS_PER_TASK)
                 .enumerate()
                 .for_each(|(task, chunk)| {
@@ -232,13 +243,13 @@ impl SnarkR1cs {
     /// The table over the columns (`2^(k+1)` entries) of
     /// `M(y) = sum_x rows[x] * (c_A A + c_B B + c_C C)(x, y)`: the matrices bound to a
     /// row point whose `eq` table is `rows`.
-    pub(crate) fn bind_rows(&self, rows: &[Fr], coeffs: [Fr; 3]) -> Vec<Fr> {
+    pub(crate) fn bind_rows(&self, rows: &[F], coeffs: [F; 3]) -> Vec<F> {
         let cols = 2usize << self.block_vars;
         let tasks = self.num_constraints.div_ceil(ROWS_PER_TASK).max(1);
         (0..tasks)
             .into_par_iter()
             .fold(
-                || vec![Fr::zero(); cols],
+                || vec![F::zero(); cols],
                 |mut acc, task| {
                     let end = ((task + 1) * ROWS_PER_TASK).min(self.num_constraints);
                     for i in task * ROWS_PER_TASK..end {
@@ -259,7 +270,7 @@ impl SnarkR1cs {
                 },
             )
             .reduce(
-                || vec![Fr::zero(); cols],
+                || vec![F::zero(); cols],
                 |mut a, b| {
                     a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
                     a
@@ -270,17 +281,17 @@ impl SnarkR1cs {
     /// `(c_A A + c_B B + c_C C)~(rx, ry)` from the `eq` tables of the two points, by one
     /// pass over every non-zero entry: the plain verifier's evaluation (linear in the
     /// matrices' size).
-    pub(crate) fn evaluate(&self, rows: &[Fr], cols: &[Fr], coeffs: [Fr; 3]) -> Fr {
+    pub(crate) fn evaluate(&self, rows: &[F], cols: &[F], coeffs: [F; 3]) -> F {
         let tasks = self.num_constraints.div_ceil(ROWS_PER_TASK).max(1);
         (0..tasks)
             .into_par_iter()
             .map(|task| {
                 let end = ((task + 1) * ROWS_PER_TASK).min(self.num_constraints);
-                let mut sum = Fr::zero();
+                let mut sum = F::zero();
                 for i in task * ROWS_PER_TASK..end {
                     let weight = rows.get(i).copied().unwrap_or_default();
                     for (csr, c) in self.matrices.iter().zip(coeffs) {
-                        let row: Fr = csr
+                        let row: F = csr
                             .row(i)
                             .map(|(col, v)| v * cols.get(col).copied().unwrap_or_default())
                             .sum();
@@ -296,7 +307,7 @@ impl SnarkR1cs {
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]
 mod tests {
-    use ark_ff::{One, UniformRand};
+    use ark_ff::{One, UniformRand, Zero};
     use sonobe::primitives::arithmetizations::ArithRelation;
     use zkpot_core::{eq_table, evaluate_slice};
 

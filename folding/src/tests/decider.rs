@@ -184,12 +184,9 @@ fn two_decider_proofs_of_one_run_share_only_the_ivc_instances() {
         ra.len()
     );
     assert_eq!(shared, zeros);
-    assert!(a
-        .cf_witness
-        .w
-        .iter()
-        .zip(&b.cf_witness.w)
-        .all(|(x, y)| x != y));
+    assert_ne!(a.cyclefold.evals, b.cyclefold.evals);
+    assert_ne!(a.cyclefold.w.blind, b.cyclefold.w.blind);
+    assert_ne!(a.cyclefold.e.ipa.l, b.cyclefold.e.ipa.l);
     // No witness entry of the IVC proof (running or incoming, non-trivial) appears in the
     // decider proof's bytes.
     // Values the verifier knows anyway (the augmented circuit also holds them as
@@ -397,14 +394,44 @@ fn every_tampered_proof_field_is_rejected() {
                 p.primary.inner.rounds[0].pop();
             }),
         ),
-        ("cf W", Box::new(|p| p.cf_witness.w[3] += Fq::one())),
-        ("cf E", Box::new(|p| p.cf_witness.e[3] += Fq::one())),
-        ("cf r_w", Box::new(|p| p.cf_witness.r_w += Fq::one())),
-        ("cf r_e", Box::new(|p| p.cf_witness.r_e += Fq::one())),
+        ("cf Az", Box::new(|p| p.cyclefold.evals[0] += Fq::one())),
+        ("cf Cz", Box::new(|p| p.cyclefold.evals[2] += Fq::one())),
+        ("cf E value", Box::new(|p| p.cyclefold.e.value += Fq::one())),
+        ("cf E blind", Box::new(|p| p.cyclefold.e.blind += Fq::one())),
+        ("cf W value", Box::new(|p| p.cyclefold.w.value += Fq::one())),
+        ("cf W blind", Box::new(|p| p.cyclefold.w.blind += Fq::one())),
         (
-            "cf W short",
+            "cf W last scalar",
+            Box::new(|p| p.cyclefold.w.ipa.a += Fq::one()),
+        ),
+        (
+            "cf E last scalar",
+            Box::new(|p| p.cyclefold.e.ipa.a += Fq::one()),
+        ),
+        (
+            "cf W L",
+            Box::new(move |p| {
+                let l = &mut p.cyclefold.w.ipa.l[2];
+                *l = (*l + ark_grumpkin::Affine::generator()).into_affine();
+            }),
+        ),
+        (
+            "cf E R",
+            Box::new(move |p| {
+                let r = &mut p.cyclefold.e.ipa.r[0];
+                *r = (*r + ark_grumpkin::Affine::generator()).into_affine();
+            }),
+        ),
+        (
+            "cf E short",
             Box::new(|p| {
-                p.cf_witness.w.pop();
+                p.cyclefold.e.ipa.l.pop();
+            }),
+        ),
+        (
+            "cf inner round short",
+            Box::new(|p| {
+                p.cyclefold.inner[1].pop();
             }),
         ),
         (
@@ -426,6 +453,18 @@ fn every_tampered_proof_field_is_rejected() {
                 Box::new(move |p| p.primary.outer.rounds[round][c] += Fr::one()),
             ));
         }
+    }
+    for round in 0..s.decided.cyclefold.outer.len() {
+        cases.push((
+            "cf outer round coefficient",
+            Box::new(move |p| p.cyclefold.outer[round][round % 3] += Fq::one()),
+        ));
+    }
+    for round in 0..s.decided.cyclefold.inner.len() {
+        cases.push((
+            "cf inner round coefficient",
+            Box::new(move |p| p.cyclefold.inner[round][round % 2] += Fq::one()),
+        ));
     }
     let inner_rounds = s.decided.primary.inner.rounds.len();
     for round in 0..inner_rounds {
@@ -467,6 +506,16 @@ fn cheating_provers_are_rejected() {
     assert_eq!(
         verify_own(&bad).unwrap_err().decider_check(),
         Some(DeciderCheck::Outer)
+    );
+    // A random CycleFold instance that does not satisfy the relation.
+    let cheat = Cheat {
+        close: CloseCheat::UnsatisfiedCycleFoldRandom,
+        spartan: SpartanCheat::None,
+    };
+    let bad = prove(cheat, &s.proof).unwrap();
+    assert_eq!(
+        verify_own(&bad).unwrap_err().decider_check(),
+        Some(DeciderCheck::CycleFold)
     );
     // An IVC proof whose running witness is wrong: the honest decider refuses it, a
     // cheating one proves something the verifier rejects.
