@@ -17,13 +17,15 @@
 //! | [`ivc`] | the step-circuit interface ([`StepCircuit`], [`PointOpVar`], [`RHO_BITS`]), key generation, [`IvcProver`], [`verify`], [`IvcProof`] (see its docs for one step) |
 //! | [`error`] | [`Error`], [`Check`] |
 //! | [`training`] | the training step circuit: one fold of a run proof verified in-circuit |
-//! | [`running`] | the running proof of a training run: keys (cacheable), prover (checkpoints), [`running::FoldedProof`], verifier |
+//! | [`running`] | the running proof of a training run: keys (cacheable), prover (checkpoints), [`running::FoldedProof`] and [`running::CompressedProof`], verifiers |
+//! | [`decider`] | the compressed final proof: closing the IVC, the primary and CycleFold SNARKs |
 //!
 //! `folding` sits below the facade and above `gkr` in the dependency graph.
 //!
 //! The proof ([`IvcProof`]) is sonobe's uncompressed one: running and incoming instances
-//! with their witnesses, in the clear. It is neither succinct nor zero-knowledge; a decider
-//! (compressed, zero-knowledge final proof) is future work.
+//! with their witnesses, in the clear. It is neither succinct nor zero-knowledge; the
+//! [`decider`] replaces it by a proof of kilobytes whose messages reveal nothing (see its
+//! docs for what is not built yet).
 
 #![forbid(unsafe_code)]
 #![cfg_attr(

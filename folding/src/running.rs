@@ -19,8 +19,13 @@
 //! zero-knowledge opening). Its size and verification time do not depend on the number of
 //! iterations, but the IVC proof is sonobe's **uncompressed** one: it carries the running
 //! instances' witnesses (megabytes), and it is **not zero-knowledge** (those witnesses
-//! contain the step proofs, which reveal evaluations of the committed tables). The
-//! compressed, zero-knowledge final proof (a decider) is future work.
+//! contain the step proofs, which reveal evaluations of the committed tables).
+//!
+//! [`CompressedProof`] (HyperKZG runs) replaces the IVC proof by the decider's proof
+//! ([`crate::decider`]: kilobytes, whose messages reveal nothing) and the IVC's final state;
+//! [`verify_compressed`] checks it. The final state still carries the accumulator's value
+//! and the end of the run its tie value, both evaluations of witness tables: the run
+//! protocol's next revision masks them.
 //!
 //! # Keys
 //!

@@ -42,8 +42,8 @@
 //! [`verify`] checks the uncompressed proof: the hash binding of the last incoming instance
 //! and the satisfaction of the running primary, incoming primary and running CycleFold
 //! instances. It needs the whole key (R1CS matrices and commitment keys) and the proof
-//! carries the witnesses in the clear: it is neither succinct nor zero-knowledge. A
-//! compressed final proof (decider) is future work.
+//! carries the witnesses in the clear: it is neither succinct nor zero-knowledge. The
+//! compressed final proof is [`crate::decider`]'s.
 
 pub mod circuit;
 pub mod commitment;
