@@ -9,6 +9,12 @@ use std::{fmt, path::PathBuf, sync::Arc};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PcsError {
+    /// The linked pairs of a hiding aggregation are malformed.
+    #[error("malformed linked claims: {reason}")]
+    BadLinks {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The key has fewer generators than the table (or point) needs.
     #[error("commitment key too short: {needed} generators needed, {available} available")]
     KeyTooShort {

@@ -47,6 +47,7 @@
 //! 7. `b_j = challenge_128()` for `j = 1..m`.
 
 pub mod constraints;
+pub mod hiding;
 pub(crate) mod verifier;
 
 use ark_ff::{Field, One, Zero};
