@@ -190,7 +190,7 @@ fn tampered_statements_and_proofs_are_rejected() {
         assert!(!accepts(statement, &bad), "state element {e}");
     }
     let mut bad = proof.clone();
-    bad.finish.tie_value += Fr::one();
+    bad.finish.finish.sumcheck.rounds[0][0] += Fr::one();
     assert!(!accepts(statement, &bad), "tie value");
 }
 
@@ -498,9 +498,9 @@ fn compressed_proofs_verify_in_constant_size_and_agree_with_the_uncompressed_one
     bad.folds -= 1;
     assert!(!both(statement, folded, &bad).1, "fold count");
     let mut bad = compressed.clone();
-    bad.finish.tie_value += Fr::one();
+    bad.finish.finish.sumcheck.rounds[0][0] += Fr::one();
     let mut bad_folded = folded.clone();
-    bad_folded.finish.tie_value += Fr::one();
+    bad_folded.finish.finish.sumcheck.rounds[0][0] += Fr::one();
     assert_eq!(both(statement, &bad_folded, &bad), (false, false), "tie");
     // Flipped bytes: rejected or unreadable, never a panic.
     let bytes = compressed.to_bytes().unwrap();

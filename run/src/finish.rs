@@ -1,10 +1,11 @@
 //! The end of a run (`DESIGN.md` sections 1 and 7): on a fresh final transcript
 //! ([`FINAL_LABEL`], the whole statement, the number of folds, the accumulator's claim),
-//! the verifier draws a point `r` of the model layout; the prover sends `v`, the model
-//! table behind `C_WT` at `r`. The claims `(C_last, r || bits of the model block, v)` and
-//! `(C_WT, r, v)` tie the last fold's model block to `C_WT`; they are folded into the
-//! accumulator, which is then opened by one zero-knowledge evaluation proof
-//! ([`verify_finish`]).
+//! the verifier draws a point `r` of the model layout. The claims
+//! `(C_last, r || bits of the model block)` and `(C_WT, r)` tie the last fold's model
+//! block to `C_WT`: they are a *linked pair* of a hiding fold into the accumulator
+//! ([`zkpot_pcs::aggregate::hiding`]), so their common value `W_T~(r)` is never sent, and
+//! the fold sends no per-table evaluation. The accumulator is then opened by one
+//! zero-knowledge evaluation proof ([`verify_finish`]).
 
 #![deny(
     clippy::unwrap_used,
@@ -17,7 +18,8 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use zkpot_core::{Fr, PoseidonTranscript, Transcript};
 use zkpot_gkr::step::{Block, StepShape};
 use zkpot_pcs::{
-    accumulator::{Accumulator, FoldProof, OpenProof},
+    accumulator::{Accumulator, OpenProof},
+    aggregate::hiding::HidingAggregationProof,
     pedersen::Commitment,
     CommittedClaim, SchemeProof, SchemeVerifierKey,
 };
@@ -35,10 +37,8 @@ pub const FINAL_LABEL: &[u8] = b"zkpot/gkr/run/final";
 /// opening of the accumulator.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct FinishProof {
-    /// `v`: the table behind `C_WT` at the final transcript's point.
-    pub tie_value: Fr,
-    /// The fold of the two tie claims into the accumulator.
-    pub finish: FoldProof,
+    /// The hiding fold of the two tie claims (a linked pair) into the accumulator.
+    pub finish: HidingAggregationProof,
     /// The opening of the final accumulator (an evaluation proof of the statement's
     /// scheme).
     pub open: OpenProof<SchemeProof>,
@@ -71,9 +71,9 @@ pub fn verify_finish(
         });
     }
     let (mut t, r) = final_transcript(statement, digest, folds, accumulator, &shape);
-    let ties = tie_claims(&shape, last, statement.wt, &r, proof.tie_value)?;
+    let ties = tie_claims(&shape, last, statement.wt, &r)?;
     let accumulator = accumulator
-        .verify_fold::<Pcs, _>(&ties, &proof.finish, &mut t)
+        .verify_fold_hiding(&ties, &TIE_LINK, &proof.finish, &mut t)
         .map_err(RunError::Final)?;
     accumulator
         .verify_open::<Pcs, _>(key, &proof.open, &mut t)
@@ -97,14 +97,18 @@ pub(crate) fn final_transcript(
     (t, r)
 }
 
-/// The two tie claims: the last fold's model block and `C_WT` at `r`, both `v`.
+/// The tie claims are one linked pair: their common value is never sent.
+pub(crate) const TIE_LINK: [(usize, usize); 1] = [(0, 1)];
+
+/// The two tie claims: the last fold's model block and `C_WT` at `r`, stated with value 0
+/// (a linked pair, [`TIE_LINK`]).
 pub(crate) fn tie_claims(
     shape: &StepShape,
     last: Commitment,
     wt: Commitment,
     r: &[Fr],
-    v: Fr,
 ) -> Result<[CommittedClaim; 2], RunError> {
+    let v = Fr::from(0u64);
     let point = shape
         .fold_layout()
         .point(Block::Model, r)

@@ -10,11 +10,7 @@
 )]
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
-use zkpot_core::Fr;
-use zkpot_pcs::{
-    accumulator::{FoldProof, OpenProof},
-    SchemeProof,
-};
+use zkpot_pcs::{accumulator::OpenProof, aggregate::hiding::HidingAggregationProof, SchemeProof};
 
 use crate::{error::RunError, fold::FoldRecord};
 
@@ -23,10 +19,8 @@ use crate::{error::RunError, fold::FoldRecord};
 pub struct RunProof {
     /// One record per fold, in order.
     pub folds: Vec<FoldRecord>,
-    /// `v`: the table behind `C_WT` at the final transcript's point.
-    pub tie_value: Fr,
-    /// The fold of the two tie claims into the accumulator.
-    pub finish: FoldProof,
+    /// The hiding fold of the two tie claims (a linked pair) into the accumulator.
+    pub finish: HidingAggregationProof,
     /// The opening of the final accumulator (an evaluation proof of the statement's
     /// scheme).
     pub open: OpenProof<SchemeProof>,

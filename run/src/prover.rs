@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use ark_serialize::CanonicalSerialize;
 use ark_std::rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use zkpot_core::{evaluate_slice, Backend, Fr};
+use zkpot_core::{Backend, Fr};
 use zkpot_pcs::{
     accumulator::AccumulatorProver,
     pedersen::{random_blind, Commitment, Opening},
@@ -21,7 +21,7 @@ use zkpot_gkr::step::{
 use crate::{
     data::{chunk_table_of, ChunkedData},
     error::RunError,
-    finish::{final_transcript, tie_claims, FinishProof},
+    finish::{final_transcript, tie_claims, FinishProof, TIE_LINK},
     fold::{accumulate_fold, FoldRecord},
     proof::RunProof,
     statement::{check_key, run_num_vars, run_shape, RunStatement},
@@ -302,7 +302,6 @@ impl<'k, B: Backend> RunProver<'k, B> {
             statement,
             proof: RunProof {
                 folds: std::mem::take(&mut self.folds),
-                tie_value: end.tie_value,
                 finish: end.finish,
                 open: end.open,
             },
@@ -339,25 +338,16 @@ impl<'k, B: Backend> RunProver<'k, B> {
             self.accumulator.accumulator(),
             &self.shape,
         );
-        let v = evaluate_slice(&wt_opening.table, &r).map_err(|e| RunError::Tables(e.into()))?;
-        let ties = tie_claims(&self.shape, self.prev_commitment, wt, &r, v)?;
+        let ties = tie_claims(&self.shape, self.prev_commitment, wt, &r)?;
         let openings = [&self.prev, &wt_opening];
         let mut accumulator = self.accumulator.clone();
         let finish = accumulator
-            .fold::<Pcs, _, _>(&self.backend, &ties, &openings, &mut t)
+            .fold_hiding(&ties, &openings, &TIE_LINK, &mut t)
             .map_err(RunError::Final)?;
         let open = accumulator
             .open::<Pcs, _, _, _>(self.key, &self.backend, &mut t, &mut self.rng)
             .map_err(RunError::Final)?;
-        Ok((
-            statement,
-            FinishProof {
-                tie_value: v,
-                finish,
-                open,
-            },
-            wt_opening,
-        ))
+        Ok((statement, FinishProof { finish, open }, wt_opening))
     }
 
     /// The prover's whole state as bytes (everything but the key and the backend): a

@@ -86,7 +86,6 @@ pub fn verify_run_timed(
         prev,
         &accumulator,
         &FinishProof {
-            tie_value: proof.tie_value,
             finish: proof.finish.clone(),
             open: proof.open.clone(),
         },

@@ -269,12 +269,11 @@ fn every_part_of_the_proof_is_bound() {
     push("an accumulator round", &|q| {
         q.folds[0].accumulate.aggregation.sumcheck.rounds[0][0] += Fr::one()
     });
-    push("the tie value", &|q| q.tie_value += Fr::one());
-    push("the final fold eval", &|q| {
-        q.finish.aggregation.evals[1] += Fr::one()
+    push("the final fold's first round", &|q| {
+        q.finish.sumcheck.rounds[0][0] += Fr::one()
     });
     push("the final fold round", &|q| {
-        q.finish.aggregation.sumcheck.rounds[2][1] += Fr::one()
+        q.finish.sumcheck.rounds[2][1] += Fr::one()
     });
     let kzg = |q: &mut RunProof| match &mut q.open.eval {
         SchemeProof::Kzg(p) => p.clone(),
@@ -503,6 +502,6 @@ fn golden_run_proof() {
     );
     assert_eq!(
         proof,
-        "a13089041b87c7f2a90605979e3d7af48854f081a3ce7578d526ffbff452e9c2"
+        "042f210fd41848b9cbccf8895a9b07f081d44cf74898ef3d8d489e18fa079af2"
     );
 }

@@ -46,7 +46,10 @@ use ark_std::rand::RngCore;
 use zkpot_core::{Backend, Fr, Transcript};
 
 use crate::{
-    aggregate::AggregationProof,
+    aggregate::{
+        hiding::{aggregate_hiding, verify_aggregate_hiding, HidingAggregationProof},
+        AggregationProof,
+    },
     error::PcsError,
     ipa::IpaProof,
     pedersen::{Commitment, Opening},
@@ -118,6 +121,23 @@ impl Accumulator {
         self.verify_fold_with::<S, T>(claims, proof, 1, transcript)
     }
 
+    /// Verifies a hiding fold ([`crate::aggregate::hiding`]): `claims` folded into this
+    /// accumulator with `links` (pairs of indices into `claims` whose values are not sent:
+    /// those claims are stated with value 0) and no per-table evaluation. Returns the new
+    /// accumulator, whose opening checks the fold.
+    pub fn verify_fold_hiding<T: Transcript>(
+        &self,
+        claims: &[CommittedClaim],
+        links: &[(usize, usize)],
+        proof: &HidingAggregationProof,
+        transcript: &mut T,
+    ) -> Result<Accumulator, PcsError> {
+        let all = self.with_claims(claims);
+        let links = shift_links(links);
+        let claim = verify_aggregate_hiding(&all, &links, proof, transcript)?;
+        Ok(Accumulator { claim })
+    }
+
     /// The aggregation of `[self.claim] ++ claims`, absorbing the first `absorbed`.
     fn verify_fold_with<S: Aggregatable, T: Transcript>(
         &self,
@@ -162,6 +182,15 @@ impl Accumulator {
         transcript.absorb_bytes(OPEN_LABEL);
         self.claim.absorb_into(transcript);
     }
+}
+
+/// Links into `claims` as links into `[acc] ++ claims` (saturating: an out-of-range
+/// index stays out of range).
+fn shift_links(links: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    links
+        .iter()
+        .map(|&(i, l)| (i.saturating_add(1), l.saturating_add(1)))
+        .collect()
 }
 
 /// The prover's accumulator: the public [`Accumulator`] and its opening (never sent).
@@ -260,6 +289,32 @@ impl AccumulatorProver {
         self.accumulator = Accumulator { claim };
         self.opening = opening;
         Ok(FoldProof { aggregation })
+    }
+
+    /// The prover of [`Accumulator::verify_fold_hiding`]. On an error the accumulator is
+    /// unchanged.
+    pub fn fold_hiding<T: Transcript>(
+        &mut self,
+        claims: &[CommittedClaim],
+        openings: &[&Opening],
+        links: &[(usize, usize)],
+        transcript: &mut T,
+    ) -> Result<HidingAggregationProof, PcsError> {
+        if openings.len() != claims.len() {
+            return Err(PcsError::OpeningCountMismatch {
+                claims: claims.len(),
+                openings: openings.len(),
+            });
+        }
+        let all = self.accumulator.with_claims(claims);
+        let all_openings: Vec<&Opening> = std::iter::once(&self.opening)
+            .chain(openings.iter().copied())
+            .collect();
+        let links = shift_links(links);
+        let (claim, opening, proof) = aggregate_hiding(&all, &all_openings, &links, transcript)?;
+        self.accumulator = Accumulator { claim };
+        self.opening = opening;
+        Ok(proof)
     }
 
     /// [`AccumulatorProver::fold`] for claims the transcript already binds: the prover of
