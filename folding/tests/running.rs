@@ -263,7 +263,7 @@ fn golden_folded_proof() {
     );
     assert_eq!(
         p,
-        "47c67fd19d0658e150420e468fee7389b569efda830e6b5d90c655cc75521cf5"
+        "43d226341ec9f586dc58e330530d6298d5190a9d304032ac6acdd826d541b5b6"
     );
 }
 
