@@ -23,9 +23,10 @@
 //!
 //! [`CompressedProof`] (HyperKZG runs) replaces the IVC proof by the decider's proof
 //! ([`crate::decider`]: kilobytes, whose messages reveal nothing) and the IVC's final state;
-//! [`verify_compressed`] checks it. The final state still carries the accumulator's value
-//! and the end of the run its tie value, both evaluations of witness tables: the run
-//! protocol's next revision masks them.
+//! [`verify_compressed`] checks it. The end of the run sends no evaluation of a table (the
+//! tie is a linked pair of a hiding fold), but the final state still carries the
+//! accumulator's value, and the final fold's sumcheck rounds are partial sums of witness
+//! tables: masked once the accumulator starts from a random masking table (next).
 //!
 //! # Keys
 //!

@@ -30,10 +30,10 @@
 //!   linear in the matrices, and a verifying key as large as the R1CS); the preprocessed
 //!   verifying key (SPARK: committed sparse matrices, an offline memory check) is next.
 //! * The IVC's final state `z_i`, which the verifier needs to recompute the public input,
-//!   carries the run's accumulator value `v_acc`; the run's end (the tie to `C_WT` and the
-//!   accumulator's opening) sends the tie's value in the clear. Both are masked by the run
-//!   protocol's next revision (the accumulator starts from a random masking table), not
-//!   here.
+//!   carries the run's accumulator value `v_acc`, and the run's end (the tie to `C_WT` as a
+//!   linked pair of a hiding fold, which sends no evaluation, then the accumulator's ZK
+//!   opening) sends sumcheck rounds that are partial sums of witness tables. Both are
+//!   masked once the accumulator starts from a random masking table, not yet.
 //! * Only HyperKZG runs: a Pedersen run's primary commitments have no opening protocol
 //!   here ([`Error::DeciderShape`]).
 //!
