@@ -501,7 +501,11 @@ fn compressed_proofs_verify_in_constant_size_and_agree_with_the_uncompressed_one
     bad.finish.finish.sumcheck.rounds[0][0] += Fr::one();
     let mut bad_folded = folded.clone();
     bad_folded.finish.finish.sumcheck.rounds[0][0] += Fr::one();
-    assert_eq!(both(statement, &bad_folded, &bad), (false, false), "final fold");
+    assert_eq!(
+        both(statement, &bad_folded, &bad),
+        (false, false),
+        "final fold"
+    );
     // Flipped bytes: rejected or unreadable, never a panic.
     let bytes = compressed.to_bytes().unwrap();
     let step = (bytes.len() / 40).max(1);
