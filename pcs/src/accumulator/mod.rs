@@ -274,16 +274,7 @@ impl AccumulatorProver {
         absorbed: usize,
         transcript: &mut T,
     ) -> Result<FoldProof, PcsError> {
-        if openings.len() != claims.len() {
-            return Err(PcsError::OpeningCountMismatch {
-                claims: claims.len(),
-                openings: openings.len(),
-            });
-        }
-        let all = self.accumulator.with_claims(claims);
-        let all_openings: Vec<&Opening> = std::iter::once(&self.opening)
-            .chain(openings.iter().copied())
-            .collect();
+        let (all, all_openings) = self.with_openings(claims, openings)?;
         let (claim, opening, aggregation) =
             S::aggregate_bound(backend, &all, &all_openings, absorbed, transcript)?;
         self.accumulator = Accumulator { claim };
@@ -300,6 +291,20 @@ impl AccumulatorProver {
         links: &[(usize, usize)],
         transcript: &mut T,
     ) -> Result<HidingAggregationProof, PcsError> {
+        let (all, all_openings) = self.with_openings(claims, openings)?;
+        let links = shift_links(links);
+        let (claim, opening, proof) = aggregate_hiding(&all, &all_openings, &links, transcript)?;
+        self.accumulator = Accumulator { claim };
+        self.opening = opening;
+        Ok(proof)
+    }
+
+    /// `[acc] ++ claims` and their openings, the accumulator's first.
+    fn with_openings<'o>(
+        &'o self,
+        claims: &[CommittedClaim],
+        openings: &[&'o Opening],
+    ) -> Result<(Vec<CommittedClaim>, Vec<&'o Opening>), PcsError> {
         if openings.len() != claims.len() {
             return Err(PcsError::OpeningCountMismatch {
                 claims: claims.len(),
@@ -307,14 +312,10 @@ impl AccumulatorProver {
             });
         }
         let all = self.accumulator.with_claims(claims);
-        let all_openings: Vec<&Opening> = std::iter::once(&self.opening)
+        let all_openings = std::iter::once(&self.opening)
             .chain(openings.iter().copied())
             .collect();
-        let links = shift_links(links);
-        let (claim, opening, proof) = aggregate_hiding(&all, &all_openings, &links, transcript)?;
-        self.accumulator = Accumulator { claim };
-        self.opening = opening;
-        Ok(proof)
+        Ok((all, all_openings))
     }
 
     /// [`AccumulatorProver::fold`] for claims the transcript already binds: the prover of

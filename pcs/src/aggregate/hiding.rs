@@ -48,17 +48,15 @@
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::Zero;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use rayon::prelude::*;
 use zkpot_core::{
-    eq_weights,
     sumcheck::{self, SumcheckProof},
     Fr, G1Affine, Transcript, G1,
 };
 
 use super::{
-    group_openings,
+    combine, group_openings,
     verifier::{combined_value, padded_eq, Shape},
-    PaddedProducts, Term, AGGREGATE_DEGREE, PAR_MIN,
+    PaddedProducts, AGGREGATE_DEGREE,
 };
 use crate::{
     error::PcsError,
@@ -179,40 +177,14 @@ pub fn aggregate_hiding<T: Transcript>(
         .filter_map(|&i| openings.get(i).copied())
         .collect();
     let a = absorb_statement(&shape, claims, links, transcript);
-    let terms = tables
-        .iter()
-        .enumerate()
-        .map(|(j, opening)| {
-            let group: Vec<(&[Fr], Fr)> = claims
-                .iter()
-                .zip(&shape.group)
-                .zip(&a)
-                .filter(|((_, &g), _)| g == j)
-                .map(|((c, _), a)| (c.claim.point.as_slice(), *a))
-                .collect();
-            Term::new(&opening.table, eq_weights(opening.table.len(), &group))
-        })
-        .collect();
-    let mut prover = PaddedProducts::new(terms, shape.num_vars);
+    let mut prover = PaddedProducts::for_claims(&shape, claims, &tables, &a);
     let out = sumcheck::prove(&mut prover, combined_value(claims, &a), transcript);
     let w = weights(&shape, claims, &a, &out.point)?;
-
-    let mut table = vec![Fr::zero(); 1usize << shape.num_vars];
-    let mut blind = Fr::zero();
-    for (opening, w) in tables.iter().zip(&w) {
-        if let Some(prefix) = table.get_mut(..opening.table.len()) {
-            prefix
-                .par_iter_mut()
-                .zip(&opening.table)
-                .with_min_len(PAR_MIN)
-                .for_each(|(t, f)| *t += *w * f);
-        }
-        blind += *w * opening.blind;
-    }
+    let opening = combine(&tables, &w, shape.num_vars);
     let claim = output(&shape, &w, out.point, out.final_claim);
     Ok((
         claim,
-        Opening { table, blind },
+        opening,
         HidingAggregationProof {
             sumcheck: out.proof,
         },

@@ -148,49 +148,36 @@ pub(crate) fn aggregate_bound<B: Backend, T: Transcript>(
     let chosen = group_openings(&shape, claims, openings)?;
     let tables: Vec<&Opening> = chosen.iter().map(|&i| openings[i]).collect();
     let a = shape.absorb_statement(claims, absorbed, transcript);
-
-    // One term g_j f'_j per distinct commitment, with
-    // g_j = sum_{i in group j} a_i eq(r'_i, .): the summand
-    // sum_j g_j f'_j is sum_i a_i eq(r'_i, x) f'_{j(i)}(x), with m products, not k.
-    // Each term keeps its table's own length: the zero padding up to 2^n is
-    // accounted for in closed form (see `PaddedProducts`), never materialized.
     let _ = backend;
-    let terms = tables
-        .iter()
-        .enumerate()
-        .map(|(j, opening)| {
-            let group: Vec<(&[Fr], Fr)> = claims
-                .iter()
-                .zip(&shape.group)
-                .zip(&a)
-                .filter(|((_, &g), _)| g == j)
-                .map(|((c, _), a)| (c.claim.point.as_slice(), *a))
-                .collect();
-            Term::new(&opening.table, eq_weights(opening.table.len(), &group))
-        })
-        .collect();
-    let mut prover = PaddedProducts::new(terms, shape.num_vars);
+    let mut prover = PaddedProducts::for_claims(&shape, claims, &tables, &a);
     let out = sumcheck::prove(&mut prover, combined_value(claims, &a), transcript);
     let evals = out.final_evals;
     let b = shape.combination(&evals, transcript);
-
-    let size = 1usize << shape.num_vars;
-    let mut table = vec![Fr::zero(); size];
-    let mut blind = Fr::zero();
-    for (opening, b) in tables.iter().zip(&b) {
-        table[..opening.table.len()]
-            .par_iter_mut()
-            .zip(&opening.table)
-            .with_min_len(PAR_MIN)
-            .for_each(|(t, f)| *t += *b * f);
-        blind += *b * opening.blind;
-    }
+    let opening = combine(&tables, &b, shape.num_vars);
     let claim = shape.output(out.point, &evals, &b);
     let proof = AggregationProof {
         sumcheck: out.proof,
         evals,
     };
-    Ok((claim, Opening { table, blind }, proof))
+    Ok((claim, opening, proof))
+}
+
+/// The opening `sum_j c_j f'_j` (tables zero-padded to `2^num_vars` entries), blind
+/// `sum_j c_j blind_j`: the opening of `sum_j c_j C_j`.
+fn combine(tables: &[&Opening], coeffs: &[Fr], num_vars: usize) -> Opening {
+    let mut table = vec![Fr::zero(); 1usize << num_vars];
+    let mut blind = Fr::zero();
+    for (opening, c) in tables.iter().zip(coeffs) {
+        if let Some(prefix) = table.get_mut(..opening.table.len()) {
+            prefix
+                .par_iter_mut()
+                .zip(&opening.table)
+                .with_min_len(PAR_MIN)
+                .for_each(|(t, f)| *t += *c * f);
+        }
+        blind += *c * opening.blind;
+    }
+    Opening { table, blind }
 }
 
 impl Aggregatable for PedersenIpa {}
@@ -326,6 +313,34 @@ struct PaddedProducts<'a> {
 }
 
 impl<'a> PaddedProducts<'a> {
+    /// The prover of `sum_x sum_i a_i eq(r'_i, x) f'_{j(i)}(x)`: one term `g_j f'_j` per
+    /// distinct commitment (its table `tables[j]`), with
+    /// `g_j = sum_{i in group j} a_i eq(r'_i, .)`, so `m` products, not `k`. Each term
+    /// keeps its table's own length: the zero padding up to `2^n` is accounted for in
+    /// closed form, never materialized.
+    fn for_claims(
+        shape: &Shape,
+        claims: &[CommittedClaim],
+        tables: &[&'a Opening],
+        a: &[Fr],
+    ) -> Self {
+        let terms = tables
+            .iter()
+            .enumerate()
+            .map(|(j, opening)| {
+                let group: Vec<(&[Fr], Fr)> = claims
+                    .iter()
+                    .zip(&shape.group)
+                    .zip(a)
+                    .filter(|((_, &g), _)| g == j)
+                    .map(|((c, _), a)| (c.claim.point.as_slice(), *a))
+                    .collect();
+                Term::new(&opening.table, eq_weights(opening.table.len(), &group))
+            })
+            .collect();
+        Self::new(terms, shape.num_vars)
+    }
+
     fn new(terms: Vec<Term<'a>>, num_rounds: usize) -> Self {
         PaddedProducts {
             terms,
