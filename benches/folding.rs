@@ -26,10 +26,13 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkpot::core::{CpuBackend, Fr};
 use zkpot::folding::running::{verify, FoldedKeys, FoldedReport, Prover};
-use zkpot::folding::{augmented_profile, training::TrainingCircuit};
+use zkpot::folding::{
+    augmented_profile,
+    training::{state, TrainingCircuit},
+};
 use zkpot::gkr::step::StepShape;
 use zkpot::pcs::cache::KeyCache;
-use zkpot::pcs::{pedersen::Commitment, SchemeKey};
+use zkpot::pcs::{accumulator::Accumulator, pedersen::Commitment, SchemeKey};
 use zkpot::run::{dummy_fold, key_len, run_shape, DataCommitment, KEY_LABEL};
 use zkpot::trainer::{BatchSchedule, ReferenceTrainer, TrainSpec, Trainer};
 
@@ -60,7 +63,14 @@ fn print_profile(keys: &FoldedKeys, key: &SchemeKey, spec: &TrainSpec, num_chunk
         root: Fr::from(0u64),
         num_chunks,
     };
-    let z0 = circuit.initial_state(digest, &data, &Commitment::default());
+    // The dummy fold starts from the empty accumulator.
+    let z0 = state(
+        digest,
+        data.root,
+        0,
+        &Commitment::default(),
+        &Accumulator::empty(circuit.acc_vars()),
+    );
     let profile = circuit
         .profile(0, &z0, &dummy)
         .expect("the step circuit synthesizes");

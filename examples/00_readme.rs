@@ -1,6 +1,6 @@
 //! The README's "Using it from Rust" program, byte for byte after this header
 //! (`tests/readme.rs` checks it): trains a short run on the embedded digits, proves it
-//! as one folded proof, verifies it and prints `valid`.
+//! as one compressed (zero-knowledge) proof, verifies it and prints `valid`.
 
 use zkpot::{Dataset, Keys, ProofKind, Prover, TrainSpec, Verifier};
 
@@ -16,7 +16,7 @@ fn main() -> Result<(), zkpot::Error> {
 
     // The keys of this run's shape: derived and cached the first time (about a minute
     // here), loaded afterwards.
-    let keys = Keys::new(&spec, &data, ProofKind::Folded)?;
+    let keys = Keys::new(&spec, &data, ProofKind::Compressed)?;
 
     // Train and prove, fold by fold; the blinds come from the operating system.
     let mut prover = Prover::new(&keys, &spec, &data)?;

@@ -59,6 +59,15 @@ pub struct SetupJson {
     pub digest: String,
 }
 
+/// The accumulator's starting mask in JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskJson {
+    /// The hiding commitment to the random table, hex.
+    pub commitment: String,
+    /// Its value at the point derived from the commitment, hex.
+    pub value: String,
+}
+
 /// A statement as `zkpot inspect` prints it, and as `zkpot verify --statement` reads it.
 /// Field elements and points are hex of their arkworks compressed encodings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -77,6 +86,8 @@ pub struct StatementJson {
     pub w0: String,
     /// `C_WT`.
     pub wt: String,
+    /// The accumulator's starting mask (says nothing about the run).
+    pub mask: MaskJson,
     /// `T`.
     pub iterations: u64,
     /// `T / k`.
@@ -100,6 +111,10 @@ impl StatementJson {
             },
             w0: hex(&s.w0),
             wt: hex(&s.wt),
+            mask: MaskJson {
+                commitment: hex(&s.mask.commitment),
+                value: hex(&s.mask.value),
+            },
             iterations: s.iterations(),
             folds: s.folds(),
         }
@@ -123,7 +138,7 @@ pub enum ExpectedError {
 
 /// Checks a proof's statement against an expected one (JSON in the form `zkpot inspect`
 /// prints: either the whole output, with a `statement` object, or the statement object
-/// alone). `spec`, `data` and `w0` are required; `wt`, `spec_digest`, `setup`,
+/// alone). `spec`, `data` and `w0` are required; `wt`, `mask`, `spec_digest`, `setup`,
 /// `iterations` and `folds` are compared when present.
 pub fn check_expected(statement: &Statement, expected: &str) -> Result<(), ExpectedError> {
     let bad = |m: &str| ExpectedError::Unreadable(m.to_string());
@@ -173,6 +188,17 @@ pub fn check_expected(statement: &Statement, expected: &str) -> Result<(), Expec
     }
     if point("wt")?.is_some_and(|wt| wt != statement.wt) {
         return mismatch("wt (C_WT)");
+    }
+    if let Some(mask) = obj.get("mask") {
+        let mask: MaskJson = serde_json::from_value(mask.clone())
+            .map_err(|e| ExpectedError::Unreadable(format!("mask: {e}")))?;
+        let commitment: Commitment =
+            unhex(&mask.commitment).ok_or_else(|| bad("mask.commitment is not a point"))?;
+        let value: Fr =
+            unhex(&mask.value).ok_or_else(|| bad("mask.value is not a field element"))?;
+        if commitment != statement.mask.commitment || value != statement.mask.value {
+            return mismatch("mask");
+        }
     }
     if let Some(setup) = obj.get("setup") {
         let setup: SetupJson = serde_json::from_value(setup.clone())

@@ -38,6 +38,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use sha2::{Digest, Sha256};
 use zkpot_core::io::{envelope, open_envelope_of, FileKind};
 use zkpot_core::Fr;
+use zkpot_folding::decider::DeciderKey;
 use zkpot_folding::running::{FoldedKeys, Sizing};
 use zkpot_gkr::step::StepShape;
 use zkpot_pcs::{
@@ -231,18 +232,22 @@ pub struct KeyReport {
     pub commit: KeySource,
     /// The time it took.
     pub commit_time: Duration,
-    /// Where the IVC keys came from, and the time (folded proofs only).
+    /// Where the IVC keys came from, and the time (folded and compressed proofs only).
     pub ivc: Option<(KeySource, Duration)>,
+    /// The time the decider's key took to derive from the IVC keys (compressed proofs
+    /// only; it is the augmented circuit's R1CS, read from the IVC keys, not cached apart).
+    pub decider: Option<Duration>,
 }
 
-/// The keys of one run's shape: the commitment key, and for a folded proof the IVC keys
-/// of its training circuit.
+/// The keys of one run's shape: the commitment key, for a folded proof the IVC keys of
+/// its training circuit, and for a compressed proof also the decider's key.
 pub struct Keys {
     kind: ProofKind,
     digest: Fr,
     num_chunks: u64,
     commit: SchemeKey,
     folded: Option<FoldedKeys>,
+    decider: Option<DeciderKey>,
     report: KeyReport,
 }
 
@@ -313,7 +318,7 @@ impl Keys {
                 let run = run_num_vars(&shape) as u32;
                 let power = match kind {
                     ProofKind::Run => run,
-                    ProofKind::Folded => {
+                    ProofKind::Folded | ProofKind::Compressed => {
                         let (nova, found) =
                             nova_power(store, &full, spec, digest, num_chunks, progress)?;
                         sizing = found;
@@ -335,14 +340,31 @@ impl Keys {
                 dir: store.dir().to_path_buf(),
             });
         }
+        if kind == ProofKind::Compressed && pcs != PcsKind::Kzg {
+            return Err(Error::Usage {
+                flag: "--proof",
+                reason: "the compressed proof needs HyperKZG commitments (--pcs kzg); \
+                         Pedersen runs make folded or run proofs"
+                    .into(),
+            });
+        }
         let (folded, ivc) = match kind {
             ProofKind::Run => (None, None),
-            ProofKind::Folded => {
+            ProofKind::Folded | ProofKind::Compressed => {
                 let t0 = Instant::now();
                 let (keys, source) =
                     ivc_keys(store, &commit, spec, digest, num_chunks, sizing, progress)?;
                 (Some(keys), Some((source, t0.elapsed())))
             }
+        };
+        let (decider, decider_time) = match (&folded, kind) {
+            (Some(folded), ProofKind::Compressed) => {
+                progress.phase("deriving the decider's key from the IVC keys");
+                let t0 = Instant::now();
+                let key = DeciderKey::new(&folded.key)?;
+                (Some(key), Some(t0.elapsed()))
+            }
+            _ => (None, None),
         };
         Ok(Keys {
             kind,
@@ -355,9 +377,11 @@ impl Keys {
                 commit: commit_source,
                 commit_time,
                 ivc,
+                decider: decider_time,
             },
             commit,
             folded,
+            decider,
         })
     }
 
@@ -412,9 +436,14 @@ impl Keys {
         self.report.setup
     }
 
-    /// The IVC keys (folded proofs).
+    /// The IVC keys (folded and compressed proofs).
     pub fn folded_keys(&self) -> Option<&FoldedKeys> {
         self.folded.as_ref()
+    }
+
+    /// The decider's key (compressed proofs).
+    pub fn decider_key(&self) -> Option<&DeciderKey> {
+        self.decider.as_ref()
     }
 
     /// Errors unless these keys are for runs of `spec` (resolved) over `num_chunks`

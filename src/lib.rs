@@ -15,7 +15,7 @@
 //!     let mut spec = TrainSpec::new(vec![64, 16, 10], 8, 6, 1); // widths, batch, lr shift, seed
 //!     spec.steps_per_fold = 4;
 //!     spec.iterations = Some(8);
-//!     let keys = Keys::new(&spec, &data, ProofKind::Folded)?; // cached after the first run
+//!     let keys = Keys::new(&spec, &data, ProofKind::Compressed)?; // cached after the first run
 //!     let mut prover = Prover::new(&keys, &spec, &data)?;
 //!     while !prover.is_finished() {
 //!         prover.prove_fold()?; // trains k iterations and proves them
@@ -30,10 +30,10 @@
 //! | item | what |
 //! |---|---|
 //! | [`TrainSpec`], [`Dataset`], [`Trainer`] | the run's public description, its data (files, the embedded digits, or your own `f32`/`f64` rows: [`Dataset::from_f32`]), exact fixed-point training |
-//! | [`Keys`], [`KeyStore`], [`Limits`] | the commitment key and the IVC keys of a run's shape: loaded from the key cache, or derived and cached once |
+//! | [`Keys`], [`KeyStore`], [`Limits`] | the commitment key, the IVC keys and the decider's key of a run's shape: loaded from the key cache, or derived and cached once |
 //! | [`Prover`] | trains and proves fold by fold, checkpoints, resumes, finishes into `(`[`Statement`]`, `[`FinalProof`]`)` |
 //! | [`Verifier`] | checks a [`FinalProof`] against its [`Statement`], trusting nothing it reads |
-//! | [`ProofKind`] | the folded proof (constant size, megabytes) or the run proof (grows with `T`) |
+//! | [`ProofKind`] | the compressed proof (constant size, kilobytes, zero-knowledge), the folded proof (constant size, megabytes, not zero-knowledge) or the run proof (grows with `T`) |
 //! | [`ProofFile`], [`json`] | proof files (`run.zkpot`) and the JSON form of a statement |
 //! | [`session`] | a whole run as `zkpot train` does it (with the `f32` reference and a report) |
 //! | [`Error`] | every failure, typed |

@@ -5,19 +5,22 @@
 //!
 //! | bytes | content |
 //! |---|---|
-//! | 13 | the envelope ([`zkpot_core::io`]): magic `ZKPOTFMT`, format version, kind (run or folded proof) |
-//! | ... | the statement ([`Statement::to_bytes`]: the spec's canonical JSON, `C_data`, `C_W0`, `C_WT`) |
-//! | ... | the proof: [`RunProof::to_bytes`] (arkworks canonical compressed), or [`FoldedProof::to_bytes`] |
+//! | 13 | the envelope ([`zkpot_core::io`]): magic `ZKPOTFMT`, format version, kind (compressed, folded or run proof) |
+//! | ... | the statement ([`Statement::to_bytes`]: the spec's canonical JSON, the setup, `C_data`, `C_W0`, `C_WT`, the accumulator's starting mask) |
+//! | ... | the proof: [`CompressedProof::to_bytes`], [`FoldedProof::to_bytes`], or [`RunProof::to_bytes`] (arkworks canonical compressed) |
 //!
 //! Reading checks everything: the envelope, the canonical spec, every point on the curve
 //! and every field element canonical (`Validate::Yes`), and no trailing bytes. A
 //! malformed file is an [`Error`], never a panic, and nothing is allocated from a length
 //! the file claims before the bytes are there.
 //!
-//! Both kinds prove the same statement. The run proof grows with the number of
-//! iterations (one step proof per fold); the folded proof (Nova + CycleFold) does not,
-//! but today it is megabytes (the IVC proof carries its running witnesses) and, like the
-//! run proof, **not zero-knowledge**.
+//! The three kinds prove the same statement. The **compressed** proof (the default) is
+//! the decider's proof of the folded run: tens of kilobytes whatever the number of
+//! iterations, and zero-knowledge (`zkpot_folding::decider` argues it field by field); its
+//! verifier is still the *plain* Spartan one (linear in the augmented circuit). The
+//! folded proof (sonobe's uncompressed IVC proof) is megabytes and carries the running
+//! witnesses: **not zero-knowledge**, for debugging. The run proof grows with the number
+//! of iterations (one step proof per fold) and is **not zero-knowledge** either.
 
 #![deny(
     clippy::unwrap_used,
@@ -33,18 +36,25 @@ use std::str::FromStr;
 use ark_serialize::CanonicalSerialize;
 use serde::{Deserialize, Serialize};
 use zkpot_core::io::{envelope, open_envelope_of, FileKind, ENVELOPE_LEN};
-use zkpot_folding::running::FoldedProof;
+use zkpot_folding::running::{CompressedProof, FoldedProof};
 use zkpot_run::{RunProof, RunStatement as Statement};
 
 use crate::error::Error;
+
+/// The longest IVC state a compressed proof may carry (a run's state has 11 elements
+/// before its accumulator point, which has at most 32 coordinates, then one value).
+const MAX_STATE_LEN: usize = 64;
 
 /// Which proof a run makes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProofKind {
-    /// The folded proof (Nova + CycleFold): one IVC proof of every fold, constant in the
-    /// number of iterations, but megabytes.
+    /// The compressed proof: the decider's proof of the folded run, constant in the number
+    /// of iterations (tens of kilobytes) and zero-knowledge. HyperKZG runs only.
     #[default]
+    Compressed,
+    /// The folded proof (Nova + CycleFold): one IVC proof of every fold, constant in the
+    /// number of iterations, but megabytes and not zero-knowledge (for debugging).
     Folded,
     /// The run proof: one step proof per fold, grows with the number of iterations.
     Run,
@@ -56,6 +66,7 @@ impl ProofKind {
         match self {
             ProofKind::Run => "run proof",
             ProofKind::Folded => "folded proof",
+            ProofKind::Compressed => "compressed proof",
         }
     }
 
@@ -67,8 +78,13 @@ impl ProofKind {
             }
             ProofKind::Folded => {
                 "note: the folded proof's size and verification time do not grow with the \
-                 number of iterations, but it is megabytes (no compressed proof yet) and NOT \
-                 zero-knowledge"
+                 number of iterations, but it is megabytes and NOT zero-knowledge (it carries \
+                 the running witnesses): use the compressed proof to hand out"
+            }
+            ProofKind::Compressed => {
+                "note: the compressed proof's size and verification time do not grow with the \
+                 number of iterations, and it is zero-knowledge; its verifier still evaluates \
+                 the circuit's matrices itself (no preprocessed verifying key yet)"
             }
         }
     }
@@ -78,14 +94,16 @@ impl ProofKind {
         match self {
             ProofKind::Run => FileKind::RunProof,
             ProofKind::Folded => FileKind::FoldedProof,
+            ProofKind::Compressed => FileKind::CompressedProof,
         }
     }
 
-    /// The envelope kind of a checkpoint of this kind.
+    /// The envelope kind of a checkpoint of this kind (a folded run's, for the folded
+    /// and the compressed proof alike: they differ only at the end).
     pub(crate) fn checkpoint_file(self) -> FileKind {
         match self {
             ProofKind::Run => FileKind::RunCheckpoint,
-            ProofKind::Folded => FileKind::FoldedCheckpoint,
+            ProofKind::Folded | ProofKind::Compressed => FileKind::FoldedCheckpoint,
         }
     }
 }
@@ -93,6 +111,7 @@ impl ProofKind {
 impl fmt::Display for ProofKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            ProofKind::Compressed => "compressed",
             ProofKind::Folded => "folded",
             ProofKind::Run => "run",
         })
@@ -104,11 +123,12 @@ impl FromStr for ProofKind {
 
     fn from_str(s: &str) -> Result<Self, Error> {
         match s {
+            "compressed" => Ok(ProofKind::Compressed),
             "folded" => Ok(ProofKind::Folded),
             "run" => Ok(ProofKind::Run),
             _ => Err(Error::Usage {
                 flag: "--proof",
-                reason: format!("`{s}` is not a proof kind (folded or run)"),
+                reason: format!("`{s}` is not a proof kind (compressed, folded or run)"),
             }),
         }
     }
@@ -119,6 +139,8 @@ impl FromStr for ProofKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant)] // one per run
 pub enum FinalProof {
+    /// A compressed proof.
+    Compressed(CompressedProof),
     /// A folded proof.
     Folded(FoldedProof),
     /// A run proof.
@@ -131,6 +153,7 @@ impl FinalProof {
         match self {
             FinalProof::Run(_) => ProofKind::Run,
             FinalProof::Folded(_) => ProofKind::Folded,
+            FinalProof::Compressed(_) => ProofKind::Compressed,
         }
     }
 
@@ -139,6 +162,7 @@ impl FinalProof {
         match self {
             FinalProof::Run(p) => p.folds.len() as u64,
             FinalProof::Folded(p) => p.folds(),
+            FinalProof::Compressed(p) => p.folds,
         }
     }
 
@@ -147,6 +171,7 @@ impl FinalProof {
         match self {
             FinalProof::Run(p) => Ok(p.to_bytes()),
             FinalProof::Folded(p) => Ok(p.to_bytes()?),
+            FinalProof::Compressed(p) => Ok(p.to_bytes()?),
         }
     }
 
@@ -155,6 +180,9 @@ impl FinalProof {
         Ok(match kind {
             ProofKind::Run => FinalProof::Run(RunProof::read(reader)?),
             ProofKind::Folded => FinalProof::Folded(FoldedProof::read(reader)?),
+            ProofKind::Compressed => {
+                FinalProof::Compressed(CompressedProof::read(reader, MAX_STATE_LEN)?)
+            }
         })
     }
 }
@@ -194,6 +222,23 @@ pub enum ProofSizes {
     Run(RunSizes),
     /// A folded proof's parts.
     Folded(FoldedSizes),
+    /// A compressed proof's parts.
+    Compressed(CompressedSizes),
+}
+
+/// A compressed proof's parts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CompressedSizes {
+    /// Closing the IVC: the closed instances and the folds' cross terms.
+    pub closing_bytes: usize,
+    /// The primary SNARK (Spartan over HyperKZG).
+    pub primary_snark_bytes: usize,
+    /// The CycleFold SNARK (Spartan over Pedersen + IPA on Grumpkin).
+    pub cyclefold_snark_bytes: usize,
+    /// The IVC's final state (with its length prefix) and the fold count.
+    pub state_bytes: usize,
+    /// The end of the run: the mask, the tie and the opening.
+    pub final_bytes: usize,
 }
 
 /// A folded proof's parts.
@@ -236,13 +281,17 @@ impl ProofFile {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let (kind, mut rest) = open_envelope_of(
             bytes,
-            &[FileKind::RunProof, FileKind::FoldedProof],
+            &[
+                FileKind::CompressedProof,
+                FileKind::FoldedProof,
+                FileKind::RunProof,
+            ],
             "a proof",
         )?;
-        let kind = if kind == FileKind::RunProof {
-            ProofKind::Run
-        } else {
-            ProofKind::Folded
+        let kind = match kind {
+            FileKind::RunProof => ProofKind::Run,
+            FileKind::FoldedProof => ProofKind::Folded,
+            _ => ProofKind::Compressed,
         };
         let statement = Statement::read(&mut rest)?;
         let proof = FinalProof::read(kind, &mut rest)?;
@@ -288,6 +337,26 @@ impl ProofFile {
                     max_step_proof_bytes: steps.iter().copied().max().unwrap_or(0),
                     fold_overhead_bytes: folds_bytes.saturating_sub(step_proofs_bytes),
                     final_bytes: proof_bytes.saturating_sub(folds_bytes),
+                });
+                (proof_bytes, parts)
+            }
+            FinalProof::Compressed(proof) => {
+                let proof_bytes = self.proof.to_bytes()?.len();
+                let primary_snark_bytes = proof.decider.primary.compressed_size();
+                let cyclefold_snark_bytes = proof.decider.cyclefold.compressed_size();
+                let closing_bytes = proof
+                    .decider
+                    .compressed_size()
+                    .saturating_sub(primary_snark_bytes + cyclefold_snark_bytes);
+                let final_bytes = proof.finish.compressed_size();
+                let parts = ProofSizes::Compressed(CompressedSizes {
+                    closing_bytes,
+                    primary_snark_bytes,
+                    cyclefold_snark_bytes,
+                    state_bytes: proof_bytes.saturating_sub(
+                        closing_bytes + primary_snark_bytes + cyclefold_snark_bytes + final_bytes,
+                    ),
+                    final_bytes,
                 });
                 (proof_bytes, parts)
             }

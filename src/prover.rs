@@ -10,6 +10,7 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use zkpot_core::io::{envelope, open_envelope_of, FileKind};
 use zkpot_core::{Backend, CpuBackend};
+use zkpot_folding::decider::DeciderKey;
 use zkpot_folding::running::Prover as FoldedProver;
 use zkpot_pcs::pedersen::Opening;
 use zkpot_run::{ChunkedData, RunProver, RunStatement as Statement};
@@ -55,7 +56,7 @@ enum Inner<'a, B: Backend> {
 /// let mut spec = TrainSpec::new(vec![64, 16, 10], 8, 6, 1);
 /// spec.steps_per_fold = 4;
 /// spec.iterations = Some(8);
-/// let keys = Keys::new(&spec, &data, ProofKind::Folded)?;
+/// let keys = Keys::new(&spec, &data, ProofKind::Compressed)?;
 /// let mut prover = Prover::new(&keys, &spec, &data)?;
 /// while !prover.is_finished() {
 ///     prover.prove_fold()?;
@@ -66,6 +67,9 @@ enum Inner<'a, B: Backend> {
 pub struct Prover<'a, B: Backend = CpuBackend> {
     trainer: Trainer<'a>,
     inner: Inner<'a, B>,
+    kind: ProofKind,
+    /// The decider's key (compressed proofs).
+    decider: Option<&'a DeciderKey>,
 }
 
 impl<'a> Prover<'a, CpuBackend> {
@@ -118,15 +122,17 @@ impl<'a, B: Backend> Prover<'a, B> {
                 Inner::Run(RunProver::new(key, backend, &spec, chunks, initial, rng)?)
             }
         };
-        Ok(Prover { trainer, inner })
+        Ok(Prover {
+            trainer,
+            inner,
+            kind: keys.kind(),
+            decider: keys.decider_key(),
+        })
     }
 
     /// The kind of proof this prover makes.
     pub fn kind(&self) -> ProofKind {
-        match self.inner {
-            Inner::Run(_) => ProofKind::Run,
-            Inner::Folded(_) => ProofKind::Folded,
-        }
+        self.kind
     }
 
     /// The run's resolved spec.
@@ -263,7 +269,8 @@ impl<'a, B: Backend> Prover<'a, B> {
         iterations: Option<u64>,
         backend: B,
     ) -> Result<Self, Error> {
-        if checkpoint.kind != keys.kind() {
+        // A folded run's checkpoint continues into a folded or a compressed proof.
+        if checkpoint.kind.checkpoint_file() != keys.kind().checkpoint_file() {
             return Err(Error::wrong_kind(checkpoint.kind, keys.kind()));
         }
         let key = keys.commit_key();
@@ -298,11 +305,17 @@ impl<'a, B: Backend> Prover<'a, B> {
         };
         keys.check_run(spec, data_chunks(spec, data))?;
         let trainer = Trainer::resume(spec, data, model.clone(), done * k as u64)?;
-        Ok(Prover { trainer, inner })
+        Ok(Prover {
+            trainer,
+            inner,
+            kind: keys.kind(),
+            decider: keys.decider_key(),
+        })
     }
 
     /// Ties the last fold to a fresh commitment to the trained model (`C_WT`), opens the
-    /// accumulator, and returns the statement and the final proof.
+    /// accumulator, and returns the statement and the final proof (for a compressed proof,
+    /// after running the decider on the folded run: tens of seconds for the digits).
     pub fn finish(self) -> Result<(Statement, FinalProof), Error> {
         self.finish_with_opening()
             .map(|(statement, proof, _)| (statement, proof))
@@ -319,10 +332,16 @@ impl<'a, B: Backend> Prover<'a, B> {
                 let done = p.finish()?;
                 (done.statement, FinalProof::Run(done.proof), done.wt_opening)
             }
-            Inner::Folded(p) => {
-                let (statement, proof, wt) = p.finish()?;
-                (statement, FinalProof::Folded(proof), wt)
-            }
+            Inner::Folded(p) => match self.decider {
+                Some(decider) => {
+                    let (statement, proof, wt) = p.finish_compressed(decider)?;
+                    (statement, FinalProof::Compressed(proof), wt)
+                }
+                None => {
+                    let (statement, proof, wt) = p.finish()?;
+                    (statement, FinalProof::Folded(proof), wt)
+                }
+            },
         })
     }
 }

@@ -202,7 +202,8 @@ pub struct TrainReport {
     pub f32_reference_step_seconds: f64,
     /// `step_seconds / f32_reference_step_seconds`.
     pub step_ratio: f64,
-    /// Whether a proof was made: `"folded proof"`, `"run proof"` or `"not proven"`.
+    /// Whether a proof was made: `"compressed proof"`, `"folded proof"`, `"run proof"` or
+    /// `"not proven"`.
     pub proving: &'static str,
     /// The proof's figures (absent without proving).
     #[serde(flatten)]
@@ -237,7 +238,8 @@ pub struct ProofReport {
     /// Median seconds of one fold's IVC step (folded proofs only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub folding_seconds: Option<f64>,
-    /// Seconds of the tie to `C_WT` and the accumulator's opening (once per run).
+    /// Seconds of the tie to `C_WT` and the accumulator's opening, and for a compressed
+    /// proof the decider (once per run).
     pub finish_seconds: f64,
     /// `fold_seconds / k`: the proving time per iteration, once the run is under way.
     pub prove_seconds_per_iteration: f64,
@@ -274,6 +276,9 @@ pub struct ProofReport {
     /// Whether the IVC keys had to be generated (folded proofs only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ivc_keys_derived: Option<bool>,
+    /// Seconds to derive the decider's key from the IVC keys (compressed proofs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decider_key_seconds: Option<f64>,
 }
 
 fn median(xs: &mut [f64]) -> f64 {
@@ -441,7 +446,7 @@ fn plan_run(
     let train = &loaded.split.train;
     let spec = match &loaded.checkpoint {
         Some((ckpt, note)) => {
-            if !opts.prove || ckpt.kind != opts.proof {
+            if !opts.prove || ckpt.kind.checkpoint_file() != opts.proof.checkpoint_file() {
                 return Err(Error::Usage {
                     flag: "--resume",
                     reason: format!(
@@ -675,7 +680,11 @@ fn finish_run(
     opts: &TrainOptions,
     progress: &mut dyn Progress,
 ) -> Result<ProofReport, Error> {
-    progress.phase("tying the last fold to C_WT and opening the accumulator");
+    progress.phase(if keys.kind() == ProofKind::Compressed {
+        "tying the last fold to C_WT, opening the accumulator, running the decider"
+    } else {
+        "tying the last fold to C_WT and opening the accumulator"
+    });
     let t0 = Instant::now();
     let (statement, proof) = prover.finish()?;
     let file = ProofFile { statement, proof };
@@ -729,6 +738,7 @@ fn finish_run(
         key_generators: report.generators,
         ivc_keys_seconds: ivc.map(|(_, t)| secs(*t)),
         ivc_keys_derived: ivc.map(|(s, _)| matches!(s, KeySource::Derived { .. })),
+        decider_key_seconds: report.decider.map(secs),
     })
 }
 

@@ -71,15 +71,26 @@ impl<'k> Verifier<'k> {
         self.keys
             .check_run(&statement.spec, statement.data.num_chunks)?;
         let key = self.keys.commit_key().verifier_key();
-        match (proof, self.keys.folded_keys()) {
-            (FinalProof::Run(proof), _) => Ok(verify_run_timed(&key, statement, proof)?),
-            (FinalProof::Folded(proof), Some(folded)) => Ok(zkpot_folding::running::verify_timed(
-                &key, folded, statement, proof,
-            )?),
-            (FinalProof::Folded(_), None) => Err(Error::wrong_kind(
-                crate::ProofKind::Folded,
-                crate::ProofKind::Run,
-            )),
+        match proof {
+            FinalProof::Run(proof) => Ok(verify_run_timed(&key, statement, proof)?),
+            FinalProof::Folded(proof) => {
+                let folded = self.keys.folded_keys().ok_or(Error::wrong_kind(
+                    crate::ProofKind::Folded,
+                    self.keys.kind(),
+                ))?;
+                Ok(zkpot_folding::running::verify_timed(
+                    &key, folded, statement, proof,
+                )?)
+            }
+            FinalProof::Compressed(proof) => {
+                let decider = self.keys.decider_key().ok_or(Error::wrong_kind(
+                    crate::ProofKind::Compressed,
+                    self.keys.kind(),
+                ))?;
+                Ok(zkpot_folding::running::verify_compressed(
+                    &key, decider, statement, proof,
+                )?)
+            }
         }
     }
 }

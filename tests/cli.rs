@@ -512,9 +512,16 @@ fn train_folded(extra: &[&str]) -> Output {
 
 /// The arguments of [`train_folded`].
 fn folded_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    digits_args("folded", extra)
+}
+
+/// The arguments of `train` for a proof of `kind` of the run of [`train_folded`].
+fn digits_args<'a>(kind: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "train",
         "--quiet",
+        "--proof",
+        kind,
         "--arch",
         "64-4-10",
         "--batch",
@@ -535,28 +542,41 @@ fn inspect(file: &Path) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// The compressed proof (the default): 2 and 4 folds give files of one size, tens of
+/// kilobytes, which `verify` accepts and `inspect` breaks down by part.
 #[test]
-fn folded_proofs_of_two_and_four_folds_verify_with_one_size() {
+fn compressed_proofs_of_two_and_four_folds_verify_with_one_size() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for iterations in ["4", "8"] {
-        let file = dir.path().join(format!("folded-{iterations}.zkpot"));
-        let report = dir.path().join(format!("folded-{iterations}.json"));
-        let o = train_folded(&[
-            "--iterations",
-            iterations,
-            "--out",
-            file.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ]);
+        let file = dir.path().join(format!("compressed-{iterations}.zkpot"));
+        let report = dir.path().join(format!("compressed-{iterations}.json"));
+        let mut args = digits_args(
+            "compressed",
+            &[
+                "--iterations",
+                iterations,
+                "--out",
+                file.to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+            ],
+        );
+        // The default kind.
+        args.drain(2..4);
+        let o = zkpot(&args);
         assert!(o.status.success(), "stderr: {}", stderr(&o));
         let out = stdout(&o);
-        assert!(out.contains("folded proof"), "{out}");
-        assert!(out.contains("NOT zero-knowledge"), "{out}");
+        assert!(out.contains("compressed proof"), "{out}");
+        assert!(out.contains("is zero-knowledge"), "{out}");
         let r = read_json(&report);
-        assert_eq!(r["proving"], "folded proof");
-        for key in ["folding_seconds", "ivc_keys_seconds", "fold_seconds"] {
+        assert_eq!(r["proving"], "compressed proof");
+        for key in [
+            "folding_seconds",
+            "ivc_keys_seconds",
+            "fold_seconds",
+            "decider_key_seconds",
+        ] {
             assert!(r[key].as_f64().unwrap() > 0.0, "{key}");
         }
         files.push(file);
@@ -565,25 +585,49 @@ fn folded_proofs_of_two_and_four_folds_verify_with_one_size() {
         .iter()
         .map(|f| std::fs::metadata(f).unwrap().len())
         .collect();
-    assert_eq!(sizes[0], sizes[1], "the folded proof's size grows with T");
+    assert_eq!(
+        sizes[0], sizes[1],
+        "the compressed proof's size grows with T"
+    );
+    assert!(sizes[0] < 50_000, "{} bytes", sizes[0]);
     for (file, folds) in files.iter().zip([2, 4]) {
         let o = zkpot(&["verify", file.to_str().unwrap()]);
         assert!(o.status.success(), "stderr: {}", stderr(&o));
-        // The IVC keys train cached are loaded, not generated again.
         assert!(
             stderr(&o).contains("IVC keys loaded from"),
             "{}",
             stderr(&o)
         );
-        assert!(stdout(&o).contains("valid folded proof"), "{}", stdout(&o));
-        assert!(stdout(&o).contains("megabytes"), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("valid compressed proof"),
+            "{}",
+            stdout(&o)
+        );
         let i = inspect(file);
-        assert_eq!(i["statement"]["kind"], "folded");
+        assert_eq!(i["statement"]["kind"], "compressed");
         assert_eq!(i["statement"]["folds"], folds);
         assert_eq!(i["sizes"]["folds"], folds);
         assert_eq!(i["sizes"]["file_bytes"].as_u64().unwrap(), sizes[0]);
-        assert!(i["sizes"]["ivc_bytes"].as_u64().unwrap() > 1_000_000);
+        let parts = [
+            "closing_bytes",
+            "primary_snark_bytes",
+            "cyclefold_snark_bytes",
+            "state_bytes",
+            "final_bytes",
+        ];
+        let sum: u64 = parts
+            .iter()
+            .map(|p| {
+                let n = i["sizes"][p].as_u64().unwrap();
+                assert!(n > 0, "{p}");
+                n
+            })
+            .sum();
+        assert_eq!(sum, i["sizes"]["proof_bytes"].as_u64().unwrap());
     }
+    // A compressed proof needs HyperKZG: asked for on Pedersen, a clean usage error.
+    let args = digits_args("compressed", &["--iterations", "2", "--pcs", "pedersen"]);
+    assert_clean_failure(&zkpot(&args), "HyperKZG");
 
     // A proof against the other's statement (the same run, other T), and changed bytes:
     // the statement's commitments, the final proof's tie and opening, the IVC proof.
@@ -600,8 +644,9 @@ fn folded_proofs_of_two_and_four_folds_verify_with_one_size() {
     );
     let bytes = std::fs::read(&files[0]).unwrap();
     let spec_len = u32::from_le_bytes(bytes[13..17].try_into().unwrap()) as usize;
-    // The spec, then C_data (root, chunk count), C_W0 and C_WT.
-    let statement_end = 17 + spec_len + 40 + 2 * 32;
+    // The spec, then the setup (33 bytes), C_data (root, chunk count), C_W0, C_WT and
+    // the mask (commitment, value).
+    let statement_end = 17 + spec_len + 33 + 40 + 4 * 32;
     let bad = dir.path().join("bad.zkpot");
     for pos in [
         17 + spec_len + 2,
@@ -671,6 +716,8 @@ fn a_killed_run_resumed_from_its_checkpoint_gives_the_uninterrupted_statement() 
     let o = zkpot(&[
         "train",
         "--quiet",
+        "--proof",
+        "folded",
         "--resume",
         &s(&ckpt),
         "--iterations",

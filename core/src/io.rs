@@ -53,10 +53,12 @@ pub enum FileKind {
     IvcKeys,
     /// A structured reference string (the powers of tau of HyperKZG).
     Srs,
+    /// A compressed final proof (the decider's) and its statement.
+    CompressedProof,
 }
 
 impl FileKind {
-    const ALL: [FileKind; 7] = [
+    const ALL: [FileKind; 8] = [
         FileKind::RunProof,
         FileKind::FoldedProof,
         FileKind::RunCheckpoint,
@@ -64,6 +66,7 @@ impl FileKind {
         FileKind::CommitKey,
         FileKind::IvcKeys,
         FileKind::Srs,
+        FileKind::CompressedProof,
     ];
 
     /// The kind's byte in the envelope.
@@ -76,6 +79,7 @@ impl FileKind {
             FileKind::CommitKey => 5,
             FileKind::IvcKeys => 6,
             FileKind::Srs => 7,
+            FileKind::CompressedProof => 8,
         }
     }
 
@@ -95,6 +99,7 @@ impl fmt::Display for FileKind {
             FileKind::CommitKey => "a commitment key",
             FileKind::IvcKeys => "IVC keys",
             FileKind::Srs => "an SRS",
+            FileKind::CompressedProof => "a compressed proof",
         })
     }
 }

@@ -24,9 +24,11 @@
 //! [`CompressedProof`] (HyperKZG runs) replaces the IVC proof by the decider's proof
 //! ([`crate::decider`]: kilobytes, whose messages reveal nothing) and the IVC's final state;
 //! [`verify_compressed`] checks it. The end of the run sends no evaluation of a table (the
-//! tie is a linked pair of a hiding fold), but the final state still carries the
-//! accumulator's value, and the final fold's sumcheck rounds are partial sums of witness
-//! tables: masked once the accumulator starts from a random masking table (next).
+//! tie is a linked pair of a hiding fold); the accumulator starts from the statement's
+//! random mask, so the final state's accumulator value is masked, and the end's fold
+//! rounds are masked by it and a second, fresh mask. The [decider's docs](crate::decider)
+//! list every field of the compressed proof and its statement with the reason it leaks
+//! nothing.
 //!
 //! # Keys
 //!
@@ -61,7 +63,9 @@
 
 use std::time::{Duration, Instant};
 
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_serialize::{
+    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Validate,
+};
 use ark_std::rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
@@ -313,7 +317,7 @@ pub fn verify_timed(
     keys.check_setup(&statement.setup)?;
     let circuit = &keys.circuit;
     let folds = check_folds(statement, proof.folds())?;
-    let z0 = circuit.initial_state(digest, &statement.data, &statement.w0);
+    let z0 = circuit.initial_state(digest, &statement.data, &statement.w0, &statement.mask);
     let zn = proof.ivc.current_state();
     crate::verify(&keys.key, folds, &z0, zn, &proof.ivc)?;
     let (last, acc) = check_final_state(statement, circuit, digest, folds, zn)?;
@@ -416,6 +420,19 @@ impl CompressedProof {
     /// with every point checked; any malformed input is an error, never a panic. The
     /// state's length is bounded by `max_state` before it is allocated.
     pub fn read(reader: &mut &[u8], max_state: usize) -> Result<Self, Error> {
+        Self::read_parts(reader, max_state).map_err(|e| match e {
+            Error::Serialization(SerializationError::IoError(io))
+                if io.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                Error::Truncated {
+                    what: "the compressed proof",
+                }
+            }
+            e => e,
+        })
+    }
+
+    fn read_parts(reader: &mut &[u8], max_state: usize) -> Result<Self, Error> {
         let folds = u64::deserialize_compressed(&mut *reader)?;
         let len = u64::deserialize_compressed(&mut *reader)?;
         if len > max_state as u64 {
@@ -462,7 +479,7 @@ pub fn verify_compressed(
     let (shape, digest) = run_shape(&statement.spec)?;
     let circuit = TrainingCircuit::new(shape, statement.data.num_chunks);
     let folds = check_folds(statement, proof.folds)?;
-    let z0 = circuit.initial_state(digest, &statement.data, &statement.w0);
+    let z0 = circuit.initial_state(digest, &statement.data, &statement.w0, &statement.mask);
     crate::decider::verify(decider, kzg, folds, &z0, &proof.state, &proof.decider)?;
     let (last, acc) = check_final_state(statement, &circuit, digest, folds, &proof.state)?;
     let ivc = start.elapsed();
@@ -561,8 +578,12 @@ impl<'a, B: Backend> Prover<'a, B> {
             Some(parts) => IvcProver::from_parts(&self.keys.key, circuit, parts)?,
             None => {
                 let digest = self.run.digest();
-                let z0 =
-                    circuit.initial_state(digest, &self.run.data().commitment(), &self.run.w0());
+                let z0 = circuit.initial_state(
+                    digest,
+                    &self.run.data().commitment(),
+                    &self.run.w0(),
+                    self.run.mask(),
+                );
                 IvcProver::new(&self.keys.key, circuit, z0)?
             }
         };

@@ -44,7 +44,7 @@ use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError
 use zkpot_core::{point_to_fields, ClaimVar, Fr, G1Affine};
 use zkpot_gkr::step::{constraints::PhaseCount, StepShape};
 use zkpot_pcs::{
-    accumulator::{constraints::AccumulatorVar, Accumulator},
+    accumulator::{constraints::AccumulatorVar, Accumulator, Mask},
     pedersen::Commitment,
 };
 use zkpot_run::{
@@ -108,9 +108,16 @@ impl TrainingCircuit {
     }
 
     /// The initial state `z_0` of a run: the digest, `C_data`, chunk 0, `C_prev = C_W0`
-    /// and the empty accumulator.
-    pub fn initial_state(&self, digest: Fr, data: &DataCommitment, w0: &Commitment) -> Vec<Fr> {
-        let acc = Accumulator::empty(self.acc_vars());
+    /// and the accumulator that starts from the statement's mask
+    /// ([`Accumulator::start`]).
+    pub fn initial_state(
+        &self,
+        digest: Fr,
+        data: &DataCommitment,
+        w0: &Commitment,
+        mask: &Mask,
+    ) -> Vec<Fr> {
+        let acc = Accumulator::start(mask, self.acc_vars());
         state(digest, data.root, 0, w0, &acc)
     }
 }

@@ -179,6 +179,12 @@ fn tampered_statements_and_proofs_are_rejected() {
     let mut s = statement.clone();
     s.spec.seed += 1;
     assert!(!accepts(&s, proof), "seed");
+    let mut s = statement.clone();
+    s.mask.value += Fr::one();
+    assert!(!accepts(&s, proof), "the starting mask's value");
+    let mut s = statement.clone();
+    s.mask = proof.finish.mask;
+    assert!(!accepts(&s, proof), "the starting mask");
 
     // The final state (C_last, the accumulator, ...) and the end of the run.
     let zn = proof.ivc.current_state().to_vec();
@@ -259,11 +265,11 @@ fn golden_folded_proof() {
     println!("golden folded statement: {s} proof: {p}");
     assert_eq!(
         s,
-        "18d685201e30fce5220a2f2a6c9f3aa0c41494913ca46ea6a118197a1dd182e6"
+        "c71133992d904d7f2431bb6fce934aa153fe9e1e63d747676f9f801ba60be173"
     );
     assert_eq!(
         p,
-        "43d226341ec9f586dc58e330530d6298d5190a9d304032ac6acdd826d541b5b6"
+        "e27bf187882fe00248a0979b3a19d64360acb27984e52feaa090a26733640b91"
     );
 }
 
@@ -474,6 +480,12 @@ fn compressed_proofs_verify_in_constant_size_and_agree_with_the_uncompressed_one
     let mut s = statement.clone();
     s.setup = setup().key.setup();
     cases.push(("setup", s));
+    let mut s = statement.clone();
+    s.mask.value += Fr::one();
+    cases.push(("the starting mask's value", s));
+    let mut s = statement.clone();
+    s.mask.commitment = folded.finish.mask.commitment;
+    cases.push(("the starting mask's commitment", s));
     for (what, s) in &cases {
         assert_eq!(both(s, folded, compressed), (false, false), "{what}");
     }
@@ -505,6 +517,15 @@ fn compressed_proofs_verify_in_constant_size_and_agree_with_the_uncompressed_one
         both(statement, &bad_folded, &bad),
         (false, false),
         "final fold"
+    );
+    let mut bad = compressed.clone();
+    bad.finish.mask.value += Fr::one();
+    let mut bad_folded = folded.clone();
+    bad_folded.finish.mask.value += Fr::one();
+    assert_eq!(
+        both(statement, &bad_folded, &bad),
+        (false, false),
+        "the end's mask"
     );
     // Flipped bytes: rejected or unreadable, never a panic.
     let bytes = compressed.to_bytes().unwrap();

@@ -64,7 +64,7 @@ fn folds() -> &'static Folds {
             dc.root,
             0,
             &prover.w0(),
-            &Accumulator::empty(run_num_vars(&shape)),
+            &Accumulator::start(prover.mask(), run_num_vars(&shape)),
         )];
         let mut records = Vec::new();
         for j in 0..3u64 {

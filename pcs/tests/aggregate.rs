@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{CpuBackend, Fr, MultilinearTable, PoseidonTranscript, SumcheckError, Transcript};
 use zkpot_pcs::{
-    accumulator::{Accumulator, AccumulatorProver, FoldProof, OpenProof},
+    accumulator::{Accumulator, AccumulatorProver, FoldProof, Mask, OpenProof},
     aggregate::AggregationProof,
     error::PcsError,
     ipa::{prove_eval, verify_eval},
@@ -505,6 +505,54 @@ fn accumulator_folds_three_batches_and_opens() {
     }
     assert_opens(&key, &run.prover.accumulator().claim, run.prover.opening());
     run.open(&key);
+}
+
+/// A masked accumulator: the mask's claim is true, derived from its commitment, fresh per
+/// sample; folds and the opening go through; a false mask value is caught by the opening.
+#[test]
+fn masked_accumulator_folds_and_opens() {
+    let key = key();
+    let mut rng = ChaCha20Rng::seed_from_u64(31);
+    let (prover, mask) = AccumulatorProver::masked(&key, &CpuBackend, 5, &mut rng).unwrap();
+    let (_, other) = AccumulatorProver::masked(&key, &CpuBackend, 5, &mut rng).unwrap();
+    assert_ne!(mask.commitment, other.commitment);
+    assert_ne!(mask.value, other.value);
+    assert!(!mask.value.is_zero());
+    assert_eq!(mask.claim(5).claim.point, Mask::point(&mask.commitment, 5));
+    assert_ne!(
+        Mask::point(&mask.commitment, 5),
+        Mask::point(&other.commitment, 5)
+    );
+    assert_opens(&key, &mask.claim(5), prover.opening());
+    assert_eq!(prover.accumulator(), &Accumulator::start(&mask, 5));
+
+    let batches = three_batches(&key, 32);
+    let mut run = Run::new(5);
+    run.prover = prover.clone();
+    run.verifier = Accumulator::start(&mask, 5);
+    let proofs: Vec<FoldProof> = batches.iter().map(|b| run.fold(b)).collect();
+    assert_opens(&key, &run.prover.accumulator().claim, run.prover.opening());
+    let open = run.open(&key);
+
+    // The same proofs against a mask stated with another value: rejected.
+    let mut lie = mask;
+    lie.value += Fr::one();
+    let replay = |start: &Mask| -> Result<(), PcsError> {
+        let mut verifier = Accumulator::start(start, 5);
+        let mut t = transcript();
+        for (batch, proof) in batches.iter().zip(&proofs) {
+            verifier = verifier.verify_fold::<PedersenIpa, _>(&batch.claims, proof, &mut t)?;
+        }
+        verifier.verify_open::<PedersenIpa, _>(&key, &open, &mut t)
+    };
+    assert_eq!(replay(&mask), Ok(()));
+    assert!(replay(&lie).is_err());
+    assert!(replay(&other).is_err());
+    // A key too short for the mask is an error, not a panic.
+    assert!(matches!(
+        Mask::sample(&key, &CpuBackend, 40, &mut rng),
+        Err(PcsError::KeyTooShort { .. })
+    ));
 }
 
 #[test]

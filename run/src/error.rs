@@ -91,6 +91,9 @@ pub enum RunError {
     /// The tie of the last fold to `C_WT` or the final opening failed.
     #[error("final accumulator: {0}")]
     Final(PcsError),
+    /// A mask (the accumulator's start, or the end's) could not be sampled and committed.
+    #[error("sampling a mask: {0}")]
+    Mask(PcsError),
     /// The training set has no samples.
     #[error("the training set is empty")]
     EmptyData,

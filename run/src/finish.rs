@@ -4,8 +4,11 @@
 //! `(C_last, r || bits of the model block)` and `(C_WT, r)` tie the last fold's model
 //! block to `C_WT`: they are a *linked pair* of a hiding fold into the accumulator
 //! ([`zkpot_pcs::aggregate::hiding`]), so their common value `W_T~(r)` is never sent, and
-//! the fold sends no per-table evaluation. The accumulator is then opened by one
-//! zero-knowledge evaluation proof ([`verify_finish`]).
+//! the fold sends no per-table evaluation. A fresh [`Mask`] (a hiding commitment to a
+//! uniformly random table and its value at a point derived from it) is folded in the
+//! same fold, as its first claim: with the accumulator's own mask (the statement's, at
+//! another point) it masks every round polynomial of the fold's sumcheck. The accumulator
+//! is then opened by one zero-knowledge evaluation proof ([`verify_finish`]).
 
 #![deny(
     clippy::unwrap_used,
@@ -18,7 +21,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use zkpot_core::{Fr, PoseidonTranscript, Transcript};
 use zkpot_gkr::step::{Block, StepShape};
 use zkpot_pcs::{
-    accumulator::{Accumulator, OpenProof},
+    accumulator::{Accumulator, Mask, OpenProof},
     aggregate::hiding::HidingAggregationProof,
     pedersen::Commitment,
     CommittedClaim, SchemeProof, SchemeVerifierKey,
@@ -37,6 +40,9 @@ pub const FINAL_LABEL: &[u8] = b"zkpot/gkr/run/final";
 /// opening of the accumulator.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
 pub struct FinishProof {
+    /// The fold's mask (a hiding commitment to a uniformly random table, and its value
+    /// at [`Mask::point`]).
+    pub mask: Mask,
     /// The hiding fold of the two tie claims (a linked pair) into the accumulator.
     pub finish: HidingAggregationProof,
     /// The opening of the final accumulator (an evaluation proof of the statement's
@@ -71,9 +77,9 @@ pub fn verify_finish(
         });
     }
     let (mut t, r) = final_transcript(statement, digest, folds, accumulator, &shape);
-    let ties = tie_claims(&shape, last, statement.wt, &r)?;
+    let claims = finish_claims(&shape, &proof.mask, last, statement.wt, &r)?;
     let accumulator = accumulator
-        .verify_fold_hiding(&ties, &TIE_LINK, &proof.finish, &mut t)
+        .verify_fold_hiding(&claims, &TIE_LINK, &proof.finish, &mut t)
         .map_err(RunError::Final)?;
     accumulator
         .verify_open::<Pcs, _>(key, &proof.open, &mut t)
@@ -98,22 +104,25 @@ pub(crate) fn final_transcript(
 }
 
 /// The tie claims are one linked pair: their common value is never sent.
-pub(crate) const TIE_LINK: [(usize, usize); 1] = [(0, 1)];
+pub(crate) const TIE_LINK: [(usize, usize); 1] = [(1, 2)];
 
-/// The two tie claims: the last fold's model block and `C_WT` at `r`, stated with value 0
-/// (a linked pair, [`TIE_LINK`]).
-pub(crate) fn tie_claims(
+/// The claims of the end's hiding fold: the mask's (over the accumulator's variables),
+/// then the two tie claims, the last fold's model block and `C_WT` at `r`, stated with
+/// value 0 (a linked pair, [`TIE_LINK`]).
+pub(crate) fn finish_claims(
     shape: &StepShape,
+    mask: &Mask,
     last: Commitment,
     wt: Commitment,
     r: &[Fr],
-) -> Result<[CommittedClaim; 2], RunError> {
+) -> Result<[CommittedClaim; 3], RunError> {
     let v = Fr::from(0u64);
     let point = shape
         .fold_layout()
         .point(Block::Model, r)
         .map_err(RunError::Shape)?;
     Ok([
+        mask.claim(run_num_vars(shape)),
         CommittedClaim::new(last, point, v),
         CommittedClaim::new(wt, r.to_vec(), v),
     ])

@@ -33,8 +33,9 @@
 //!
 //! # Zero knowledge
 //!
-//! Every commitment is hiding, the accumulator's opening is zero-knowledge, but the step
-//! proofs are not: they reveal evaluations of committed tables. This proof is therefore
+//! Every commitment is hiding, the accumulator starts from a random mask (the statement's
+//! [`RunStatement::mask`]) and the end's fold adds another, the accumulator's opening is
+//! zero-knowledge, but the step proofs are not: they reveal evaluations of committed tables. This proof is therefore
 //! **not zero-knowledge**; the folded proof keeps the step proofs as witnesses.
 
 //!

@@ -10,7 +10,11 @@
 )]
 
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
-use zkpot_pcs::{accumulator::OpenProof, aggregate::hiding::HidingAggregationProof, SchemeProof};
+use zkpot_pcs::{
+    accumulator::{Mask, OpenProof},
+    aggregate::hiding::HidingAggregationProof,
+    SchemeProof,
+};
 
 use crate::{error::RunError, fold::FoldRecord};
 
@@ -19,6 +23,8 @@ use crate::{error::RunError, fold::FoldRecord};
 pub struct RunProof {
     /// One record per fold, in order.
     pub folds: Vec<FoldRecord>,
+    /// The mask of the end's hiding fold ([`FinishProof::mask`](crate::FinishProof)).
+    pub mask: Mask,
     /// The hiding fold of the two tie claims (a linked pair) into the accumulator.
     pub finish: HidingAggregationProof,
     /// The opening of the final accumulator (an evaluation proof of the statement's

@@ -8,7 +8,7 @@ use ark_std::rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkpot_core::{Backend, Fr};
 use zkpot_pcs::{
-    accumulator::AccumulatorProver,
+    accumulator::{AccumulatorProver, Mask},
     pedersen::{random_blind, Commitment, Opening},
     SchemeKey, Setup,
 };
@@ -21,7 +21,7 @@ use zkpot_gkr::step::{
 use crate::{
     data::{chunk_table_of, ChunkedData},
     error::RunError,
-    finish::{final_transcript, tie_claims, FinishProof, TIE_LINK},
+    finish::{final_transcript, finish_claims, FinishProof, TIE_LINK},
     fold::{accumulate_fold, FoldRecord},
     proof::RunProof,
     statement::{check_key, run_num_vars, run_shape, RunStatement},
@@ -77,6 +77,8 @@ pub struct RunProver<'k, B: Backend> {
     /// The model the next fold starts from.
     model: Mlp,
     accumulator: AccumulatorProver,
+    /// The accumulator's starting mask (the statement's).
+    mask: Mask,
     /// Folds proven so far (their records may have been taken).
     done: u64,
     folds: Vec<FoldRecord>,
@@ -103,7 +105,9 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let table = model_of(&shape, initial)?;
         let blind = random_blind(&mut rng);
         let w0 = commit_table(key, &backend, &table, blind).map_err(RunError::Shape)?;
-        let accumulator = AccumulatorProver::new(run_num_vars(&shape));
+        let (accumulator, mask) =
+            AccumulatorProver::masked(key, &backend, run_num_vars(&shape), &mut rng)
+                .map_err(RunError::Mask)?;
         Ok(RunProver {
             key,
             backend,
@@ -116,6 +120,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             prev_commitment: w0,
             model: initial.clone(),
             accumulator,
+            mask,
             done: 0,
             folds: Vec::new(),
             rng,
@@ -156,6 +161,11 @@ impl<'k, B: Backend> RunProver<'k, B> {
     /// The commitment of the last fold (`C_W0` before the first).
     pub fn prev_commitment(&self) -> Commitment {
         self.prev_commitment
+    }
+
+    /// The accumulator's starting mask (the statement's [`RunStatement::mask`]).
+    pub fn mask(&self) -> &Mask {
+        &self.mask
     }
 
     /// The public accumulator.
@@ -302,6 +312,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             statement,
             proof: RunProof {
                 folds: std::mem::take(&mut self.folds),
+                mask: end.mask,
                 finish: end.finish,
                 open: end.open,
             },
@@ -330,6 +341,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             data: self.data.commitment(),
             w0: self.w0,
             wt,
+            mask: self.mask,
         };
         let (mut t, r) = final_transcript(
             &statement,
@@ -338,16 +350,23 @@ impl<'k, B: Backend> RunProver<'k, B> {
             self.accumulator.accumulator(),
             &self.shape,
         );
-        let ties = tie_claims(&self.shape, self.prev_commitment, wt, &r)?;
-        let openings = [&self.prev, &wt_opening];
+        let (mask, mask_opening) = Mask::sample(
+            self.key,
+            &self.backend,
+            run_num_vars(&self.shape),
+            &mut self.rng,
+        )
+        .map_err(RunError::Mask)?;
+        let claims = finish_claims(&self.shape, &mask, self.prev_commitment, wt, &r)?;
+        let openings = [&mask_opening, &self.prev, &wt_opening];
         let mut accumulator = self.accumulator.clone();
         let finish = accumulator
-            .fold_hiding(&ties, &openings, &TIE_LINK, &mut t)
+            .fold_hiding(&claims, &openings, &TIE_LINK, &mut t)
             .map_err(RunError::Final)?;
         let open = accumulator
             .open::<Pcs, _, _, _>(self.key, &self.backend, &mut t, &mut self.rng)
             .map_err(RunError::Final)?;
-        Ok((statement, FinishProof { finish, open }, wt_opening))
+        Ok((statement, FinishProof { mask, finish, open }, wt_opening))
     }
 
     /// The prover's whole state as bytes (everything but the key and the backend): a
@@ -356,7 +375,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
     /// Layout: the spec and the model as length-prefixed JSON, the setup
     /// ([`Setup::to_bytes`]; loading errors unless it is the key's), then arkworks compressed
     /// `(chunk commitments, chunk blinds, C_W0, C_prev opening table and blind, C_prev,
-    /// accumulator, accumulator opening table and blind, folds done, fold records)`, then
+    /// mask, accumulator, accumulator opening table and blind, folds done, fold records)`, then
     /// the random generator's seed (32 bytes), stream and word position.
     pub fn save(&self) -> Vec<u8> {
         let mut out = Vec::new();
@@ -371,6 +390,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let _ = (commitments.to_vec(), blinds.to_vec(), self.w0).serialize_compressed(&mut out);
         let _ = (&self.prev.table, self.prev.blind, self.prev_commitment)
             .serialize_compressed(&mut out);
+        let _ = self.mask.serialize_compressed(&mut out);
         let _ = (
             self.accumulator.accumulator(),
             &self.accumulator.opening().table,
@@ -418,6 +438,8 @@ impl<'k, B: Backend> RunProver<'k, B> {
         let (prev_table, prev_blind, prev_commitment) =
             Prev::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)
                 .map_err(|_| bad("undecodable checkpoint"))?;
+        let mask = Mask::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)
+            .map_err(|_| bad("undecodable checkpoint"))?;
         let (acc, acc_table, acc_blind, done, folds) =
             Acc::deserialize_with_mode(&mut *reader, Compress::Yes, Validate::Yes)
                 .map_err(|_| bad("undecodable checkpoint"))?;
@@ -464,6 +486,7 @@ impl<'k, B: Backend> RunProver<'k, B> {
             prev_commitment,
             model,
             accumulator,
+            mask,
             done,
             folds,
             rng,

@@ -12,7 +12,7 @@
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use zkpot_core::{Fr, Transcript};
 use zkpot_gkr::step::StepShape;
-use zkpot_pcs::pedersen::Commitment;
+use zkpot_pcs::{accumulator::Mask, pedersen::Commitment};
 use zkpot_pcs::{SchemeKey, SchemeVerifierKey, Setup};
 use zkpot_trainer::{SpecError, TrainSpec};
 
@@ -52,6 +52,11 @@ pub struct RunStatement {
     pub w0: Commitment,
     /// `C_WT`, the model after `T` iterations.
     pub wt: Commitment,
+    /// The accumulator's starting mask ([`Mask`]: a hiding commitment to a uniformly
+    /// random table and its value at a point derived from the commitment). The run's
+    /// folds start from it, so the accumulator's public value never reveals a combination
+    /// of the run's tables; it says nothing about the run.
+    pub mask: Mask,
 }
 
 impl RunStatement {
@@ -67,15 +72,15 @@ impl RunStatement {
 
     /// The canonical encoding: the spec as [`TrainSpec::to_json`] (length-prefixed,
     /// `u32` little endian), the setup ([`Setup::to_bytes`]: the scheme's tag byte and
-    /// the key's digest), then `data`, `w0`, `wt` compressed.
+    /// the key's digest), then `data`, `w0`, `wt`, `mask` compressed.
     pub fn to_bytes(&self) -> Vec<u8> {
         let json = self.spec.to_json();
-        let mut out = Vec::with_capacity(json.len() + 4 + Setup::LEN + 160);
+        let mut out = Vec::with_capacity(json.len() + 4 + Setup::LEN + 224);
         out.extend_from_slice(&(json.len() as u32).to_le_bytes());
         out.extend_from_slice(json.as_bytes());
         out.extend_from_slice(&self.setup.to_bytes());
         // Writing into a Vec cannot fail.
-        let _ = (self.data, self.w0, self.wt).serialize_compressed(&mut out);
+        let _ = (self.data, self.w0, self.wt, self.mask).serialize_compressed(&mut out);
         out
     }
 
@@ -100,12 +105,13 @@ impl RunStatement {
         }
         let mut rest = rest;
         let setup = Setup::read(&mut rest).ok_or(bad("truncated statement or unknown scheme"))?;
-        let (data, w0, wt) = <(DataCommitment, Commitment, Commitment)>::deserialize_with_mode(
-            &mut rest,
-            Compress::Yes,
-            Validate::Yes,
-        )
-        .map_err(|_| bad("undecodable statement commitments"))?;
+        let (data, w0, wt, mask) =
+            <(DataCommitment, Commitment, Commitment, Mask)>::deserialize_with_mode(
+                &mut rest,
+                Compress::Yes,
+                Validate::Yes,
+            )
+            .map_err(|_| bad("undecodable statement commitments"))?;
         *reader = rest;
         Ok(RunStatement {
             spec,
@@ -113,6 +119,7 @@ impl RunStatement {
             data,
             w0,
             wt,
+            mask,
         })
     }
 
@@ -122,6 +129,8 @@ impl RunStatement {
         self.data.absorb_into(t);
         t.absorb_point(&self.w0.0);
         t.absorb_point(&self.wt.0);
+        t.absorb_point(&self.mask.commitment.0);
+        t.absorb_field(&self.mask.value);
         t.absorb_u64(self.iterations());
     }
 }

@@ -63,7 +63,7 @@ pub fn verify_run_timed(
             iterations: statement.iterations(),
         });
     }
-    let mut accumulator = Accumulator::empty(run_num_vars(&shape));
+    let mut accumulator = Accumulator::start(&statement.mask, run_num_vars(&shape));
     let mut prev = statement.w0;
     for (j, record) in proof.folds.iter().enumerate() {
         accumulator = verify_fold(
@@ -86,6 +86,7 @@ pub fn verify_run_timed(
         prev,
         &accumulator,
         &FinishProof {
+            mask: proof.mask,
             finish: proof.finish.clone(),
             open: proof.open.clone(),
         },

@@ -226,6 +226,19 @@ fn every_statement_field_is_bound() {
     let mut bad = s.clone();
     bad.wt = other_point(2);
     assert!(rejects(&bad, &run.proof));
+    // The accumulator's starting mask: its commitment (another point, or the end's mask)
+    // and its value.
+    for c in [other_point(7), run.proof.mask.commitment] {
+        let mut bad = s.clone();
+        bad.mask.commitment = c;
+        assert!(rejects(&bad, &run.proof));
+    }
+    let mut bad = s.clone();
+    bad.mask.value += Fr::one();
+    assert!(rejects(&bad, &run.proof));
+    let mut bad = s.clone();
+    bad.mask = run.proof.mask;
+    assert!(rejects(&bad, &run.proof));
 }
 
 #[test]
@@ -274,6 +287,15 @@ fn every_part_of_the_proof_is_bound() {
     });
     push("the final fold round", &|q| {
         q.finish.sumcheck.rounds[2][1] += Fr::one()
+    });
+    push("the final fold's mask commitment", &|q| {
+        q.mask.commitment = other_point(8)
+    });
+    push("the final fold's mask value", &|q| {
+        q.mask.value += Fr::one()
+    });
+    push("the final fold's mask swapped for the statement's", &|q| {
+        q.mask = run.statement.mask
     });
     let kzg = |q: &mut RunProof| match &mut q.open.eval {
         SchemeProof::Kzg(p) => p.clone(),
@@ -498,10 +520,10 @@ fn golden_run_proof() {
     println!("golden run statement: {statement} proof: {proof}");
     assert_eq!(
         statement,
-        "9ce4e7608915dcdb5ae9b9a8f7a54136d228139126f2f6b403770bff2cb18d62"
+        "9f365154674ba54cec7934ed07d7128ce89b1fdbcf25214496e632da164a61b7"
     );
     assert_eq!(
         proof,
-        "042f210fd41848b9cbccf8895a9b07f081d44cf74898ef3d8d489e18fa079af2"
+        "a134dfab35b0bcd58c4596b5ef6b4af1e1ca036bd8d0434220b16e785ab454d8"
     );
 }

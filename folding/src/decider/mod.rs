@@ -29,11 +29,6 @@
 //! * The verifier evaluates the primary matrices itself (the *plain* Spartan verifier:
 //!   linear in the matrices, and a verifying key as large as the R1CS); the preprocessed
 //!   verifying key (SPARK: committed sparse matrices, an offline memory check) is next.
-//! * The IVC's final state `z_i`, which the verifier needs to recompute the public input,
-//!   carries the run's accumulator value `v_acc`, and the run's end (the tie to `C_WT` as a
-//!   linked pair of a hiding fold, which sends no evaluation, then the accumulator's ZK
-//!   opening) sends sumcheck rounds that are partial sums of witness tables. Both are
-//!   masked once the accumulator starts from a random masking table, not yet.
 //! * Only HyperKZG runs: a Pedersen run's primary commitments have no opening protocol
 //!   here ([`Error::DeciderShape`]).
 //!
@@ -51,6 +46,27 @@
 //! | `primary` (sumchecks, `Az~`, `Bz~`, `Cz~`, `E~`, `w~`) | functions of the closed witness `W' = W + rho W_r`, uniform and independent of `W` because `W_r` is uniform (`E'` is then determined by `W'` and the public `u'`, `x'`) |
 //! | `primary.e_proof`, `primary.w_proof` | HyperKZG zero-knowledge evaluation proofs |
 //! | `cyclefold` (sumchecks, evaluations, values, blinds, inner-product rounds) | functions of the closed CycleFold witness and its blinds, uniform by the same argument (`cf_W' = cf_W + rho cf_W_r`, `r' = r + rho r_r`); its openings need not hide |
+//!
+//! Of the rest of a [`CompressedProof`](crate::running::CompressedProof) and of its
+//! statement ([`RunStatement`](zkpot_run::RunStatement)):
+//!
+//! | field | why it leaks nothing |
+//! |---|---|
+//! | statement `spec`, `setup`, `data.num_chunks`; proof `folds` | public by design (what was run, on which setup, how long) |
+//! | statement `data.root` | a Poseidon Merkle root over hiding chunk commitments |
+//! | statement `w0`, `wt` | hiding commitments (fresh uniform blinds) |
+//! | statement `mask` | a hiding commitment to a uniformly random table `g` and `g~(r_0)`, a uniform value (`r_0` derived from the commitment) |
+//! | `state`: digest, root, chunk index | public (the spec's digest, the statement's root, `folds mod chunks`) |
+//! | `state`: `C_prev`, `C_acc` | hiding commitments (`C_acc` is a combination of hiding commitments with the mask's uniform blind in it) |
+//! | `state`: `r_acc` | Fiat-Shamir challenges: random-oracle outputs on transcripts that contain hiding commitments with fresh blinds, hence uniform |
+//! | `state`: `v_acc` | the accumulator's table is `g` plus a combination of the run's tables (the mask's claim is folded with coefficient 1 every time), so `v_acc` carries `g~(r_acc)`, uniform and independent of `g~(r_0)` for `r_acc != r_0` |
+//! | `finish.mask` | a second mask: a hiding commitment to a fresh uniform table `h` and `h~(r_h)`, uniform |
+//! | `finish.finish` (the end's hiding fold: round polynomials; the tie's value is never sent, a linked pair) | masked by `g` and `h` together: two masks at points that differ in every coordinate make the `2n` free values of the rounds uniform ([`zkpot_pcs::aggregate::hiding`] argues it) |
+//! | `finish.open` | HyperKZG's zero-knowledge evaluation proof of the final accumulator |
+//!
+//! The evaluations of `g` that all these reveal are `g~(r_0)`, `g~(r_acc)` and the `n + 1`
+//! of the end's fold: fewer than its `2^n` entries and at points in general position
+//! (except with negligible probability over the challenges), so they are jointly uniform.
 //!
 //! A simulator that knows only the statement samples the closed witnesses uniformly, runs
 //! the honest SNARK prover on them and sets the random instances' commitments to

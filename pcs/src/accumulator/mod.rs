@@ -18,6 +18,16 @@
 //! evaluates to 0 at the zero point", which the zero table with blind 0 opens. Its point
 //! length is `num_vars`; a fold with longer points lengthens it to the longest point (so
 //! an IVC with a fixed-size state starts from the largest `num_vars` it will fold).
+//!
+//! # Masking
+//!
+//! A run starts its accumulator from a [`Mask`] instead: a hiding commitment to a
+//! uniformly random table `g` of `2^num_vars` entries and its value at a point derived
+//! from the commitment ([`Mask::point`]). Its claim is folded with coefficient 1 into every
+//! later accumulator, so the accumulator's table is always `g` plus a combination of the
+//! folded tables, and its public value `v_acc` carries the uniform term `g~(r_acc)`: it
+//! says nothing about the folded tables. A mask is an ordinary claim for soundness (a
+//! false one makes the final opening fail like any false claim).
 //! Folding order does not matter for validity: folding `A` then `B` and `B` then `A`
 //! give different accumulators, both true.
 //!
@@ -42,8 +52,8 @@ pub mod constraints;
 
 use ark_ff::Zero;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use ark_std::rand::RngCore;
-use zkpot_core::{Backend, Fr, Transcript};
+use ark_std::{rand::RngCore, UniformRand};
+use zkpot_core::{mle::evaluate_slice, Backend, Fr, PoseidonTranscript, Transcript};
 
 use crate::{
     aggregate::{
@@ -53,11 +63,77 @@ use crate::{
     error::PcsError,
     ipa::IpaProof,
     pedersen::{Commitment, Opening},
-    traits::{Aggregatable, CommitmentScheme, CommittedClaim},
+    traits::{Aggregatable, CommitKey, CommitmentScheme, CommittedClaim},
 };
 
 /// The label absorbed before the accumulator's final opening.
 pub const OPEN_LABEL: &[u8] = b"zkpot-accumulator-open";
+
+/// The label of the transcript a mask's point is drawn from ([`Mask::point`]).
+pub const MASK_LABEL: &[u8] = b"zkpot-accumulator-mask";
+
+/// A masking claim: a hiding commitment to a uniformly random table and the table's value
+/// at [`Mask::point`] of the commitment. What it reveals: the commitment (hiding) and one
+/// evaluation of a uniform table (a uniform value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
+pub struct Mask {
+    /// The hiding commitment to the random table.
+    pub commitment: Commitment,
+    /// The table's value at [`Mask::point`].
+    pub value: Fr,
+}
+
+impl Mask {
+    /// The point of a mask committed in `commitment`, over `num_vars` variables: the
+    /// challenges of a fresh transcript that absorbs [`MASK_LABEL`], `num_vars` and the
+    /// commitment.
+    pub fn point(commitment: &Commitment, num_vars: usize) -> Vec<Fr> {
+        let mut t = PoseidonTranscript::new(MASK_LABEL);
+        t.absorb_u64(num_vars as u64);
+        t.absorb_point(&commitment.0);
+        t.challenges(num_vars)
+    }
+
+    /// The mask's claim over `num_vars` variables: `(commitment, point, value)`.
+    pub fn claim(&self, num_vars: usize) -> CommittedClaim {
+        CommittedClaim::new(
+            self.commitment,
+            Mask::point(&self.commitment, num_vars),
+            self.value,
+        )
+    }
+
+    /// Samples a mask over `num_vars` variables: a uniformly random table of `2^num_vars`
+    /// entries committed with `key` and a uniformly random blind. Returns the mask and its
+    /// opening (keep it private).
+    pub fn sample<K: CommitKey + ?Sized, B: Backend, R: RngCore + ?Sized>(
+        key: &K,
+        backend: &B,
+        num_vars: usize,
+        rng: &mut R,
+    ) -> Result<(Mask, Opening), PcsError> {
+        let len = u32::try_from(num_vars)
+            .ok()
+            .and_then(|n| 1usize.checked_shl(n))
+            .filter(|&len| len <= key.max_len())
+            .ok_or(PcsError::KeyTooShort {
+                needed: u32::try_from(num_vars)
+                    .ok()
+                    .and_then(|n| 1usize.checked_shl(n))
+                    .unwrap_or(usize::MAX),
+                available: key.max_len(),
+            })?;
+        let table: Vec<Fr> = (0..len).map(|_| Fr::rand(rng)).collect();
+        let blind = Fr::rand(rng);
+        let commitment = key.commit(backend, &table, blind)?;
+        let point = Mask::point(&commitment, num_vars);
+        let value = evaluate_slice(&table, &point).map_err(|_| PcsError::PointLengthMismatch {
+            table_len: len,
+            point_len: point.len(),
+        })?;
+        Ok((Mask { commitment, value }, Opening { table, blind }))
+    }
+}
 
 /// The public accumulator: one claim standing for every claim folded into it.
 #[derive(Clone, Debug, PartialEq, Eq, CanonicalSerialize, CanonicalDeserialize)]
@@ -92,6 +168,14 @@ impl Accumulator {
                 vec![Fr::zero(); num_vars],
                 Fr::zero(),
             ),
+        }
+    }
+
+    /// The accumulator that starts from `mask` ([`Mask::claim`] over `num_vars`
+    /// variables).
+    pub fn start(mask: &Mask, num_vars: usize) -> Self {
+        Accumulator {
+            claim: mask.claim(num_vars),
         }
     }
 
@@ -222,6 +306,23 @@ impl AccumulatorProver {
                 blind: Fr::zero(),
             },
         }
+    }
+
+    /// The accumulator that starts from a freshly sampled mask ([`Mask::sample`] with
+    /// `key`, [`Accumulator::start`]); returns it and the mask, which the statement
+    /// publishes.
+    pub fn masked<K: CommitKey + ?Sized, B: Backend, R: RngCore + ?Sized>(
+        key: &K,
+        backend: &B,
+        num_vars: usize,
+        rng: &mut R,
+    ) -> Result<(Self, Mask), PcsError> {
+        let (mask, opening) = Mask::sample(key, backend, num_vars, rng)?;
+        let prover = AccumulatorProver {
+            accumulator: Accumulator::start(&mask, num_vars),
+            opening,
+        };
+        Ok((prover, mask))
     }
 
     /// An accumulator and its opening, as [`AccumulatorProver::accumulator`] and

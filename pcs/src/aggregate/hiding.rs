@@ -21,14 +21,21 @@
 //! multiplication per distinct commitment (the plain aggregation's `b_j` are 128-bit for
 //! the in-circuit verifier): meant for native verifiers.
 //!
-//! **Zero knowledge**: the messages are the round polynomials and, through the output
-//! claim, `s`; all are linear in the tables. When one table (the accumulator's, started
-//! from a uniformly random masking table) is uniform with full support and its weight is
-//! non-zero, each of these `2n + 1` values is masked by an independent linear functional
-//! of it (except with negligible probability over the challenges), so the transcript is
-//! simulatable; no per-table evaluation is sent for the other tables. Without such a
-//! table, this protocol hides the values of linked pairs and the per-table evaluations,
-//! not the round polynomials.
+//! **Zero knowledge** needs two masks. The messages are the `n` round polynomials (degree
+//! 2) and, through the output claim, `s`; given the claimed sum they hold `2n` free values,
+//! all linear in the tables. A claim `(C_g, r_g, v_g)` on a uniformly random table `g`
+//! adds `a eq(r_g[..i], r*[..i]) eq(r_g[i], X) g~(r*[..i], X, r_g[i+1..])` to round `i`:
+//! a multiple of the linear factor `eq(r_g[i], X)`, and only `n + 1` independent
+//! evaluations of `g` over all rounds (`v_g` among them). One mask therefore leaves `n`
+//! directions of the round polynomials unmasked (the value at the root of
+//! `eq(r_g[i], X)`, say). Two masks at points that differ in every coordinate span every
+//! quadratic in each round, and together give `2n + 2` independent uniform values for
+//! the `2n` free message values and the two masks' own values: except for challenges in
+//! a set of negligible density, the messages and the masks' values are jointly uniform,
+//! so the transcript is simulated from the claimed sum alone. A run's end folds the
+//! accumulator (whose table carries the statement's mask with coefficient 1) with a
+//! fresh mask claim, so both are present. Without masks this protocol hides only the
+//! values of linked pairs and the per-table evaluations, not the round polynomials.
 //!
 //! # Transcript order
 //!

@@ -179,9 +179,11 @@ struct TrainArgs {
     /// A JSON spec; flags override its fields.
     #[arg(long, conflicts_with = "resume")]
     spec: Option<PathBuf>,
-    /// Which proof: `folded` (one IVC proof, constant in the number of iterations) or
-    /// `run` (one step proof per fold).
-    #[arg(long, default_value_t = ProofKind::Folded)]
+    /// Which proof: `compressed` (the decider's proof of the folded run: kilobytes,
+    /// constant in the number of iterations, zero-knowledge; HyperKZG only), `folded` (the
+    /// uncompressed IVC proof: megabytes, not zero-knowledge; for debugging) or `run` (one
+    /// step proof per fold).
+    #[arg(long, default_value_t = ProofKind::Compressed)]
     proof: ProofKind,
     /// Write a checkpoint to FILE after every fold (either proof), atomically; it holds
     /// the data's blinds and the model: keep it private.
@@ -386,7 +388,7 @@ fn summary(r: &TrainReport) {
         None => println!("not proven (--no-prove)"),
         Some(p) => {
             println!(
-                "  {}: {} folds, {} bytes{}; valid (verified in {:.3} s: folds {:.3} s, tie \
+                "  {}: {} folds, {} bytes{}; valid (verified in {:.3} s: {} {:.3} s, tie \
                  and opening {:.1} ms)",
                 r.proving,
                 p.folds,
@@ -396,12 +398,13 @@ fn summary(r: &TrainReport) {
                     .map(|f| format!(", written to {}", f.display()))
                     .unwrap_or_default(),
                 p.verify_seconds,
+                folds_label(p.kind),
                 p.verify_folds_seconds,
                 p.verify_finish_seconds * 1e3
             );
             println!(
                 "  proving: {:.2} s in all (data {:.2} s, median fold {:.2} s = step proof {:.2} s + \
-                 accumulate {:.2} s{}, tie and opening {:.2} s)",
+                 accumulate {:.2} s{}, {} {:.2} s)",
                 p.prove_seconds,
                 p.data_commit_seconds,
                 p.fold_seconds,
@@ -410,6 +413,11 @@ fn summary(r: &TrainReport) {
                 p.folding_seconds
                     .map(|s| format!(" + folding {s:.2} s"))
                     .unwrap_or_default(),
+                if p.kind == ProofKind::Compressed {
+                    "tie, opening and decider"
+                } else {
+                    "tie and opening"
+                },
                 p.finish_seconds
             );
             println!(
@@ -451,7 +459,10 @@ fn summary(r: &TrainReport) {
                         format!(", IVC keys generated (and cached) in {s:.1} s"),
                     (Some(s), _) => format!(", IVC keys loaded in {s:.1} s"),
                     _ => String::new(),
-                }
+                } + &p
+                    .decider_key_seconds
+                    .map(|s| format!(", decider key read from them in {s:.1} s"))
+                    .unwrap_or_default()
             );
             println!("  {}", p.kind.note());
         }
@@ -498,7 +509,22 @@ fn describe_keys(report: &KeyReport) -> String {
     if let Some((s, t)) = &report.ivc {
         out += &format!("; IVC keys {} in {:.1} s", source(s), t.as_secs_f64());
     }
+    if let Some(t) = report.decider {
+        out += &format!(
+            "; decider key read from the IVC keys in {:.1} s",
+            t.as_secs_f64()
+        );
+    }
     out
+}
+
+/// What a verifier's `folds` time covers, by proof kind.
+fn folds_label(kind: ProofKind) -> &'static str {
+    match kind {
+        ProofKind::Compressed => "decider",
+        ProofKind::Folded => "IVC proof",
+        ProofKind::Run => "step proofs",
+    }
 }
 
 fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
@@ -543,12 +569,13 @@ fn run_verify(args: &VerifyArgs) -> Result<(), Error> {
         .with_limits(limits)
         .verify_timed(statement, &file.proof)?;
     println!(
-        "valid {} ({} folds, {} iterations; verified in {:.3} s: folds {:.3} s, tie and \
+        "valid {} ({} folds, {} iterations; verified in {:.3} s: {} {:.3} s, tie and \
          opening {:.1} ms)",
         file.kind().name(),
         file.proof.folds(),
         statement.iterations(),
         t0.elapsed().as_secs_f64(),
+        folds_label(file.kind()),
         timings.folds.as_secs_f64(),
         timings.finish.as_secs_f64() * 1e3
     );
