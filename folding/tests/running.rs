@@ -269,7 +269,7 @@ fn golden_folded_proof() {
     );
     assert_eq!(
         p,
-        "e27bf187882fe00248a0979b3a19d64360acb27984e52feaa090a26733640b91"
+        "aee5fff30c41c49db34248f4e087a7cb15e0833b71a5f3c7a738784b7d44f428"
     );
 }
 

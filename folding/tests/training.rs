@@ -203,7 +203,7 @@ fn constraint_count_snapshot() {
         "training circuit: {n} constraints, state {} elements",
         c.state_len()
     );
-    assert_eq!(n, 302_054);
+    assert_eq!(n, 340_174);
 
     // The profile accounts for every constraint, in the phases the bench prints.
     let profile = c.profile(1, &f.states[1], &f.records[1]).unwrap();

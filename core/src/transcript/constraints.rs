@@ -1,18 +1,15 @@
-//! The Poseidon [`Transcript`](crate::Transcript) in-circuit ([`TranscriptVar`]):
-//! arkworks' `PoseidonSpongeVar` with [`poseidon_config`], with the same encodings as the
-//! native transcript: constants (labels, lengths, indices) are absorbed as constants,
+//! The Poseidon [`Transcript`](crate::Transcript) in-circuit ([`TranscriptVar`]): the
+//! sponge gadget [`SpongeVar`] (the native sponge's semantics with [`poseidon_config`](super::poseidon_config), a
+//! permutation with a sparse constraint matrix), with the same encodings as the native
+//! transcript: constants (labels, lengths, indices) are absorbed as constants,
 //! prover messages as variables, `G1` points as the four limbs of
 //! [`point_to_fields`](crate::point_to_fields). Tested against the native transcript.
 
-use ark_crypto_primitives::sponge::{
-    constraints::CryptographicSpongeVar,
-    poseidon::{constraints::PoseidonSpongeVar, PoseidonSponge},
-};
 use ark_ff::PrimeField;
 use ark_r1cs_std::{boolean::Boolean, fields::fp::FpVar, fields::FieldVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
-use super::{poseidon_config, BYTES_PER_ELEMENT};
+use super::{sponge::SpongeVar, BYTES_PER_ELEMENT};
 use crate::{constraints::FrVar, field::Fr};
 
 /// The Poseidon transcript in-circuit: every method absorbs exactly the field elements
@@ -20,7 +17,7 @@ use crate::{constraints::FrVar, field::Fr};
 /// bit for bit.
 #[derive(Clone)]
 pub struct TranscriptVar {
-    sponge: PoseidonSpongeVar<Fr>,
+    sponge: SpongeVar,
     /// Constraints spent inside the sponge so far (absorbs and squeezes).
     spent: usize,
 }
@@ -30,10 +27,7 @@ impl TranscriptVar {
     /// (public, constant) label.
     pub fn new(cs: ConstraintSystemRef<Fr>, label: &[u8]) -> Result<Self, SynthesisError> {
         let mut t = TranscriptVar {
-            sponge: <PoseidonSpongeVar<Fr> as CryptographicSpongeVar<Fr, PoseidonSponge<Fr>>>::new(
-                cs,
-                &poseidon_config(),
-            ),
+            sponge: SpongeVar::new(cs),
             spent: 0,
         };
         t.absorb_bytes(label)?;
@@ -54,7 +48,7 @@ impl TranscriptVar {
     /// Runs `f` on the sponge, counting the constraints it adds.
     fn counted<X>(
         &mut self,
-        f: impl FnOnce(&mut PoseidonSpongeVar<Fr>) -> Result<X, SynthesisError>,
+        f: impl FnOnce(&mut SpongeVar) -> Result<X, SynthesisError>,
     ) -> Result<X, SynthesisError> {
         let cs = self.sponge.cs();
         let before = cs.num_constraints();
@@ -65,7 +59,7 @@ impl TranscriptVar {
 
     /// Absorbs one element.
     pub fn absorb_field(&mut self, x: &FrVar) -> Result<(), SynthesisError> {
-        self.counted(|s| s.absorb(x))
+        self.counted(|s| s.absorb(std::slice::from_ref(x)))
     }
 
     /// Absorbs each element in order, no length prefix.
@@ -73,7 +67,7 @@ impl TranscriptVar {
         if xs.is_empty() {
             return Ok(());
         }
-        self.counted(|s| s.absorb(&xs.to_vec()))
+        self.counted(|s| s.absorb(xs))
     }
 
     /// Absorbs a public constant element.
@@ -112,7 +106,7 @@ impl TranscriptVar {
 
     /// Squeezes `n` challenges.
     pub fn challenges(&mut self, n: usize) -> Result<Vec<FrVar>, SynthesisError> {
-        self.counted(|s| s.squeeze_field_elements(n))
+        self.counted(|s| s.squeeze(n))
     }
 
     /// Squeezes a 128-bit challenge (`squeeze_bits(128)`, little-endian): its value and

@@ -1,12 +1,13 @@
 //! Fiat-Shamir transcripts: the [`Transcript`] trait and its Poseidon implementation.
 //!
 //! Every challenge in zkpot comes from a [`Transcript`]; no other code draws verifier
-//! randomness. The in-circuit verifier (arkworks' `PoseidonSpongeVar` with the same
-//! [`poseidon_config`]) must reproduce every challenge bit for bit, so each absorb method
+//! randomness. The in-circuit verifier ([`sponge::SpongeVar`], the same sponge with the
+//! same [`poseidon_config`]) must reproduce every challenge bit for bit, so each absorb method
 //! documents the exact field elements it feeds the sponge. Each method's encoding is a
 //! fixed sequence of `Fr` elements; the sponge sees the concatenation of all of them.
 
 pub mod constraints;
+pub mod sponge;
 
 use std::sync::OnceLock;
 

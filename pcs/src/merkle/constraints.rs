@@ -1,7 +1,7 @@
 //! The Merkle path check in-circuit: [`verify_path`], the twin of
 //! [`verify_path`](super::verify_path) (the chunk's membership in `C_data`), with the
-//! same hashing ([`leaf_hash`], [`node_hash`], [`root_hash`]: fresh Poseidon sponges with
-//! [`poseidon_config`] and the domain tags of [`crate::merkle`]). Tested against the
+//! same hashing ([`leaf_hash`], [`node_hash`], [`root_hash`]: fresh Poseidon sponges,
+//! [`SpongeVar`], and the domain tags of [`crate::merkle`]). Tested against the
 //! native check in `pcs/tests/gadgets.rs`.
 
 #![deny(
@@ -13,28 +13,21 @@
 
 use std::cmp::Ordering;
 
-use ark_crypto_primitives::sponge::{
-    constraints::CryptographicSpongeVar,
-    poseidon::{constraints::PoseidonSpongeVar, PoseidonSponge},
-};
 use ark_r1cs_std::{
     boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar, select::CondSelectGadget,
 };
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
-use zkpot_core::{constraints::FrVar, poseidon_config, Fr};
+use zkpot_core::{constraints::FrVar, transcript::sponge::SpongeVar, Fr};
 
 use super::{tree_depth, LEAF_TAG, NODE_TAG, ROOT_TAG};
 
 /// A fresh sponge absorbs the constant `tag` then `inputs`, and squeezes one element.
 fn hash(cs: &ConstraintSystemRef<Fr>, tag: u64, inputs: &[FrVar]) -> Result<FrVar, SynthesisError> {
-    let mut sponge = <PoseidonSpongeVar<Fr> as CryptographicSpongeVar<Fr, PoseidonSponge<Fr>>>::new(
-        cs.clone(),
-        &poseidon_config(),
-    );
-    sponge.absorb(&FpVar::constant(Fr::from(tag)))?;
-    sponge.absorb(&inputs.to_vec())?;
+    let mut sponge = SpongeVar::new(cs.clone());
+    sponge.absorb(&[FpVar::constant(Fr::from(tag))])?;
+    sponge.absorb(inputs)?;
     sponge
-        .squeeze_field_elements(1)?
+        .squeeze(1)?
         .pop()
         .ok_or(SynthesisError::AssignmentMissing)
 }

@@ -2,8 +2,8 @@
 //!
 //! `C_data` (DESIGN section 1) is the root of a [`MerkleTree`] over the commitments of the
 //! data chunks, in training order; a fold proves that its chunk belongs to the dataset with
-//! a [`MerklePath`], checked natively by [`verify_path`] and, later, in-circuit by
-//! arkworks' `PoseidonSpongeVar` with the same [`poseidon_config`]. The hashing below is
+//! a [`MerklePath`], checked natively by [`verify_path`] and in-circuit by
+//! [`constraints::verify_path`] (the same sponge, `zkpot_core`'s `SpongeVar`). The hashing below is
 //! therefore part of the statement: changing any of it changes every `C_data`.
 //!
 //! # Hashing
