@@ -1,5 +1,5 @@
 //! The Poseidon duplex sponge in-circuit ([`SpongeVar`]), with the native sponge's
-//! (`ark_crypto_primitives`' `PoseidonSponge` with [`poseidon_config`]) absorb and squeeze
+//! (`ark_crypto_primitives`' `PoseidonSponge` with [`poseidon_config`](super::poseidon_config)) absorb and squeeze
 //! semantics, so the two agree bit for bit, and a permutation written for a sparse
 //! constraint matrix.
 //!
