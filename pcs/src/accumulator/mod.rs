@@ -112,15 +112,11 @@ impl Mask {
         num_vars: usize,
         rng: &mut R,
     ) -> Result<(Mask, Opening), PcsError> {
-        let len = u32::try_from(num_vars)
-            .ok()
-            .and_then(|n| 1usize.checked_shl(n))
+        let needed = table_len(num_vars);
+        let len = needed
             .filter(|&len| len <= key.max_len())
             .ok_or(PcsError::KeyTooShort {
-                needed: u32::try_from(num_vars)
-                    .ok()
-                    .and_then(|n| 1usize.checked_shl(n))
-                    .unwrap_or(usize::MAX),
+                needed: needed.unwrap_or(usize::MAX),
                 available: key.max_len(),
             })?;
         let table: Vec<Fr> = (0..len).map(|_| Fr::rand(rng)).collect();
@@ -268,6 +264,13 @@ impl Accumulator {
     }
 }
 
+/// `2^num_vars`, if it fits in a `usize`.
+fn table_len(num_vars: usize) -> Option<usize> {
+    u32::try_from(num_vars)
+        .ok()
+        .and_then(|n| 1usize.checked_shl(n))
+}
+
 /// Links into `claims` as links into `[acc] ++ claims` (saturating: an out-of-range
 /// index stays out of range).
 fn shift_links(links: &[(usize, usize)]) -> Vec<(usize, usize)> {
@@ -295,10 +298,7 @@ impl AccumulatorProver {
     // the callers that size the accumulator from a checked shape rely on this signature.
     #[allow(clippy::expect_used)]
     pub fn new(num_vars: usize) -> Self {
-        let len = u32::try_from(num_vars)
-            .ok()
-            .and_then(|n| 1usize.checked_shl(n))
-            .expect("2^num_vars must fit in a usize");
+        let len = table_len(num_vars).expect("2^num_vars must fit in a usize");
         AccumulatorProver {
             accumulator: Accumulator::empty(num_vars),
             opening: Opening {
